@@ -1,0 +1,74 @@
+"""Users, their role and their scope."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a user may do; the scope rules live in resilia.core.access."""
+
+    ADMIN = "admin", _("System administrator")
+    BCM_MANAGER = "bcm_manager", _("BCM manager")
+    COORDINATOR = "coordinator", _("Unit coordinator")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    AUDITOR = "auditor", _("Auditor")
+    EXECUTIVE = "executive", _("Executive")
+
+
+class User(AbstractUser):
+    """A person who signs in to Resilia.
+
+    `unit` scopes coordinators and contributors to a subtree of the organisation;
+    `person` links the account to the person record it edits as a contributor.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    person = models.OneToOneField(
+        "org.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    failed_logins = models.PositiveIntegerField(_("failed logins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    totp_secret = models.CharField(_("TOTP secret"), max_length=64, blank=True)
+    totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
+
+    AUDIT_EXCLUDE = ("password", "totp_secret", "last_login", "failed_logins", "locked_until")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["coordinator", "contributor"])
+                | models.Q(unit__isnull=False),
+                name="scoped_roles_need_unit",
+                violation_error_message=_("Coordinators and contributors need a unit."),
+            )
+        ]
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN

@@ -1,0 +1,83 @@
+"""Shared fixtures: a small organisation and one user per persona (CONVENTIONS §11).
+
+Tree: GRP (group) → CO (company) → DEPT-A (department) → A-TEAM (section)
+                                 → DEPT-B (department)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from resilia.accounts.models import Role, User
+from resilia.core.context import request_context
+from resilia.org import services as org
+
+PASSWORD = "Correct-Horse-42!"
+
+
+@pytest.fixture
+def org_tree(db):
+    with request_context(source="test"):
+        group = org.unit_create(actor=None, code="GRP", name="示例集团", name_en="Demo Group",
+                                kind="group")
+        company = org.unit_create(actor=None, code="CO", name="示例银行", name_en="Demo Bank",
+                                  kind="company", parent=group)
+        dept_a = org.unit_create(actor=None, code="DEPT-A", name="信息科技部",
+                                 name_en="IT Department", kind="department", parent=company)
+        team_a = org.unit_create(actor=None, code="A-TEAM", name="运维科", name_en="Operations",
+                                 kind="team", parent=dept_a)
+        dept_b = org.unit_create(actor=None, code="DEPT-B", name="运营管理部",
+                                 name_en="Operations Management", kind="department",
+                                 parent=company)
+    return {"group": group, "company": company, "dept_a": dept_a, "team_a": team_a,
+            "dept_b": dept_b}
+
+
+def _make_user(username, role, unit=None, person=None, **extra):
+    user = User(username=username, role=role, unit=unit, person=person,
+                email=f"{username}@example.com", **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def people(org_tree):
+    with request_context(source="test"):
+        alice = org.person_create(actor=None, full_name="张伟", employee_no="E001",
+                                  unit=org_tree["dept_a"], email="zhang.wei@example.com",
+                                  mobile="13800000001", is_key_person=True)
+        bob = org.person_create(actor=None, full_name="李娜", employee_no="E002",
+                                unit=org_tree["team_a"], mobile="13800000002")
+        carol = org.person_create(actor=None, full_name="王芳", employee_no="E003",
+                                  unit=org_tree["dept_b"], mobile="13800000003")
+    return {"alice": alice, "bob": bob, "carol": carol}
+
+
+@pytest.fixture
+def personas(org_tree, people):
+    """One user per role; coordinators and contributors scoped to a department."""
+    return {
+        "admin": _make_user("admin", Role.ADMIN),
+        "manager": _make_user("manager", Role.BCM_MANAGER),
+        "coord_a": _make_user("coord_a", Role.COORDINATOR, unit=org_tree["dept_a"]),
+        "coord_b": _make_user("coord_b", Role.COORDINATOR, unit=org_tree["dept_b"]),
+        "contrib_a": _make_user("contrib_a", Role.CONTRIBUTOR, unit=org_tree["dept_a"],
+                                person=people["bob"]),
+        "auditor": _make_user("auditor", Role.AUDITOR),
+        "executive": _make_user("executive", Role.EXECUTIVE),
+    }
+
+
+@pytest.fixture
+def client_for(personas):
+    """client_for("coord_a") → a Django test client logged in as that persona."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        if name != "outsider":
+            client.force_login(personas[name])
+        return client
+
+    return make

@@ -1,0 +1,193 @@
+"""The access choke point: who may read and write which objects.
+
+Every view, API endpoint, export, search, autocomplete and task reads through
+`Model.objects.for_user(user)` / `readable()` and fetches one object through
+`get_object_for_user()`. No permission check is written anywhere else
+(Zulip `access_*`, NetBox `RestrictedQuerySet`).
+
+Roles (resilia.accounts.models.Role):
+- admin, bcm_manager: read and write everything in the domain (only admin manages users);
+- coordinator: read and write inside their unit's subtree; read unit-less shared objects;
+- contributor: read inside their unit's subtree; write what is assigned to them;
+- auditor: read everything, the audit trail included; write nothing;
+- executive: dashboards and reports only; no registers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+ALL_READERS = {"admin", "bcm_manager", "coordinator", "contributor", "auditor"}
+WRITE_ALL = {"admin", "bcm_manager"}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one model is scoped.
+
+    unit_path: lookup from the model to the unit path ("path" for Unit, "unit__path" for Person);
+    unitless_shared: objects with no unit are readable by every reader (shared sites, teams);
+    assigned: Q of objects a contributor may edit, given the user;
+    readers: roles that may read the kind at all;
+    parent: for child objects (memberships, evidence), the callable that returns the object
+            whose access decides.
+    """
+
+    unit_path: str | None = None
+    unitless_shared: bool = False
+    assigned: Callable | None = None
+    readers: frozenset = frozenset(ALL_READERS)
+    writers: frozenset = frozenset(WRITE_ALL | {"coordinator", "contributor"})
+
+
+_POLICIES: dict[str, Policy] = {}
+
+
+def register(label: str, policy: Policy) -> None:
+    """Register the policy of a model (label: 'org.person'). Called from apps' access modules."""
+    _POLICIES[label] = policy
+
+
+def policy_for(model) -> Policy:
+    label = model._meta.label_lower
+    try:
+        return _POLICIES[label]
+    except KeyError:
+        raise LookupError(f"No access policy registered for {label}") from None
+
+
+def role_of(user) -> str | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return "admin"
+    return user.role
+
+
+def _unit_path(user) -> str | None:
+    unit = getattr(user, "unit", None)
+    return unit.path if unit is not None else None
+
+
+def read_q(user, model) -> Q | None:
+    """The filter for readable rows, or None when the user reads none of this kind."""
+    policy = policy_for(model)
+    role = role_of(user)
+    if role is None or role not in policy.readers:
+        return None
+    if role in ("admin", "bcm_manager", "auditor") or policy.unit_path is None:
+        return Q()
+    path = _unit_path(user)
+    if path is None:
+        return None
+    q = Q(**{f"{policy.unit_path}__startswith": path})
+    if policy.unitless_shared:
+        q |= Q(**{f"{policy.unit_path.removesuffix('__path')}__isnull": True})
+    return q
+
+
+def write_q(user, model) -> Q | None:
+    """The filter for writable rows, or None when the user writes none of this kind."""
+    policy = policy_for(model)
+    role = role_of(user)
+    if role is None or role not in policy.writers:
+        return None
+    if role in WRITE_ALL:
+        return Q()
+    path = _unit_path(user)
+    if path is None:
+        return None
+    if role == "coordinator":
+        if policy.unit_path is None:
+            return None
+        return Q(**{f"{policy.unit_path}__startswith": path})
+    if role == "contributor" and policy.assigned is not None:
+        assigned = policy.assigned(user)
+        return assigned if assigned is not None else None
+    return None
+
+
+def readable(user, queryset: models.QuerySet) -> models.QuerySet:
+    """Restrict a queryset to what the user may read."""
+    q = read_q(user, queryset.model)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q)
+
+
+def writable(user, queryset: models.QuerySet) -> models.QuerySet:
+    q = write_q(user, queryset.model)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q)
+
+
+def can_read_kind(user, model) -> bool:
+    return read_q(user, model) is not None
+
+
+def can_write_kind(user, model) -> bool:
+    return write_q(user, model) is not None
+
+
+def can_write(user, obj: models.Model) -> bool:
+    """Whether the user may change or delete this saved object."""
+    q = write_q(user, type(obj))
+    if q is None:
+        return False
+    if not q:
+        return True
+    return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+
+
+def can_create(user, model, unit=None) -> bool:
+    """Whether the user may create an object of this kind (in this unit, when scoped)."""
+    role = role_of(user)
+    policy = policy_for(model)
+    if role in WRITE_ALL and role in policy.writers:
+        return True
+    if role == "coordinator" and policy.unit_path is not None:
+        path = _unit_path(user)
+        if unit is None:
+            return path is not None
+        return path is not None and unit.path.startswith(path)
+    return False
+
+
+def get_object_for_user(user, model, pk, *, write: bool = False):
+    """Fetch one object the user may read (404 otherwise); with write=True, may write (403)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    q = read_q(user, model)
+    if q is None:
+        # The kind itself is closed to this role: say so rather than pretend it is missing.
+        raise PermissionDenied
+    try:
+        obj = model._default_manager.filter(q).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404 from None
+    if write and not can_write(user, obj):
+        raise PermissionDenied
+    return obj
+
+
+def require_kind(user, model, *, write: bool = False) -> None:
+    """Raise PermissionDenied unless the user may read (or write) this kind at all."""
+    allowed = can_write_kind(user, model) if write else can_read_kind(user, model)
+    if not allowed:
+        raise PermissionDenied
+
+
+class ScopedQuerySet(models.QuerySet):
+    """QuerySet with the choke point: `Model.objects.for_user(user)`."""
+
+    def for_user(self, user, *, write: bool = False):
+        return writable(user, self) if write else readable(user, self)

@@ -1,0 +1,43 @@
+"""What the home page shows: counts per register and recent activity, through the choke point."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from resilia.audit.models import AuditEvent
+from resilia.core import access
+from resilia.org.models import Person, Site, Team, Unit
+
+
+def home_context(user) -> dict:
+    """Counts of what the user may read; executives see organisation-wide totals only."""
+    exec_view = access.role_of(user) == "executive"
+    cards = []
+    for model, url_name, icon in (
+        (Unit, "org:unit_list", "sitemap"),
+        (Person, "org:person_list", "users"),
+        (Site, "org:site_list", "building"),
+        (Team, "org:team_list", "users-group"),
+    ):
+        if access.can_read_kind(user, model):
+            count = model.objects.for_user(user).count()
+        elif exec_view:
+            count, url_name = model.objects.count(), None
+        else:
+            continue
+        cards.append(
+            {"label": model._meta.verbose_name_plural, "count": count, "url": url_name, "icon": icon}
+        )
+    people = Person.objects.for_user(user) if access.can_read_kind(user, Person) else None
+    if exec_view:
+        people = Person.objects.all()
+    key_people = None
+    if people is not None:
+        key_people = people.aggregate(
+            key=Count("pk", filter=Q(is_key_person=True)),
+            without_deputy=Count("pk", filter=Q(is_key_person=True, deputy__isnull=True)),
+        )
+    recent = None
+    if access.can_read_kind(user, AuditEvent):
+        recent = list(AuditEvent.objects.for_user(user).select_related("actor")[:10])
+    return {"cards": cards, "key_people": key_people, "recent_events": recent}

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from resilia.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+]
+
+# Django's language switcher (POST /i18n/setlang/) lives outside the core namespace.
+i18n_urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]

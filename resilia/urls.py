@@ -1,0 +1,19 @@
+"""URLs, written by hand; each app owns its own urls.py."""
+
+from django.urls import include, path
+
+from resilia.core.urls import i18n_urlpatterns
+
+urlpatterns = [
+    path("", include("resilia.core.urls")),
+    path("accounts/", include("resilia.accounts.urls")),
+    path("org/", include("resilia.org.urls")),
+    path("audit/", include("resilia.audit.urls")),
+    path("evidence/", include("resilia.evidence.urls")),
+    path("api/", include("resilia.api.urls")),
+    *i18n_urlpatterns,
+]
+
+handler403 = "resilia.core.views.error_403"
+handler404 = "resilia.core.views.error_404"
+handler500 = "resilia.core.views.error_500"
