@@ -19,24 +19,59 @@ PASSWORD = "Correct-Horse-42!"
 @pytest.fixture
 def org_tree(db):
     with request_context(source="test"):
-        group = org.unit_create(actor=None, code="GRP", name="示例集团", name_en="Demo Group",
-                                kind="group")
-        company = org.unit_create(actor=None, code="CO", name="示例银行", name_en="Demo Bank",
-                                  kind="company", parent=group)
-        dept_a = org.unit_create(actor=None, code="DEPT-A", name="信息科技部",
-                                 name_en="IT Department", kind="department", parent=company)
-        team_a = org.unit_create(actor=None, code="A-TEAM", name="运维科", name_en="Operations",
-                                 kind="team", parent=dept_a)
-        dept_b = org.unit_create(actor=None, code="DEPT-B", name="运营管理部",
-                                 name_en="Operations Management", kind="department",
-                                 parent=company)
-    return {"group": group, "company": company, "dept_a": dept_a, "team_a": team_a,
-            "dept_b": dept_b}
+        group = org.unit_create(
+            actor=None, code="GRP", name="示例集团", name_en="Demo Group", kind="group"
+        )
+        company = org.unit_create(
+            actor=None,
+            code="CO",
+            name="示例银行",
+            name_en="Demo Bank",
+            kind="company",
+            parent=group,
+        )
+        dept_a = org.unit_create(
+            actor=None,
+            code="DEPT-A",
+            name="信息科技部",
+            name_en="IT Department",
+            kind="department",
+            parent=company,
+        )
+        team_a = org.unit_create(
+            actor=None,
+            code="A-TEAM",
+            name="运维科",
+            name_en="Operations",
+            kind="team",
+            parent=dept_a,
+        )
+        dept_b = org.unit_create(
+            actor=None,
+            code="DEPT-B",
+            name="运营管理部",
+            name_en="Operations Management",
+            kind="department",
+            parent=company,
+        )
+    return {
+        "group": group,
+        "company": company,
+        "dept_a": dept_a,
+        "team_a": team_a,
+        "dept_b": dept_b,
+    }
 
 
 def _make_user(username, role, unit=None, person=None, **extra):
-    user = User(username=username, role=role, unit=unit, person=person,
-                email=f"{username}@example.com", **extra)
+    user = User(
+        username=username,
+        role=role,
+        unit=unit,
+        person=person,
+        email=f"{username}@example.com",
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -45,13 +80,29 @@ def _make_user(username, role, unit=None, person=None, **extra):
 @pytest.fixture
 def people(org_tree):
     with request_context(source="test"):
-        alice = org.person_create(actor=None, full_name="张伟", employee_no="E001",
-                                  unit=org_tree["dept_a"], email="zhang.wei@example.com",
-                                  mobile="13800000001", is_key_person=True)
-        bob = org.person_create(actor=None, full_name="李娜", employee_no="E002",
-                                unit=org_tree["team_a"], mobile="13800000002")
-        carol = org.person_create(actor=None, full_name="王芳", employee_no="E003",
-                                  unit=org_tree["dept_b"], mobile="13800000003")
+        alice = org.person_create(
+            actor=None,
+            full_name="张伟",
+            employee_no="E001",
+            unit=org_tree["dept_a"],
+            email="zhang.wei@example.com",
+            mobile="13800000001",
+            is_key_person=True,
+        )
+        bob = org.person_create(
+            actor=None,
+            full_name="李娜",
+            employee_no="E002",
+            unit=org_tree["team_a"],
+            mobile="13800000002",
+        )
+        carol = org.person_create(
+            actor=None,
+            full_name="王芳",
+            employee_no="E003",
+            unit=org_tree["dept_b"],
+            mobile="13800000003",
+        )
     return {"alice": alice, "bob": bob, "carol": carol}
 
 
@@ -63,8 +114,9 @@ def personas(org_tree, people):
         "manager": _make_user("manager", Role.BCM_MANAGER),
         "coord_a": _make_user("coord_a", Role.COORDINATOR, unit=org_tree["dept_a"]),
         "coord_b": _make_user("coord_b", Role.COORDINATOR, unit=org_tree["dept_b"]),
-        "contrib_a": _make_user("contrib_a", Role.CONTRIBUTOR, unit=org_tree["dept_a"],
-                                person=people["bob"]),
+        "contrib_a": _make_user(
+            "contrib_a", Role.CONTRIBUTOR, unit=org_tree["dept_a"], person=people["bob"]
+        ),
         "auditor": _make_user("auditor", Role.AUDITOR),
         "executive": _make_user("executive", Role.EXECUTIVE),
     }

@@ -15,7 +15,9 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user_language = request.session.get("user_language") if hasattr(request, "session") else None
+        user_language = (
+            request.session.get("user_language") if hasattr(request, "session") else None
+        )
         if user_language and translation.check_for_language(user_language):
             request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = user_language
         return self.get_response(request)

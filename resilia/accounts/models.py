@@ -27,7 +27,9 @@ class User(AbstractUser):
     `person` links the account to the person record it edits as a contributor.
     """
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR
+    )
     unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("unit"),

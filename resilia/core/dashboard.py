@@ -26,7 +26,12 @@ def home_context(user) -> dict:
         else:
             continue
         cards.append(
-            {"label": model._meta.verbose_name_plural, "count": count, "url": url_name, "icon": icon}
+            {
+                "label": model._meta.verbose_name_plural,
+                "count": count,
+                "url": url_name,
+                "icon": icon,
+            }
         )
     people = Person.objects.for_user(user) if access.can_read_kind(user, Person) else None
     if exec_view:

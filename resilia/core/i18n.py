@@ -35,8 +35,20 @@ def make(apps: list[str] | None = None) -> None:
             continue
         (app_dir / "locale").mkdir(exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "django", "makemessages", "-l", LOCALE, "--no-obsolete",
-             "--no-location", "--ignore", "tests/*", "--ignore", "static/*"],
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "makemessages",
+                "-l",
+                LOCALE,
+                "--no-obsolete",
+                "--no-location",
+                "--ignore",
+                "tests/*",
+                "--ignore",
+                "static/*",
+            ],
             cwd=app_dir,
             check=True,
         )

@@ -71,8 +71,9 @@ class TeamFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "responsibilities")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Team.Kind.choices)
     unit = django_filters.NumberFilter(label=_("unit"), field_name="unit_id")
-    member = django_filters.NumberFilter(label=_("member"), field_name="memberships__person_id",
-                                         distinct=True)
+    member = django_filters.NumberFilter(
+        label=_("member"), field_name="memberships__person_id", distinct=True
+    )
 
     class Meta:
         model = Team
