@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,9 @@ class Unit(BilingualName):
         verbose_name_plural = _("units")
         ordering = ["path"]
 
+    def get_absolute_url(self):
+        return reverse("org:unit_detail", args=[self.pk])
+
     def clean(self):
         super().clean()
         if self.parent_id and self.pk:
@@ -86,11 +90,6 @@ class Unit(BilingualName):
             parent_path = self.parent.path if self.parent else ""
             if self.path and parent_path.startswith(self.path):
                 raise ValidationError({"parent": _("A unit cannot move under its own subtree.")})
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("org:unit_detail", args=[self.pk])
 
 
 class Site(BilingualName):
@@ -124,8 +123,6 @@ class Site(BilingualName):
         ordering = ["code"]
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("org:site_detail", args=[self.pk])
 
 
@@ -189,15 +186,13 @@ class Person(models.Model):
     def __str__(self):
         return self.full_name
 
+    def get_absolute_url(self):
+        return reverse("org:person_detail", args=[self.pk])
+
     def clean(self):
         super().clean()
         if self.pk and self.deputy_id == self.pk:
             raise ValidationError({"deputy": _("A person cannot be their own deputy.")})
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("org:person_detail", args=[self.pk])
 
 
 class Team(BilingualName):
@@ -234,8 +229,6 @@ class Team(BilingualName):
         ordering = ["code"]
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("org:team_detail", args=[self.pk])
 
 
