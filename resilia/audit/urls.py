@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from resilia.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.log, name="log"),
+    path("verify/", views.verify, name="verify"),
+    path(
+        "history/<str:object_type>/<str:object_id>/",
+        views.object_history,
+        name="object_history",
+    ),
+]

@@ -1,0 +1,176 @@
+"""Turning audit events into what a reader understands: labels, field names, links, values.
+
+Every lookup here goes through the access choke point: an object is linked, and a foreign key
+resolved to its name, only when the reader may read that object. Queries are batched per model
+so a page of events costs one query per kind of object, never one per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.urls import NoReverseMatch
+from django.utils.translation import gettext_lazy as _
+
+from resilia.audit.actions import action_label
+from resilia.core import access
+
+# Keys that services put in `changes` without being model fields (uploads, exports).
+EXTRA_LABELS = {
+    "file": _("file"),
+    "sha256": _("SHA-256"),
+    "size": _("size"),
+    "description": _("description"),
+    "format": _("format"),
+    "rows": _("rows"),
+    "filters": _("filters"),
+    "result": _("result"),
+    "checked": _("events checked"),
+}
+
+
+def resolve_model(label: str) -> type[models.Model] | None:
+    """The model of an 'app_label.model' string, or None for anything malformed or unknown."""
+    if not isinstance(label, str) or label.count(".") != 1:
+        return None
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def clean_pk(model: type[models.Model], raw) -> object | None:
+    """The primary key value of `raw` for the model, or None when it cannot be one."""
+    try:
+        value = model._meta.pk.to_python(raw)
+    except (ValidationError, TypeError, ValueError):
+        return None
+    if value is None or (isinstance(value, int) and value < 0):
+        return None
+    return value
+
+
+def _readable_objects(user, model, ids) -> dict[str, models.Model]:
+    """{str(pk): obj} for the ids the user may read; {} for kinds without an access policy."""
+    try:
+        queryset = access.readable(user, model._default_manager.all())
+    except LookupError:
+        return {}
+    valid = [pk for pk in (clean_pk(model, i) for i in ids) if pk is not None]
+    if not valid:
+        return {}
+    return {str(obj.pk): obj for obj in queryset.filter(pk__in=valid)}
+
+
+def absolute_url(obj) -> str:
+    if not hasattr(obj, "get_absolute_url"):
+        return ""
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:  # the register's pages are not installed
+        return ""
+
+
+@dataclass
+class ChangeRow:
+    field: str
+    label: object
+    before: object
+    after: object
+
+
+@dataclass
+class EventRow:
+    event: object
+    label: object
+    url: str = ""
+    changes: list[ChangeRow] = field(default_factory=list)
+
+
+def _field_of(model, key):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        for candidate in model._meta.concrete_fields:
+            if candidate.attname == key:
+                return candidate
+    return None
+
+
+def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
+    """Rows for templates: translated action, link to the object, readable change table."""
+    events = list(events)
+    models_by_label = {label: resolve_model(label) for label in {e.object_type for e in events}}
+    links: dict[tuple[str, str], str] = {}
+    if link_objects:
+        ids_by_label = defaultdict(set)
+        for event in events:
+            if models_by_label.get(event.object_type) is not None and event.object_id:
+                ids_by_label[event.object_type].add(event.object_id)
+        for label, ids in ids_by_label.items():
+            for pk, obj in _readable_objects(user, models_by_label[label], ids).items():
+                links[(label, pk)] = absolute_url(obj)
+    # Foreign keys in the changes: collect every id per related model, then one query each.
+    wanted = defaultdict(set)
+    for event in events:
+        model = models_by_label.get(event.object_type)
+        for key, values in (event.changes or {}).items():
+            fk = _field_of(model, key)
+            if fk is not None and fk.many_to_one and isinstance(values, list):
+                wanted[fk.related_model].update(v for v in values if v not in (None, ""))
+    names = {
+        related: {pk: str(obj) for pk, obj in _readable_objects(user, related, ids).items()}
+        for related, ids in wanted.items()
+    }
+    rows = []
+    for event in events:
+        model = models_by_label.get(event.object_type)
+        rows.append(
+            EventRow(
+                event=event,
+                label=action_label(event.action),
+                url=links.get((event.object_type, event.object_id), ""),
+                changes=_change_rows(model, event.changes or {}, names),
+            )
+        )
+    return rows
+
+
+def _display(field, value, names):
+    if value is None or value == "":
+        return value
+    if field is not None and field.many_to_one:
+        name = names.get(field.related_model, {}).get(str(value))
+        return f"{name} (#{value})" if name else value
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def _change_rows(model, changes: dict, names) -> list[ChangeRow]:
+    rows = []
+    for key, values in changes.items():
+        field = _field_of(model, key)
+        if field is not None:
+            label = field.verbose_name
+        else:
+            label = EXTRA_LABELS.get(key, key)
+        if isinstance(values, list) and len(values) == 2:
+            before, after = values
+        else:  # a plain value (export filters, verification result)
+            before, after = None, values
+        rows.append(
+            ChangeRow(
+                field=key,
+                label=label,
+                before=_display(field, before, names),
+                after=_display(field, after, names),
+            )
+        )
+    return rows
