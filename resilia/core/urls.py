@@ -1,10 +1,11 @@
 from django.urls import include, path
 
-from resilia.core import views
+from resilia.core import search, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search.search_view, name="search"),
 ]
 
 # Django's language switcher (POST /i18n/setlang/) lives outside the core namespace.

@@ -8,4 +8,42 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from resilia.org import access  # noqa: F401  (registers the access policies)
+        from resilia.core import access
+        from resilia.core.navigation import NavItem, register
+        from resilia.core.search import SearchKind, register_search
+        from resilia.org import access as org_access  # noqa: F401  (registers the policies)
+        from resilia.org.filters import (
+            PersonFilterSet,
+            SiteFilterSet,
+            TeamFilterSet,
+            UnitFilterSet,
+        )
+        from resilia.org.models import Person, Site, Team, Unit
+
+        for order, label, url_name, icon, model in (
+            (10, _("Units"), "org:unit_list", "sitemap", Unit),
+            (20, _("People"), "org:person_list", "users", Person),
+        ):
+            register(
+                NavItem(
+                    order=order,
+                    label=label,
+                    url_name=url_name,
+                    icon=icon,
+                    visible=lambda user, model=model: access.can_read_kind(user, model),
+                )
+            )
+        for kind in (
+            SearchKind(10, Unit, UnitFilterSet, "sitemap", describe=lambda u: u.code),
+            SearchKind(
+                20,
+                Person,
+                PersonFilterSet,
+                "user",
+                select_related=("unit",),
+                describe=lambda p: " · ".join(filter(None, [p.title, p.unit.display_name])),
+            ),
+            SearchKind(30, Site, SiteFilterSet, "building", describe=lambda s: s.code),
+            SearchKind(40, Team, TeamFilterSet, "users-group", describe=lambda t: t.code),
+        ):
+            register_search(kind)

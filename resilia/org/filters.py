@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from resilia.org.models import Person, Site, Team, Unit, UnitKind
+
+
+def _readable(model):
+    """Choices of a filter: only the rows the requesting user may read (no request: none)."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return model.objects.for_user(request.user)
+
+    return queryset
+
+
+class TreeUnitChoiceField(forms.ModelChoiceField):
+    """Units indented by their depth, so the select reads as the organisation tree."""
+
+    def label_from_instance(self, obj):
+        return "\u2003" * obj.depth + obj.display_name
+
+
+class UnitChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = TreeUnitChoiceField
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -28,7 +51,7 @@ class SearchFilterSet(django_filters.FilterSet):
 class UnitFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "description")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=UnitKind.choices)
-    parent = django_filters.NumberFilter(label=_("parent unit"), field_name="parent_id")
+    parent = UnitChoiceFilter(label=_("parent unit"), queryset=_readable(Unit))
 
     class Meta:
         model = Unit
@@ -37,8 +60,8 @@ class UnitFilterSet(SearchFilterSet):
 
 class PersonFilterSet(SearchFilterSet):
     search_fields = ("full_name", "employee_no", "title", "email", "mobile")
-    unit = django_filters.NumberFilter(label=_("unit"), method="filter_unit")
-    site = django_filters.NumberFilter(label=_("site"), field_name="site_id")
+    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
+    site = django_filters.ModelChoiceFilter(label=_("site"), queryset=_readable(Site))
     is_key_person = django_filters.BooleanFilter(label=_("key person"))
     has_deputy = django_filters.BooleanFilter(
         label=_("has a deputy"), field_name="deputy", lookup_expr="isnull", exclude=True
@@ -51,16 +74,15 @@ class PersonFilterSet(SearchFilterSet):
 
     def filter_unit(self, queryset, name, value):
         """A unit and its whole subtree."""
-        unit = Unit.objects.filter(pk=value).only("path").first()
-        if unit is None:
-            return queryset.none()
-        return queryset.filter(unit__path__startswith=unit.path)
+        if value is None:
+            return queryset
+        return queryset.filter(unit__path__startswith=value.path)
 
 
 class SiteFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "address")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Site.Kind.choices)
-    unit = django_filters.NumberFilter(label=_("owning unit"), field_name="unit_id")
+    unit = UnitChoiceFilter(label=_("owning unit"), queryset=_readable(Unit))
 
     class Meta:
         model = Site
@@ -70,7 +92,7 @@ class SiteFilterSet(SearchFilterSet):
 class TeamFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "responsibilities")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Team.Kind.choices)
-    unit = django_filters.NumberFilter(label=_("unit"), field_name="unit_id")
+    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit))
     member = django_filters.NumberFilter(
         label=_("member"), field_name="memberships__person_id", distinct=True
     )

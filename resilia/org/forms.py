@@ -1,0 +1,133 @@
+"""Forms of the organisation registers.
+
+Choices come through the access choke point: a user only ever picks units they may write
+(as parent or home unit) and people and sites they may read. The forms validate; the views
+hand `cleaned_data` to the services, which validate again and audit.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from resilia.core import access
+from resilia.org.filters import TreeUnitChoiceField
+from resilia.org.models import Person, Site, Unit
+
+
+def _with_current(queryset, current_id):
+    """Keep the saved value selectable: an unchanged field must never fail validation."""
+    if current_id is None:
+        return queryset
+    model = queryset.model
+    return model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_id))
+
+
+def _autocomplete(field: forms.Field, kind: str, *, write: bool = False) -> None:
+    """Mark a select for the search-as-you-type enhancement (org/autocomplete.js)."""
+    url = reverse("org:autocomplete", args=[kind])
+    field.widget.attrs["data-autocomplete"] = f"{url}?write=1" if write else url
+    field.widget.attrs["data-autocomplete-placeholder"] = _("Type to search…")
+
+
+class StyledForm(forms.ModelForm):
+    """Tabler classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if isinstance(widget, forms.Textarea):
+                widget.attrs.setdefault("rows", 3)
+
+
+class UnitForm(StyledForm):
+    """A unit: parent among the units the user may write, head among readable people."""
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "name_en", "kind", "parent", "head", "description"]
+        field_classes = {"parent": TreeUnitChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        parent = self.fields["parent"]
+        parent.queryset = _with_current(
+            Unit.objects.for_user(user, write=True), self.instance.parent_id
+        ).order_by("path")
+        # Only organisation-wide writers may create or move a unit to the top of the tree.
+        parent.required = access.role_of(user) not in access.WRITE_ALL
+        self.fields["head"].queryset = _with_current(
+            Person.objects.for_user(user), self.instance.head_id
+        ).order_by("full_name", "pk")
+        _autocomplete(parent, "unit", write=True)
+        _autocomplete(self.fields["head"], "person")
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        unchanged = self.instance.pk and parent and parent.pk == self.instance.parent_id
+        if parent is not None and not unchanged and not access.can_create(self.user, Unit, parent):
+            raise forms.ValidationError(_("You may not place a unit under this parent."))
+        return parent
+
+
+class PersonForm(StyledForm):
+    """A person: unit among writable units, site and deputy among readable ones."""
+
+    class Meta:
+        model = Person
+        fields = [
+            "employee_no",
+            "full_name",
+            "title",
+            "unit",
+            "site",
+            "deputy",
+            "mobile",
+            "office_phone",
+            "email",
+            "wecom_id",
+            "dingtalk_id",
+            "feishu_id",
+            "is_key_person",
+            "is_active",
+            "notes",
+        ]
+        field_classes = {"unit": TreeUnitChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["unit"].queryset = _with_current(
+            Unit.objects.for_user(user, write=True), self.instance.unit_id
+        ).order_by("path")
+        self.fields["site"].queryset = _with_current(
+            Site.objects.for_user(user), self.instance.site_id
+        ).order_by("code")
+        self.fields["deputy"].queryset = _with_current(
+            Person.objects.for_user(user), self.instance.deputy_id
+        ).order_by("full_name", "pk")
+        _autocomplete(self.fields["unit"], "unit", write=True)
+        _autocomplete(self.fields["deputy"], "person")
+
+    def clean_unit(self):
+        unit = self.cleaned_data.get("unit")
+        unchanged = self.instance.pk and unit and unit.pk == self.instance.unit_id
+        if unit is not None and not unchanged and not access.can_create(self.user, Person, unit):
+            raise forms.ValidationError(_("You may not place a person in this unit."))
+        return unit
+
+    def clean_deputy(self):
+        deputy = self.cleaned_data.get("deputy")
+        if deputy is not None and self.instance.pk and deputy.pk == self.instance.pk:
+            raise forms.ValidationError(_("A person cannot be their own deputy."))
+        return deputy

@@ -1,0 +1,67 @@
+"""The declarations of the organisation registers (see resilia.core.lists).
+
+Each one drives its list page, filters, sort, pagination and CSV/XLSX export.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from resilia.core.lists import Column, Register
+from resilia.org.filters import PersonFilterSet, UnitFilterSet
+from resilia.org.models import Person, Unit
+
+UNITS = Register(
+    model=Unit,
+    filterset=UnitFilterSet,
+    title=_("Units"),
+    basename="units",
+    columns=[
+        Column("code", _("code"), "code", order="code", link=True, css="text-nowrap"),
+        Column(
+            "name",
+            _("name"),
+            "display_name",
+            order="name",
+            template="org/_unit_name_cell.html",
+        ),
+        Column("kind", _("kind"), "get_kind_display", order="kind"),
+        Column("parent", _("parent unit"), "parent.display_name", order="parent__path"),
+        Column("head", _("head"), "head.full_name", order="head__full_name"),
+        Column("people", _("people"), "people_count", order="people_count", css="text-end"),
+    ],
+    ordering=("path",),
+    select_related=("parent", "head"),
+    annotate=lambda qs: qs.annotate(people_count=Count("people")),
+    create_url="org:unit_create",
+    tree_depth="depth",
+)
+
+PEOPLE = Register(
+    model=Person,
+    filterset=PersonFilterSet,
+    title=_("People"),
+    basename="people",
+    columns=[
+        Column("employee_no", _("employee number"), "employee_no", order="employee_no"),
+        Column("name", _("full name"), "full_name", order="full_name", link=True),
+        Column("title", _("title"), "title", order="title"),
+        Column("unit", _("unit"), "unit.display_name", order="unit__path"),
+        Column("site", _("site"), "site.display_name", order="site__code"),
+        Column("mobile", _("mobile"), "mobile", css="text-nowrap"),
+        Column("email", _("e-mail"), "email"),
+        Column(
+            "key",
+            _("key person"),
+            "is_key_person",
+            order="-is_key_person",
+            template="org/_key_person_cell.html",
+        ),
+        Column("deputy", _("deputy"), "deputy.full_name", order="deputy__full_name"),
+        Column("active", _("active"), "is_active", order="-is_active"),
+    ],
+    ordering=("full_name",),
+    select_related=("unit", "site", "deputy"),
+    create_url="org:person_create",
+)
