@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from resilia.core.access import ScopedQuerySet
 
 
 class Role(models.TextChoices):
@@ -18,6 +21,24 @@ class Role(models.TextChoices):
     CONTRIBUTOR = "contributor", _("Contributor")
     AUDITOR = "auditor", _("Auditor")
     EXECUTIVE = "executive", _("Executive")
+
+
+class UserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
+    """Django's user manager with the access choke point (`User.objects.for_user(user)`)."""
+
+    use_in_migrations = True
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser is a system administrator: the role needs no unit scope.
+
+        `createsuperuser` comes through here; the event is audited like any user creation.
+        """
+        extra_fields.setdefault("role", Role.ADMIN)
+        user = super().create_superuser(username, email, password, **extra_fields)
+        from resilia.audit.services import audit_record, diff, snapshot
+
+        audit_record(actor=None, action="create", obj=user, changes=diff({}, snapshot(user)))
+        return user
 
 
 class User(AbstractUser):
@@ -53,8 +74,19 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     totp_secret = models.CharField(_("TOTP secret"), max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
+    # The time step of the last accepted code: a code is never accepted twice (replay).
+    totp_last_step = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
-    AUDIT_EXCLUDE = ("password", "totp_secret", "last_login", "failed_logins", "locked_until")
+    objects = UserManager()
+
+    AUDIT_EXCLUDE = (
+        "password",
+        "totp_secret",
+        "totp_last_step",
+        "last_login",
+        "failed_logins",
+        "locked_until",
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -68,7 +100,11 @@ class User(AbstractUser):
             )
         ]
 
+    def __str__(self):
+        return self.get_username()
+
     def is_locked(self) -> bool:
+        """Whether repeated failures have locked the account right now."""
         return self.locked_until is not None and self.locked_until > timezone.now()
 
     @property

@@ -1,0 +1,27 @@
+"""The filters of the user list (search, role, unit, active)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from resilia.accounts.models import Role, User
+from resilia.org.filters import SearchFilterSet
+from resilia.org.models import Unit
+
+
+class UserFilterSet(SearchFilterSet):
+    search_fields = ("username", "first_name", "last_name", "email", "person__full_name")
+    role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("unit"), queryset=Unit.objects.order_by("path"), method="filter_unit"
+    )
+    is_active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "unit", "is_active"]
+
+    def filter_unit(self, queryset, name, value):
+        """Users scoped to a unit or anywhere below it."""
+        return queryset.filter(unit__path__startswith=value.path)
