@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "resilia.org",
     "resilia.evidence",
     "resilia.api",
+    "resilia.ops",
 ]
 
 MIDDLEWARE = [
@@ -190,7 +191,9 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "resilia@localhost")
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "database", ("database", "rq", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
+    # django_rq supplies the queues and the `rqworker` command; run it with
+    # `--job-class django_tasks_rq.Job` (django-tasks-rq README).
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":

@@ -2,9 +2,11 @@
 
 from django.urls import include, path
 
+from resilia.core.health import healthz
 from resilia.core.urls import i18n_urlpatterns
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("resilia.core.urls")),
     path("accounts/", include("resilia.accounts.urls")),
     path("org/", include("resilia.org.urls")),

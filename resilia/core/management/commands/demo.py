@@ -1,0 +1,45 @@
+"""`resilia demo`: load the demo bank (idempotent), or `--scale N` for a large organisation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from resilia.core.context import request_context
+from resilia.demo.scale import load_scale
+from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation and its users; --scale N builds ~N synthetic people."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=0, metavar="N", help="~N people")
+
+    def handle(self, *args, scale: int, **options):
+        with request_context(source="cli"):
+            if scale:
+                counts = load_scale(people=scale)
+                if counts["skipped"]:
+                    self.stdout.write("The synthetic organisation is already loaded.")
+                else:
+                    self.stdout.write(
+                        f"Loaded {counts['people']} people in {counts['units']} units."
+                    )
+                return
+            password, generated = demo_password()
+            counts = load_standard(password=password)
+        self.stdout.write(
+            "Demo organisation: {units} units, {people} people, {sites} sites, "
+            "{teams} teams, {users} users.".format(**counts)
+        )
+        self.stdout.write("")
+        self.stdout.write(f"  Sign in at {settings.SITE_URL}/")
+        self.stdout.write(f"  user: admin   password: {password}")
+        self.stdout.write("  (also: bcm, coord_it, coord_ops, coord_retail, contrib_itops,")
+        self.stdout.write("   auditor, executive; same password)")
+        if generated:
+            self.stdout.write(
+                f"  The password was generated and kept in {settings.DATA_DIR}/demo_password;"
+                f" set {PASSWORD_ENV} to choose your own."
+            )

@@ -1,0 +1,1 @@
+"""Operations: scheduled jobs and the heartbeats of the background processes."""
