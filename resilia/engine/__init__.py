@@ -1,0 +1,23 @@
+"""Resilia's dependency analysis engine: pure Python + numpy over plain data, no Django.
+
+Compile a model once (:func:`compile_model`), then ask it what-if questions, the recovery
+order, objective/capability gaps and single points of failure. See docs/engine.md.
+"""
+
+from .compile import CompiledGraph, compile_arrays, compile_model
+from .model import ACTIVITY, RESOURCE, Link, ModelError, Node
+from .whatif import Impact, WhatIf, whatif
+
+__all__ = [
+    "ACTIVITY",
+    "RESOURCE",
+    "CompiledGraph",
+    "Impact",
+    "Link",
+    "ModelError",
+    "Node",
+    "WhatIf",
+    "compile_arrays",
+    "compile_model",
+    "whatif",
+]

@@ -1,0 +1,226 @@
+"""What-if: which nodes stop, when, when they can be back, and which objectives they breach.
+
+Semantics (times in minutes after T0 = 0; see docs/engine.md):
+
+* A failed node is down over ``[0, own)``: ``own`` is its achievable recovery time; unknown means
+  never for a resource and "at once" for an activity (it resumes when what it needs is back).
+* A link ``v -> d`` with tolerance ``t``: if ``d`` is down over ``[s, b)``, the link takes ``v``
+  down over ``[s + t, b)`` — only when ``b > s + t``; a dependency back within the tolerance does
+  not stop its dependent.
+* An OR redundancy group takes ``v`` down only while *all* its members' links do: over the
+  intersection ``[max(s_i + t_i), min(b_i))`` when it is not empty. One member down alone does
+  not stop the dependent.
+* A node is down over the hull of what takes it down (its own failure, its AND links, its OR
+  groups): ``stop_at`` the earliest start, ``back_at`` the latest end. The hull is conservative:
+  if one cause ends before another starts, the node is reported down in between.
+* Cycles: the result is the least fixpoint of these rules starting from "nothing is down"
+  (nothing stops without a chain of causes from a failed node), computed by monotone propagation
+  over the part of the graph reachable from the failed set, so it always terminates.
+* ``rto_breach_at = stop_at + RTO`` when ``back_at > stop_at + RTO``; the same for MTPD.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compile import CompiledGraph, dependents_of, gather, opt
+from .model import ModelError
+
+INF = np.inf
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    """One affected node. ``None`` times mean never (no known recovery / no breach)."""
+
+    node: int
+    key: str
+    stop_at: float
+    back_at: float | None
+    rto_breach_at: float | None
+    mtpd_breach_at: float | None
+    failed: bool
+    cause: tuple[tuple[str, str], ...]  # (dependent, dependency) links from a failed node
+
+
+class WhatIf(Sequence[Impact]):
+    """Result of :func:`whatif`: a sequence of :class:`Impact` ordered by (stop_at, node id).
+
+    The arrays (``nodes``, ``stop_at``, ``back_at``, ...; ``inf``/``nan`` for never) are public for
+    vectorised callers; :class:`Impact` objects are built on access.
+    """
+
+    def __init__(self, graph: CompiledGraph, failed: np.ndarray, stop, back, cause):
+        self.graph = graph
+        self.failed_nodes = failed
+        affected = np.flatnonzero(stop < INF)
+        affected = affected[np.lexsort((affected, stop[affected]))]
+        self.nodes = affected
+        self.stop_at = stop[affected]
+        self.back_at = back[affected]
+        self._cause = cause
+        with np.errstate(invalid="ignore"):
+            rto_at = self.stop_at + graph.rto[affected]
+            mtpd_at = self.stop_at + graph.mtpd[affected]
+            self.rto_breach_at = np.where(self.back_at > rto_at, rto_at, np.nan)
+            self.mtpd_breach_at = np.where(self.back_at > mtpd_at, mtpd_at, np.nan)
+        self._failed_set = set(failed.tolist())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        node = int(self.nodes[i])
+        return Impact(
+            node=node,
+            key=self.graph.key(node),
+            stop_at=float(self.stop_at[i]),
+            back_at=opt(self.back_at[i]),
+            rto_breach_at=opt(self.rto_breach_at[i]),
+            mtpd_breach_at=opt(self.mtpd_breach_at[i]),
+            failed=node in self._failed_set,
+            cause=self.cause_links(node),
+        )
+
+    def __iter__(self) -> Iterator[Impact]:
+        return (self[i] for i in range(len(self)))
+
+    def cause_links(self, node: int) -> tuple[tuple[str, str], ...]:
+        """The chain of links, from a failed node to ``node``, that explains its stop time."""
+        chain: list[tuple[str, str]] = []
+        seen = {node}
+        link = int(self._cause[node])
+        while link >= 0:
+            dependent, dependency = self.graph.link(link)
+            chain.append((self.graph.key(dependent), self.graph.key(dependency)))
+            if dependency in seen:  # defensive: propagation never builds a cycle of causes
+                break
+            seen.add(dependency)
+            link = int(self._cause[dependency])
+        chain.reverse()
+        return tuple(chain)
+
+    def by_key(self) -> dict[str, Impact]:
+        return {impact.key: impact for impact in self}
+
+
+def _failed_ids(graph: CompiledGraph, failed: Iterable[int | str]) -> np.ndarray:
+    ids = [graph.index(f) if isinstance(f, str) else int(f) for f in failed]
+    if any(not 0 <= i < graph.n for i in ids):
+        raise ModelError("failed node id out of range")
+    return np.unique(np.array(ids, dtype=np.int64))
+
+
+def whatif(
+    graph: CompiledGraph, failed: Iterable[int | str], *, recovery: str = "capability"
+) -> WhatIf:
+    """Propagate the failure of ``failed`` (node ids or keys) at T0 = 0.
+
+    ``recovery="never"`` treats every failed node as not recovering (used by the
+    single-point-of-failure analysis); the default uses each node's recovery capability.
+    """
+    failed_ids = _failed_ids(graph, failed)
+    stop, back, cause = propagate(graph, failed_ids, never_back=recovery == "never")
+    return WhatIf(graph, failed_ids, stop, back, cause)
+
+
+def propagate(graph: CompiledGraph, failed: np.ndarray, *, never_back: bool = False):
+    """Vectorised monotone propagation; returns the (stop, back, cause link) arrays.
+
+    Each round re-evaluates the dependents of the nodes that changed in the previous one, from
+    the values of the previous round (Jacobi). Values only grow in the "more down" order
+    (earlier stop, later back), so the rounds reach the least fixpoint and stop.
+    """
+    n = graph.n
+    stop = np.full(n, INF)
+    back = np.full(n, -INF)
+    is_failed = np.zeros(n, dtype=bool)
+    is_failed[failed] = True
+    stop[failed] = 0.0
+    back[failed] = INF if never_back else graph.own_back[failed]
+    cause = np.full(n, -1, dtype=np.int64)
+    changed = failed
+    max_rounds = 2 * n + 2  # never reached: monotone over finitely many values
+    for _ in range(max_rounds):
+        if len(changed) == 0:
+            break
+        dirty = dependents_of(graph, changed)
+        if len(dirty) == 0:
+            break
+        terms, term_count = gather(graph.term_ptr, dirty)
+        links, link_count = gather(graph.term_link_ptr, terms)
+        dep = graph.link_dst[links]
+        start = stop[dep] + graph.link_tol[links]
+        end = back[dep]
+        active = end > start
+        link_off = np.cumsum(link_count) - link_count
+        term_start = np.maximum.reduceat(start, link_off)
+        term_end = np.minimum.reduceat(end, link_off)
+        term_active = np.logical_and.reduceat(active, link_off) & (term_start < term_end)
+        cand_start = np.where(term_active, term_start, INF)
+        term_off = np.cumsum(term_count) - term_count
+        new_stop = np.minimum.reduceat(cand_start, term_off)
+        new_back = np.maximum.reduceat(np.where(term_active, term_end, -INF), term_off)
+        dirty_failed = is_failed[dirty]
+        new_stop[dirty_failed] = 0.0
+        new_back[dirty_failed] = np.maximum(new_back[dirty_failed], back[dirty[dirty_failed]])
+        old_stop = stop[dirty]
+        stop_down = new_stop < old_stop
+        moved = stop_down | (new_back > back[dirty])
+        if stop_down.any():
+            _record_causes(
+                graph,
+                cause,
+                dirty,
+                stop_down,
+                new_stop,
+                term_count,
+                cand_start,
+                links,
+                link_count,
+                start,
+                term_start,
+            )
+        stop[dirty] = np.minimum(old_stop, new_stop)
+        back[dirty] = np.maximum(back[dirty], new_back)
+        changed = dirty[moved]
+    return stop, back, cause
+
+
+def _record_causes(
+    graph,
+    cause,
+    dirty,
+    stop_down,
+    new_stop,
+    term_count,
+    cand_start,
+    links,
+    link_count,
+    start,
+    term_start,
+):
+    """For nodes whose stop moved earlier, remember the link that set it.
+
+    The chosen term is the first whose start equals the new stop; inside an OR group the member
+    that went down last (its start is the group's start).
+    """
+    term_owner = np.repeat(np.arange(len(dirty)), term_count)
+    hit = stop_down[term_owner] & (cand_start == new_stop[term_owner])
+    hit_terms = np.flatnonzero(hit)
+    owners, first = np.unique(term_owner[hit_terms], return_index=True)
+    chosen_terms = hit_terms[first]
+    n_terms = len(link_count)
+    link_owner = np.repeat(np.arange(n_terms), link_count)
+    chosen = np.zeros(n_terms, dtype=bool)
+    chosen[chosen_terms] = True
+    lhit = np.flatnonzero(chosen[link_owner] & (start == term_start[link_owner]))
+    terms_hit, lfirst = np.unique(link_owner[lhit], return_index=True)
+    link_of_term = np.full(n_terms, -1, dtype=np.int64)
+    link_of_term[terms_hit] = links[lhit[lfirst]]
+    cause[dirty[owners]] = link_of_term[chosen_terms]
