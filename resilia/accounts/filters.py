@@ -1,4 +1,4 @@
-"""The filters of the user list (search, role, unit, active)."""
+"""The filters of the user list (search, role, unit, active); they also serve the API."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts.models import Role, User
-from resilia.org.filters import SearchFilterSet
+from resilia.org.filters import SearchFilterSet, UnitChoiceFilter, _readable
 from resilia.org.models import Unit
 
 
 class UserFilterSet(SearchFilterSet):
     search_fields = ("username", "first_name", "last_name", "email", "person__full_name")
     role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
-    unit = django_filters.ModelChoiceFilter(
-        label=_("unit"), queryset=Unit.objects.order_by("path"), method="filter_unit"
-    )
+    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +103,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_username()
+
+    def get_absolute_url(self):
+        return reverse("accounts:user_edit", args=[self.pk])
 
     def is_locked(self) -> bool:
         """Whether repeated failures have locked the account right now."""

@@ -5,19 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from resilia.accounts import services
-from resilia.accounts.filters import UserFilterSet
 from resilia.accounts.forms import UserCreateForm, UserForm
 from resilia.accounts.models import User
+from resilia.accounts.registers import USERS
 from resilia.core import access
-
-PAGE_SIZE = 50
+from resilia.core.lists import list_view
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -31,23 +29,8 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def user_list(request):
-    """Accounts with search and filters; htmx requests get the table only."""
-    access.require_kind(request.user, User)
-    queryset = (
-        User.objects.for_user(request.user).select_related("unit", "person").order_by("username")
-    )
-    filterset = UserFilterSet(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filterset": filterset, "page": page, "query": _query_without_page(request)}
-    if request.headers.get("HX-Request"):
-        return render(request, "accounts/_user_table.html", context)
-    return render(request, "accounts/user_list.html", context)
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    """Accounts with search, filters, sort and export (resilia.core.lists)."""
+    return list_view(request, USERS)
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -1,0 +1,35 @@
+"""The user register (see resilia.core.lists): list page, filters, sort and export."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from resilia.accounts.filters import UserFilterSet
+from resilia.accounts.models import User
+from resilia.core.lists import Column, Register
+
+USERS = Register(
+    model=User,
+    filterset=UserFilterSet,
+    title=_("Users"),
+    basename="users",
+    columns=[
+        Column("username", _("Username"), "username", order="username", link=True),
+        Column("name", _("Name"), "get_full_name", order=("last_name", "first_name")),
+        Column("role", _("Role"), "get_role_display", order="role"),
+        Column("unit", _("Unit"), "unit.display_name", order="unit__path"),
+        Column("person", _("Person"), "person.full_name", order="person__full_name"),
+        Column(
+            "status",
+            _("Status"),
+            "is_active",
+            export=lambda u: _("Active") if u.is_active else _("Inactive"),
+            template="accounts/_user_status_cell.html",
+        ),
+        Column("totp", _("Two-factor authentication"), "totp_enabled", order="totp_enabled"),
+        Column("last_login", _("Last sign-in"), "last_login", order="last_login"),
+    ],
+    ordering=("username",),
+    select_related=("unit", "person"),
+    create_url="accounts:user_create",
+)
