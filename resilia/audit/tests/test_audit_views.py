@@ -1,0 +1,217 @@
+"""The audit log page, its filters and export, the verify button and object history."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from resilia.audit.models import AuditEvent
+from resilia.audit.presenters import present
+from resilia.core.context import request_context
+from resilia.org import services as org
+
+LOG = "/audit/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def history_url(obj):
+    return reverse("audit:object_history", args=[obj._meta.label_lower, obj.pk])
+
+
+@pytest.mark.parametrize("persona", ["admin", "manager", "auditor"])
+def test_it_shows_the_log_to_audit_readers(client_for, persona):
+    response = client_for(persona).get(LOG)
+    assert response.status_code == 200
+    assert "示例银行" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["coord_a", "contrib_a", "executive"])
+def test_it_forbids_the_log_to_everyone_else(client_for, persona):
+    assert client_for(persona).get(LOG).status_code == 403
+    assert client_for(persona).get(LOG + "?export=csv").status_code == 403
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client):
+    assert client.get(LOG).status_code == 302
+
+
+def test_it_filters_by_every_criterion(client_for, personas, org_tree):
+    with request_context(source="test") as ctx:
+        org.unit_update(actor=personas["manager"], unit=org_tree["dept_b"], name="运营部")
+    client = client_for("auditor")
+    today = timezone.localdate().isoformat()
+    cases = {
+        "actor=MANAGER": 1,
+        "action=update": 1,
+        f"request_id={ctx.request_id}": 1,
+        f"object_type=org.unit&object_id={org_tree['dept_b'].pk}": 2,
+        "q=运营": 2,  # 运营管理部 created, then renamed 运营部; 运维科 does not match
+        f"date_from={today}&date_to={today}&object_type=org.person": 3,
+        "date_to=2000-01-01": 0,
+    }
+    for query, expected in cases.items():
+        response = client.get(f"{LOG}?{query}")
+        assert response.status_code == 200, query
+        assert response.context["page"].paginator.count == expected, query
+
+
+def test_it_shows_before_and_after_with_translated_labels(client_for, personas, org_tree):
+    org.unit_update(actor=personas["manager"], unit=org_tree["dept_b"], name="运营部")
+    body = client_for("auditor").get(f"{LOG}?action=update").content.decode()
+    assert "<details>" in body
+    assert "更新" in body  # the action label
+    assert "运营管理部" in body and "运营部" in body
+
+
+def _spare_unit(personas, org_tree):
+    return org.unit_create(
+        actor=personas["admin"],
+        code="TMP",
+        name="临时小组",
+        kind="team",
+        parent=org_tree["dept_a"],
+    )
+
+
+def test_it_links_to_existing_objects_only(personas, org_tree):
+    unit = _spare_unit(personas, org_tree)
+    url, pk = unit.get_absolute_url(), unit.pk
+    org.unit_delete(actor=personas["admin"], unit=unit)
+    events = AuditEvent.objects.filter(object_type="org.unit")
+    rows = present(personas["auditor"], events)
+    linked = {row.event.object_id: row.url for row in rows}
+    assert linked[str(pk)] == ""
+    assert linked[str(org_tree["dept_a"].pk)] == org_tree["dept_a"].get_absolute_url()
+    assert url not in linked.values()
+
+
+def test_it_keeps_the_query_count_flat_on_a_full_page(
+    client_for, personas, org_tree, django_assert_max_num_queries
+):
+    for index in range(60):
+        org.person_create(
+            actor=personas["manager"], full_name=f"员工{index}", unit=org_tree["dept_a"]
+        )
+    client = client_for("auditor")
+    with django_assert_max_num_queries(14):
+        response = client.get(LOG)
+    assert len(response.context["rows"]) == 50
+    with django_assert_max_num_queries(14):
+        assert client.get(f"{LOG}?export=csv").status_code == 200
+
+
+def test_it_exports_the_filtered_events_and_audits_the_export(client_for, personas, org_tree):
+    client = client_for("auditor")
+    response = client.get(f"{LOG}?object_type=org.unit&export=csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-log-')
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("序号,时间,操作人,操作")
+    assert sum("org.unit" in line for line in lines) == 5
+    assert "org.person" not in response.content.decode("utf-8-sig")
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == personas["auditor"]
+    assert event.changes["format"] == "csv"
+    assert event.changes["rows"] == 5
+    assert event.changes["filters"] == {"object_type": "org.unit"}
+
+    xlsx = client.get(f"{LOG}?action=create&export=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 1 + AuditEvent.objects.filter(action="create").count()
+    assert AuditEvent.objects.filter(action="export").count() == 2
+
+
+def test_it_verifies_the_chain_from_the_page(client_for, personas):
+    response = client_for("auditor").post(reverse("audit:verify"), **HTMX)
+    assert response.status_code == 200
+    assert "审计日志链完整" in response.content.decode()
+    event = AuditEvent.objects.get(action="verify")
+    assert event.changes == {"result": "ok", "checked": event.seq - 1}
+
+
+def test_it_names_the_broken_event_on_the_page(client_for, personas):
+    victim = AuditEvent.objects.order_by("seq")[3]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET actor_repr = %s WHERE id = %s",
+            ["intruder", victim.pk],
+        )
+    response = client_for("admin").post(reverse("audit:verify"), **HTMX)
+    body = response.content.decode()
+    assert f"审计日志链在第 {victim.seq} 条事件" in body
+    assert "被篡改" in body
+    assert AuditEvent.objects.get(action="verify").changes["result"] == "broken"
+
+
+def test_it_keeps_the_verify_button_for_admins_and_auditors(client_for):
+    assert client_for("manager").post(reverse("audit:verify")).status_code == 403
+    assert not AuditEvent.objects.filter(action="verify").exists()
+    assert "audit/verify/" not in client_for("manager").get(LOG).content.decode()
+    assert "audit/verify/" in client_for("auditor").get(LOG).content.decode()
+
+
+def test_it_shows_a_coordinator_the_history_of_their_own_unit(client_for, personas, org_tree):
+    unit = org_tree["dept_a"]
+    org.unit_update(actor=personas["coord_a"], unit=unit, description="核心系统运维")
+    response = client_for("coord_a").get(history_url(unit), **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    rows = response.context["rows"]
+    assert [row.event.action for row in rows] == ["update", "create"]
+    assert rows[0].changes[0].label == "描述"
+    assert rows[0].changes[0].after == "核心系统运维"
+    full = client_for("coord_a").get(history_url(unit))
+    assert "<html" in full.content.decode()
+
+
+def test_it_resolves_foreign_keys_to_names_the_reader_may_see(client_for, personas, people):
+    person = people["alice"]
+    body = client_for("coord_a").get(history_url(person), **HTMX).content.decode()
+    assert "信息科技部 (#" in body
+
+
+def test_it_hides_another_departments_history(client_for, org_tree, people):
+    client = client_for("coord_a")
+    assert client.get(history_url(org_tree["dept_b"])).status_code == 404
+    assert client.get(history_url(people["carol"])).status_code == 404
+
+
+def test_it_keeps_a_deleted_objects_history_for_audit_readers(client_for, personas, org_tree):
+    unit = _spare_unit(personas, org_tree)
+    url = history_url(unit)
+    org.unit_delete(actor=personas["admin"], unit=unit)
+    response = client_for("auditor").get(url)
+    assert response.status_code == 200
+    assert [r.event.action for r in response.context["rows"]] == ["delete", "create"]
+    assert "已删除" in response.content.decode()
+    assert client_for("coord_a").get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/audit/history/org.unit/abc/",
+        "/audit/history/org.unit/-3/",
+        "/audit/history/org/1/",
+        "/audit/history/org.nothing/1/",
+        "/audit/history/no.such.model/1/",
+        "/audit/?page=abc&date_from=not-a-date",
+    ],
+)
+def test_it_answers_malformed_input_without_a_server_error(client_for, path):
+    status = client_for("auditor").get(path).status_code
+    assert status == (200 if path.startswith("/audit/?") else 404)
+
+
+def test_it_shows_times_in_the_local_time_zone(client_for, personas):
+    event = AuditEvent.objects.order_by("-seq").first()
+    local = timezone.localtime(event.timestamp)
+    assert local.utcoffset() == dt.timedelta(hours=8)
+    body = client_for("auditor").get(LOG).content.decode()
+    assert local.strftime("%Y-%m-%d %H:%M:%S") in body
