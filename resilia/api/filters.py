@@ -15,7 +15,18 @@ from rest_framework.filters import OrderingFilter
 
 from resilia.audit.models import AuditEvent
 from resilia.org.filters import SearchFilterSet
-from resilia.org.models import TeamMembership
+from resilia.org.models import Person, Team, TeamMembership
+
+
+def _readable(model):
+    """Filter choices: the rows the requesting user may read (none without a request)."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return model.objects.for_user(request.user)
+
+    return queryset
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -61,8 +72,10 @@ class TeamMembershipFilterSet(SearchFilterSet):
     """Memberships by team, person, role, or text in the names and responsibilities."""
 
     search_fields = ("person__full_name", "team__name", "team__code", "responsibilities")
-    team = django_filters.NumberFilter(label=_("team"), field_name="team_id")
-    person = django_filters.NumberFilter(label=_("person"), field_name="person_id")
+    # Choices limited to readable rows, like the org filter sets: an id outside the user's
+    # scope is an invalid choice (400), never a way to probe what exists.
+    team = django_filters.ModelChoiceFilter(label=_("team"), queryset=_readable(Team))
+    person = django_filters.ModelChoiceFilter(label=_("person"), queryset=_readable(Person))
     role = django_filters.ChoiceFilter(label=_("role"), choices=TeamMembership.Role.choices)
 
     class Meta:

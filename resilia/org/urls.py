@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.org import views
+from resilia.org import views, views_import
 
 app_name = "org"
 urlpatterns = [
@@ -16,3 +16,16 @@ urlpatterns = [
     path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("autocomplete/<slug:kind>/", views.autocomplete, name="autocomplete"),
 ]
+
+# Import of units and people (resilia.org.views_import).
+import_patterns = [
+    path("import/", views_import.import_start, name="import"),
+    path("import/confirm/", views_import.import_confirm, name="import_confirm"),
+    path("import/result/", views_import.import_result, name="import_result"),
+    path(
+        "import/template/<slug:kind>.<slug:fmt>",
+        views_import.import_template,
+        name="import_template",
+    ),
+]
+urlpatterns += import_patterns

@@ -3,8 +3,8 @@
 World (on top of resilia/conftest.py's org_tree and people):
 - dept A side: unit A-EMPTY (deletable), site SITE-A, team TEAM-A with alice as a member,
   person dave (deletable);
-- dept B side: site SITE-B, team TEAM-B with carol as a member;
-- shared (no unit): site SITE-SHARED, team TEAM-SHARED.
+- dept B side: person erin, site SITE-B, team TEAM-B led by carol;
+- shared (no unit): site SITE-SHARED, team TEAM-SHARED with alice as a member.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def world(org_tree, people, personas):
             actor=None, code="A-EMPTY", name="空科室", kind="team", parent=org_tree["dept_a"]
         )
         dave = org.person_create(actor=None, full_name="赵强", unit=org_tree["dept_a"])
+        erin = org.person_create(actor=None, full_name="孙丽", unit=org_tree["dept_b"])
         site_a = org.site_create(
             actor=None, code="SITE-A", name="A楼", kind="office", unit=org_tree["dept_a"]
         )
@@ -62,11 +63,17 @@ def world(org_tree, people, personas):
         membership_b = org.membership_create(
             actor=None, team=team_b, person=people["carol"], role="leader"
         )
+        membership_shared = org.membership_create(
+            actor=None, team=team_shared, person=people["alice"], role="member"
+        )
     return {
         **org_tree,
+        # org_tree calls the A-TEAM unit "team_a"; here that name is the TEAM-A team.
+        "a_team_unit": org_tree["team_a"],
         **people,
         "a_empty": a_empty,
         "dave": dave,
+        "erin": erin,
         "site_a": site_a,
         "site_b": site_b,
         "site_shared": site_shared,
@@ -75,4 +82,5 @@ def world(org_tree, people, personas):
         "team_shared": team_shared,
         "membership_a": membership_a,
         "membership_b": membership_b,
+        "membership_shared": membership_shared,
     }
