@@ -5,10 +5,25 @@ order, objective/capability gaps and single points of failure. See docs/engine.m
 """
 
 from .compile import CompiledGraph, compile_arrays, compile_model
+from .gaps import ActivityGap, Gaps, ResourceGap, gaps
 from .model import ACTIVITY, RESOURCE, Link, ModelError, Node
+from .order import RecoveryOrder, Required, recovery_order, required_objectives
+from .spof import Spof, SpofReport, spof, spof_breaks
 from .whatif import Impact, WhatIf, whatif
 
 __all__ = [
+    "ActivityGap",
+    "Gaps",
+    "RecoveryOrder",
+    "Required",
+    "ResourceGap",
+    "Spof",
+    "SpofReport",
+    "gaps",
+    "recovery_order",
+    "required_objectives",
+    "spof",
+    "spof_breaks",
     "ACTIVITY",
     "RESOURCE",
     "CompiledGraph",

@@ -1,0 +1,153 @@
+"""Objective/capability gaps: where what tests showed cannot meet what the business requires.
+
+Two kinds (docs/engine.md §Gaps):
+
+* **Resource gaps** — a resource whose achievable recovery time exceeds the time by which it must
+  be back (:class:`resilia.engine.order.Required`: the strictest RTO of the activities depending
+  on it, plus the tolerances along the way), or whose achievable recovery point exceeds the
+  strictest RPO depending on it. An unknown capability under a requirement is a gap too
+  (``capability is None``): an untested resource cannot be shown to meet anything.
+* **Activity gaps** — an activity whose RTO is below the lower bound of its recovery time given
+  its dependencies' known capabilities:
+  ``B(v) = max(own recovery time, max over AND links max(0, B(d) - tolerance),
+  max over OR groups min over members max(0, B(d) - tolerance))`` (least fixpoint from the known
+  capabilities; unknown capabilities count as 0, so ``B`` is a true lower bound).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compile import CompiledGraph, dependents_of, gather, opt
+from .order import required_objectives
+
+RECOVERY_TIME = "recovery_time"
+RECOVERY_POINT = "recovery_point"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceGap:
+    """``capability`` (None = unknown) is worse than ``objective`` imposed by ``activity``."""
+
+    node: int
+    key: str
+    measure: str  # RECOVERY_TIME or RECOVERY_POINT
+    capability: float | None
+    objective: float
+    activity: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityGap:
+    """The activity's RTO is below ``bound``; ``limited_by`` is where the bound comes from."""
+
+    node: int
+    key: str
+    rto: float
+    bound: float
+    limited_by: str
+
+
+@dataclass(frozen=True)
+class Gaps:
+    resources: list[ResourceGap]
+    activities: list[ActivityGap]
+
+
+def resource_gaps(graph: CompiledGraph) -> list[ResourceGap]:
+    """Resource gaps ordered by (key, measure)."""
+    required = required_objectives(graph)
+    is_resource = graph.kind == 1
+    found: list[ResourceGap] = []
+    for measure, capability, objective, by in (
+        (RECOVERY_TIME, graph.recovery_time, required.rto, required.rto_by),
+        (RECOVERY_POINT, graph.recovery_point, required.rpo, required.rpo_by),
+    ):
+        with np.errstate(invalid="ignore"):
+            worse = np.isnan(capability) | (capability > objective)
+        for v in np.flatnonzero(is_resource & np.isfinite(objective) & worse).tolist():
+            found.append(
+                ResourceGap(
+                    node=v,
+                    key=graph.key(v),
+                    measure=measure,
+                    capability=opt(capability[v]),
+                    objective=float(objective[v]),
+                    activity=graph.key(int(by[v])),
+                )
+            )
+    found.sort(key=lambda gap: (gap.key, gap.measure))
+    return found
+
+
+def recovery_bounds(graph: CompiledGraph) -> tuple[np.ndarray, np.ndarray]:
+    """(B, via): the lower bound above and, per node, the dependency that last raised it
+    (-1 when its own capability sets it). Vectorised rounds over the nodes that changed."""
+    cached = graph._cache.get("bounds")
+    if cached is not None:
+        return cached
+    own = np.nan_to_num(graph.recovery_time, nan=0.0)
+    bound = own.copy()
+    via = np.full(graph.n, -1, dtype=np.int64)
+    changed = np.flatnonzero(bound > 0)
+    while len(changed):
+        dirty = dependents_of(graph, changed)
+        terms, term_count = gather(graph.term_ptr, dirty)
+        links, link_count = gather(graph.term_link_ptr, terms)
+        value = np.maximum(0.0, bound[graph.link_dst[links]] - graph.link_tol[links])
+        link_off = np.cumsum(link_count) - link_count
+        term_value = np.minimum.reduceat(value, link_off)
+        term_off = np.cumsum(term_count) - term_count
+        new = np.maximum(own[dirty], np.maximum.reduceat(term_value, term_off))
+        raised = new > bound[dirty]
+        if not raised.any():
+            break
+        # Remember which dependency raised it: the first term reaching the new value, and in
+        # an OR group its first member at the group's value.
+        term_owner = np.repeat(np.arange(len(dirty)), term_count)
+        hit = np.flatnonzero(raised[term_owner] & (term_value == new[term_owner]))
+        owners, first = np.unique(term_owner[hit], return_index=True)
+        chosen_terms = hit[first]
+        link_owner = np.repeat(np.arange(len(terms)), link_count)
+        chosen = np.zeros(len(terms), dtype=bool)
+        chosen[chosen_terms] = True
+        lhit = np.flatnonzero(chosen[link_owner] & (value == term_value[link_owner]))
+        terms_hit, lfirst = np.unique(link_owner[lhit], return_index=True)
+        dep_of_term = np.full(len(terms), -1, dtype=np.int64)
+        dep_of_term[terms_hit] = graph.link_dst[links[lhit[lfirst]]]
+        via[dirty[owners]] = dep_of_term[chosen_terms]
+        bound[dirty[raised]] = new[raised]
+        changed = dirty[raised]
+    graph._cache["bounds"] = (bound, via)
+    return bound, via
+
+
+def activity_gaps(graph: CompiledGraph) -> list[ActivityGap]:
+    """Activities whose RTO is below their recovery-time lower bound, ordered by key."""
+    bound, via = recovery_bounds(graph)
+    with np.errstate(invalid="ignore"):
+        short = (graph.kind == 0) & (bound > graph.rto)
+    found = []
+    for v in np.flatnonzero(short).tolist():
+        origin, seen = v, {v}
+        while via[origin] >= 0 and int(via[origin]) not in seen:
+            origin = int(via[origin])
+            seen.add(origin)
+        found.append(
+            ActivityGap(
+                node=v,
+                key=graph.key(v),
+                rto=float(graph.rto[v]),
+                bound=float(bound[v]),
+                limited_by=graph.key(origin),
+            )
+        )
+    found.sort(key=lambda gap: gap.key)
+    return found
+
+
+def gaps(graph: CompiledGraph) -> Gaps:
+    """Both kinds of gap (see the module docstring)."""
+    return Gaps(resources=resource_gaps(graph), activities=activity_gaps(graph))
