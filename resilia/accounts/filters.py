@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts.models import Role, User
@@ -12,9 +13,25 @@ from resilia.org.models import Unit
 
 class UserFilterSet(SearchFilterSet):
     search_fields = ("username", "first_name", "last_name", "email", "person__full_name")
-    role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
-    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
-    is_active = django_filters.BooleanFilter(label=_("active"))
+    role = django_filters.ChoiceFilter(
+        label=_("role"), choices=Role.choices, empty_label=_("All roles")
+    )
+    unit = UnitChoiceFilter(
+        label=_("unit"),
+        queryset=_readable(Unit),
+        method="filter_unit",
+        empty_label=_("All units"),
+    )
+    is_active = django_filters.BooleanFilter(
+        label=_("Status"),
+        widget=forms.Select(
+            choices=[
+                ("", _("Active and inactive")),
+                ("true", _("Active")),
+                ("false", _("Inactive")),
+            ]
+        ),
+    )
 
     class Meta:
         model = User

@@ -18,6 +18,10 @@ SCOPED_ROLES = (Role.COORDINATOR, Role.CONTRIBUTOR)
 NEEDS_UNIT = _("Coordinators and contributors need a unit.")
 
 
+def _language_choices():
+    return [("", _("Follow the browser")), *settings.LANGUAGES]
+
+
 class TablerMixin:
     """Give every widget the Tabler/Bootstrap class it needs, and mark invalid fields."""
 
@@ -98,7 +102,10 @@ class ProfileForm(TablerMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "language"]
-        help_texts = {"language": _("Empty: follow the browser.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = _language_choices()
 
 
 class PasswordResetForm(TablerMixin, auth_forms.PasswordResetForm):
@@ -152,6 +159,9 @@ class UserForm(TablerMixin, forms.ModelForm):
     def __init__(self, *args, allow_superuser: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.order_by("path")
+        # Indent by depth so the select reads as the organisation tree.
+        self.fields["unit"].label_from_instance = lambda u: "\u2003" * u.depth + u.display_name
+        self.fields["language"].choices = _language_choices()
         self.fields["person"].queryset = Person.objects.order_by("full_name")
         if allow_superuser:
             self.fields["is_superuser"] = forms.BooleanField(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts.filters import UserFilterSet
 from resilia.accounts.models import User
 from resilia.core.lists import Column, Register
+
+
+def _last_login(user) -> str:
+    return date_format(localtime(user.last_login), "Y-m-d H:i") if user.last_login else ""
+
 
 USERS = Register(
     model=User,
@@ -27,7 +34,7 @@ USERS = Register(
             template="accounts/_user_status_cell.html",
         ),
         Column("totp", _("Two-factor authentication"), "totp_enabled", order="totp_enabled"),
-        Column("last_login", _("Last sign-in"), "last_login", order="last_login"),
+        Column("last_login", _("Last sign-in"), _last_login, order="last_login"),
     ],
     ordering=("username",),
     select_related=("unit", "person"),
