@@ -215,3 +215,16 @@ def test_it_shows_times_in_the_local_time_zone(client_for, personas):
     assert local.utcoffset() == dt.timedelta(hours=8)
     body = client_for("auditor").get(LOG).content.decode()
     assert local.strftime("%Y-%m-%d %H:%M:%S") in body
+
+
+def test_it_renders_lazy_tabs_for_any_register_detail_page(org_tree):
+    from django.template import Context, Template
+
+    unit = org_tree["dept_a"]
+    html = Template(
+        '{% load audit_tags %}{% lazy_tab "audit:object_history" unit %}'
+        '{% lazy_tab "evidence:object_files" unit %}'
+    ).render(Context({"unit": unit}))
+    assert f'hx-get="/audit/history/org.unit/{unit.pk}/"' in html
+    assert f'hx-get="/evidence/org.unit/{unit.pk}/"' in html
+    assert 'hx-trigger="revealed"' in html
