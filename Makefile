@@ -1,0 +1,68 @@
+# Resilia: two commands.
+#   make demo   install, prepare the data directory, load the demo bank, serve it
+#   make test   install the test tools, then run the whole test suite (browser tests included)
+# Re-running is fast: each step leaves a stamp file and only re-runs when its input changed.
+# Nothing asks a question: safe for CI and scripts.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATA := data
+PORT ?= 8000
+PYTEST_ARGS ?= -q
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_NO_INPUT := 1
+# The secret key lives in the data directory, created once; the app never runs in DEBUG.
+RESILIA := SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key $(BIN)/resilia
+
+.PHONY: demo test serve install install-dev i18n migrate browser clean
+
+demo: install i18n migrate
+	$(RESILIA) demo
+	$(RESILIA) serve --port $(PORT)
+
+serve: install i18n migrate
+	$(RESILIA) serve --port $(PORT)
+
+test: install-dev i18n browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(DATA)/secret_key:
+	@mkdir -p $(DATA)
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@echo "Generated a secret key in $@"
+
+# Compiling the catalogues with polib takes a second: no stamp, so edited .po files count.
+i18n: install $(DATA)/secret_key
+	@$(RESILIA) i18n compile
+
+migrate: install $(DATA)/secret_key
+	@mkdir -p $(DATA)/static
+	$(RESILIA) migrate --noinput -v0
+
+# Browser tests drive Debian's Chromium (Playwright's own download cannot be used here).
+browser:
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	  else \
+	    echo "Browser tests need Debian's chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk)"; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) resilia.egg-info
