@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
 from resilia.org.models import Person, Site, Team, Unit, UnitKind
@@ -30,6 +31,14 @@ class TreeUnitChoiceField(forms.ModelChoiceField):
 
 class UnitChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = TreeUnitChoiceField
+
+
+class AnyYesNoSelect(NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "Any" rather than Django's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -62,11 +71,15 @@ class PersonFilterSet(SearchFilterSet):
     search_fields = ("full_name", "employee_no", "title", "email", "mobile")
     unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
     site = django_filters.ModelChoiceFilter(label=_("site"), queryset=_readable(Site))
-    is_key_person = django_filters.BooleanFilter(label=_("key person"))
+    is_key_person = django_filters.BooleanFilter(label=_("key person"), widget=AnyYesNoSelect)
     has_deputy = django_filters.BooleanFilter(
-        label=_("has a deputy"), field_name="deputy", lookup_expr="isnull", exclude=True
+        label=_("has a deputy"),
+        field_name="deputy",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=AnyYesNoSelect,
     )
-    is_active = django_filters.BooleanFilter(label=_("active"))
+    is_active = django_filters.BooleanFilter(label=_("active"), widget=AnyYesNoSelect)
 
     class Meta:
         model = Person

@@ -7,6 +7,8 @@
 from django import template
 from django.urls import reverse
 
+from resilia.audit import actions
+
 register = template.Library()
 
 
@@ -14,3 +16,9 @@ register = template.Library()
 def lazy_tab(url_name: str, obj):
     """A placeholder that htmx replaces with the tab's partial when it comes into view."""
     return {"url": reverse(url_name, args=[obj._meta.label_lower, obj.pk])}
+
+
+@register.filter
+def action_label(action: str):
+    """The translated label of an audit action (raw name when unregistered)."""
+    return actions.action_label(action)
