@@ -1,0 +1,80 @@
+"""Browser journeys: Playwright driving Debian's Chromium against the live test server.
+
+The package's own browser download does not work on these machines, so the tests use
+/usr/bin/chromium (or RESILIA_CHROMIUM). Screenshots land in artifacts/screenshots/ for a
+person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between page actions are plain synchronous code and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("RESILIA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (installs Debian chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """page_for("zh-hans") → a fresh page whose browser prefers that language."""
+    contexts = []
+
+    def make(locale: str = "zh-hans"):
+        context = browser.new_context(
+            locale="zh-CN" if locale == "zh-hans" else "en-US",
+            extra_http_headers={"Accept-Language": locale},
+            viewport={"width": 1366, "height": 900},
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base_url = live_server.url
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot():
+    """shot(page, "name") saves a full-page screenshot as a test artefact."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
