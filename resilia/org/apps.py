@@ -23,6 +23,8 @@ class OrgConfig(AppConfig):
         for order, label, url_name, icon, model in (
             (10, _("Units"), "org:unit_list", "sitemap", Unit),
             (20, _("People"), "org:person_list", "users", Person),
+            (30, _("Sites"), "org:site_list", "building", Site),
+            (40, _("Teams"), "org:team_list", "users-group", Team),
         ):
             register(
                 NavItem(

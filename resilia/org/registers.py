@@ -35,6 +35,8 @@ UNITS = Register(
     select_related=("parent", "head"),
     annotate=lambda qs: qs.annotate(people_count=Count("people")),
     create_url="org:unit_create",
+    template="org/import_list_page.html",  # adds the Import button
+    extra={"import_kind": "units"},
     tree_depth="depth",
 )
 
@@ -64,4 +66,6 @@ PEOPLE = Register(
     ordering=("full_name",),
     select_related=("unit", "site", "deputy"),
     create_url="org:person_create",
+    template="org/import_list_page.html",  # adds the Import button
+    extra={"import_kind": "people"},
 )

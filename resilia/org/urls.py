@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.org import views, views_import
+from resilia.org import views, views_import, views_sites, views_teams
 
 app_name = "org"
 urlpatterns = [
@@ -29,3 +29,29 @@ import_patterns = [
     ),
 ]
 urlpatterns += import_patterns
+
+# Sites and teams (resilia.org.views_sites, resilia.org.views_teams).
+site_team_patterns = [
+    path("sites/", views_sites.site_list, name="site_list"),
+    path("sites/new/", views_sites.site_create, name="site_create"),
+    path("sites/<int:pk>/", views_sites.site_detail, name="site_detail"),
+    path("sites/<int:pk>/edit/", views_sites.site_edit, name="site_edit"),
+    path("sites/<int:pk>/delete/", views_sites.site_delete, name="site_delete"),
+    path("teams/", views_teams.team_list, name="team_list"),
+    path("teams/new/", views_teams.team_create, name="team_create"),
+    path("teams/<int:pk>/", views_teams.team_detail, name="team_detail"),
+    path("teams/<int:pk>/edit/", views_teams.team_edit, name="team_edit"),
+    path("teams/<int:pk>/delete/", views_teams.team_delete, name="team_delete"),
+    path("teams/<int:pk>/members/add/", views_teams.membership_add, name="membership_add"),
+    path(
+        "teams/<int:pk>/members/<int:mpk>/edit/",
+        views_teams.membership_edit,
+        name="membership_edit",
+    ),
+    path(
+        "teams/<int:pk>/members/<int:mpk>/remove/",
+        views_teams.membership_remove,
+        name="membership_remove",
+    ),
+]
+urlpatterns += site_team_patterns

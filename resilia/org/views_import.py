@@ -86,7 +86,9 @@ def _preview(request, result, token=None):
 def import_start(request):
     """GET: the upload form and the documented columns. POST: the dry-run preview."""
     _require_importer(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    kind = request.GET.get("kind")
+    initial = {"kind": kind if kind in KINDS else "units"}
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
         try:

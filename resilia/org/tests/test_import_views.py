@@ -147,3 +147,16 @@ def test_it_serves_templates_that_import_back(client_for):
     assert csv_template.content.decode("utf-8-sig").startswith("employee number *,full name *")
     missing = client.get(reverse("org:import_template", args=["sites", "csv"]))
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("manager", True), ("coord_a", True), ("auditor", False)]
+)
+def test_it_links_the_import_from_the_unit_and_people_lists(client_for, persona, shown):
+    client = client_for(persona)
+    for url, kind in (("/org/units/", "units"), ("/org/people/", "people")):
+        html = client.get(url).content.decode()
+        assert (f'href="/org/import/?kind={kind}"' in html) is shown
+    if shown:
+        page = client.get("/org/import/?kind=people")
+        assert page.context["form"]["kind"].value() == "people"

@@ -1,0 +1,40 @@
+"""The site form: owning unit among the units the user may write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from resilia.core import access
+from resilia.org.filters import TreeUnitChoiceField
+from resilia.org.forms import StyledForm, _autocomplete, _with_current
+from resilia.org.models import Site, Unit
+
+
+class SiteForm(StyledForm):
+    """A site. Coordinators must give it a unit of their subtree: a site without a unit is
+    shared, and only organisation-wide writers may change shared sites."""
+
+    class Meta:
+        model = Site
+        fields = ["code", "name", "name_en", "kind", "address", "seat_capacity", "unit", "notes"]
+        field_classes = {"unit": TreeUnitChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        unit = self.fields["unit"]
+        unit.queryset = _with_current(
+            Unit.objects.for_user(user, write=True), self.instance.unit_id
+        ).order_by("path")
+        unit.required = access.role_of(user) not in access.WRITE_ALL
+        unit.help_text = _("Empty for a site shared by the whole organisation.")
+        self.fields["seat_capacity"].widget.attrs["min"] = 0
+        _autocomplete(unit, "unit", write=True)
+
+    def clean_unit(self):
+        unit = self.cleaned_data.get("unit")
+        unchanged = self.instance.pk and unit and unit.pk == self.instance.unit_id
+        if unit is not None and not unchanged and not access.can_create(self.user, Site, unit):
+            raise forms.ValidationError(_("You may not place a site in this unit."))
+        return unit
