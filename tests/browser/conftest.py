@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# The shared personas and organisation of resilia/conftest.py (tests/ is outside resilia/, so
+# its conftest is not collected for these tests; importing the fixtures registers them here).
+from resilia.conftest import PASSWORD, org_tree, people, personas  # noqa: F401
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between page actions are plain synchronous code and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -78,3 +82,19 @@ def shot():
         return path
 
     return take
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form and wait for the page that follows."""
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+
+
+def logout(page) -> None:
+    """Sign out through the user menu (a POST form) and land on the login page."""
+    page.locator("[data-bs-toggle=dropdown][href='#']").last.click()
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/logout/'] button[type=submit]").click()
