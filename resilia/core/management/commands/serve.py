@@ -106,14 +106,18 @@ class Command(BaseCommand):
                 "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto x-forwarded-host",
                 "clear_untrusted_proxy_headers": True,
             }
-        serve(
-            application,
-            host=opts["host"],
-            port=opts["port"],
-            threads=opts["threads"],
-            ident="Resilia",
-            **proxy,
-        )
+        try:
+            serve(
+                application,
+                host=opts["host"],
+                port=opts["port"],
+                threads=opts["threads"],
+                ident="Resilia",
+                **proxy,
+            )
+        except KeyboardInterrupt:
+            # Ctrl-C reaches the whole process group; the supervisor reports the stop.
+            pass
 
     def supervise(self, children: list[Child], opts) -> None:
         stopping = False
