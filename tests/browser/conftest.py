@@ -29,7 +29,10 @@ CHROMIUM = os.environ.get("RESILIA_CHROMIUM") or shutil.which("chromium") or "/u
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (installs Debian chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # htmx swaps and full page loads on a busy CI machine can take a few seconds.
+    expect.set_options(timeout=15000)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(

@@ -5,61 +5,24 @@ A form with a bad mobile number must show the Chinese error and save nothing.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from resilia.audit.models import AuditEvent
-from resilia.org.models import Person, Unit
+from resilia.org.models import Person
 from tests.browser.conftest import login
+from tests.browser.steps import (
+    EMAIL,
+    MOBILE,
+    PERSON_NAME,
+    UNIT_CODE,
+    UNIT_NAME,
+    create_person,
+    create_unit,
+    fill_person,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-UNIT_CODE = "DEPT-RISK"
-UNIT_NAME = "风险管理部"
-PERSON_NAME = "赵敏"
-MOBILE = "13912345678"
-EMAIL = "zhao.min@example.com"
-
-
-def create_unit(page, parent: Unit) -> Unit:
-    """From the units register: New → fill the form → the new unit's detail page."""
-    page.goto(f"{page.base_url}/org/units/")
-    page.get_by_test_id("list-new").click()
-    expect(page.locator("h2.page-title")).to_have_text("新建组织单元")
-    page.get_by_label("编码", exact=True).fill(UNIT_CODE)
-    page.get_by_label("名称", exact=True).fill(UNIT_NAME)
-    page.get_by_label("英文名称", exact=True).fill("Risk Management")
-    page.get_by_label("类型", exact=True).select_option("department")
-    page.get_by_label("上级单元", exact=True).select_option(str(parent.pk))
-    with page.expect_navigation():
-        page.get_by_role("button", name="保存").click()
-    unit = Unit.objects.get(code=UNIT_CODE)
-    expect(page).to_have_url(re.compile(rf"/org/units/{unit.pk}/$"))
-    return unit
-
-
-def fill_person(page, unit: Unit, mobile: str) -> None:
-    page.get_by_label("工号", exact=True).fill("E100")
-    page.get_by_label("姓名", exact=True).fill(PERSON_NAME)
-    page.get_by_label("职务", exact=True).fill("风险经理")
-    page.get_by_label("组织单元", exact=True).select_option(str(unit.pk))
-    page.get_by_label("手机", exact=True).fill(mobile)
-    page.get_by_label("电子邮件", exact=True).fill(EMAIL)
-
-
-def create_person(page, unit: Unit) -> Person:
-    """From the people register: New → fill the form → the new person's detail page."""
-    page.goto(f"{page.base_url}/org/people/")
-    page.get_by_test_id("list-new").click()
-    expect(page.locator("h2.page-title")).to_have_text("新建人员")
-    fill_person(page, unit, MOBILE)
-    with page.expect_navigation():
-        page.get_by_role("button", name="保存").click()
-    person = Person.objects.get(employee_no="E100")
-    expect(page).to_have_url(re.compile(rf"/org/people/{person.pk}/$"))
-    return person
 
 
 def test_it_creates_a_unit_and_a_person_through_the_chinese_forms(
