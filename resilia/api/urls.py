@@ -36,7 +36,9 @@ urlpatterns = [
     *register("audit-events", v.AuditEventViewSet, "auditevent", read_only=True),
     path(
         "schema/",
-        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        SpectacularAPIView.as_view(
+            authentication_classes=v.AUTHENTICATION, permission_classes=[IsAuthenticated]
+        ),
         name="schema",
     ),
     path(

@@ -55,13 +55,16 @@ class Services:
     instance_kwarg: str
 
 
+# Token first so that an anonymous client is told how to authenticate (401 with
+# WWW-Authenticate: Token) instead of the bare 403 that session auth would give.
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+
+
 class BaseApiViewSet(viewsets.GenericViewSet):
     """What every endpoint shares: JSON only, token then session auth, strict parameters."""
 
     model: type = None
-    # Token first so that an anonymous client is told how to authenticate (401 with
-    # WWW-Authenticate: Token) instead of the bare 403 that session auth would give.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = AUTHENTICATION
     permission_classes = [CanReadKind]
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
