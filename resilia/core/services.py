@@ -40,7 +40,14 @@ def object_update(
 
 @transaction.atomic
 def object_delete(*, actor, instance: models.Model, action: str = "delete") -> None:
-    """Delete and audit; PROTECT errors propagate for the caller to report."""
+    """Delete and audit, with the evidence files attached to the object.
+
+    PROTECT errors propagate for the caller to report; the transaction then rolls back and
+    the attachments stay (their files are removed only after commit).
+    """
+    from resilia.evidence.services import attachments_delete_for  # evidence builds on core
+
+    attachments_delete_for(actor=actor, target=instance)
     before = snapshot(instance)
     pk, label, text = instance.pk, instance._meta.label_lower, str(instance)
     instance.delete()

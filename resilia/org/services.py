@@ -64,8 +64,17 @@ def person_update(*, actor, person: Person, **fields: Any) -> Person:
     return object_update(actor=actor, instance=person, data=fields)
 
 
+@transaction.atomic
 def person_delete(*, actor, person: Person) -> None:
-    """Delete a person who holds no team membership (PROTECT otherwise)."""
+    """Delete a person who holds no team membership (PROTECT otherwise).
+
+    The people they deputise for and the units they head are released first through the
+    services, so those changes are audited instead of vanishing in an ON DELETE SET NULL.
+    """
+    for other in Person.objects.filter(deputy=person):
+        person_update(actor=actor, person=other, deputy=None)
+    for unit in Unit.objects.filter(head=person):
+        unit_update(actor=actor, unit=unit, head=None)
     object_delete(actor=actor, instance=person)
 
 
@@ -79,8 +88,11 @@ def site_update(*, actor, site: Site, **fields: Any) -> Site:
     return object_update(actor=actor, instance=site, data=fields)
 
 
+@transaction.atomic
 def site_delete(*, actor, site: Site) -> None:
-    """Delete a site."""
+    """Delete a site; the people located there are moved to no site, each change audited."""
+    for person in Person.objects.filter(site=site):
+        person_update(actor=actor, person=person, site=None)
     object_delete(actor=actor, instance=site)
 
 
