@@ -52,10 +52,22 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page_for(browser, live_server):
-    """page_for("zh-hans") → a fresh page whose browser prefers that language."""
-    contexts = []
+def page_for(browser, live_server, request):
+    """page_for("zh-hans") → a fresh page whose browser prefers that language.
+
+    A JavaScript error or a missing static asset on any page fails the test; when a test
+    fails, each of its pages is saved as FAILED-<test>-<n>.png next to the screenshots.
+    """
+    contexts, pages, problems = [], [], []
 
     def make(locale: str = "zh-hans"):
         context = browser.new_context(
@@ -67,11 +79,29 @@ def page_for(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(15000)
         page.base_url = live_server.url
+        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+        page.on(
+            "response",
+            lambda response: (
+                problems.append(f"{response.status} {response.url}")
+                if "/static/" in response.url and response.status >= 400
+                else None
+            ),
+        )
+        pages.append(page)
         return page
 
     yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for n, page in enumerate(pages, 1):
+            if not page.is_closed():
+                path = SCREENSHOTS / f"FAILED-{request.node.name}-{n}.png"
+                page.screenshot(path=str(path), full_page=True)
     for context in contexts:
         context.close()
+    assert not problems, "problems in the browser:\n" + "\n".join(problems)
 
 
 @pytest.fixture
