@@ -152,7 +152,7 @@ class RegisterViewSet(BaseApiViewSet):
 
     def destroy(self, request, *args, **kwargs):
         user = request.user
-        obj = access.get_object_for_user(user, self.model, kwargs["pk"], write=True)
+        obj = access.get_object_for_user(user, self.model, kwargs["pk"], write=True, delete=True)
         self.services.delete(actor=user, **{self.services.instance_kwarg: obj})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
