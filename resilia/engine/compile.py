@@ -279,7 +279,13 @@ def gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def dependents_of(graph: CompiledGraph, nodes: np.ndarray) -> np.ndarray:
     """Distinct dependents of ``nodes`` (one reverse step)."""
     positions, _ = gather(graph.rev_ptr, nodes)
-    return np.unique(graph.rev_node[positions])
+    dependents = graph.rev_node[positions]
+    if len(dependents) * 16 < graph.n:
+        return np.unique(dependents)
+    # Large frontier: a mark array beats hashing/sorting (one O(n) scan instead).
+    mark = np.zeros(graph.n, dtype=bool)
+    mark[dependents] = True
+    return np.flatnonzero(mark)
 
 
 def nan_to_inf(values: np.ndarray) -> np.ndarray:
