@@ -7,6 +7,8 @@ their filter set is here, and the audit log's gains the exact instants programs 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -105,6 +107,12 @@ class TeamMembershipFilterSet(SearchFilterSet):
         fields = ["q", "team", "person", "role"]
 
 
+# The audit trail cannot hold events outside these years; the bounds keep the conversion of
+# a filter's instant to UTC (and the database's date range) safe on SQLite and PostgreSQL.
+_EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(9000, 12, 31)
+
+
 class AuditEventFilterSet(audit_filters.AuditEventFilterSet):
     """The audit log page's filter set, plus instants and the source for programs.
 
@@ -122,3 +130,17 @@ class AuditEventFilterSet(audit_filters.AuditEventFilterSet):
 
     class Meta(audit_filters.AuditEventFilterSet.Meta):
         fields = [*audit_filters.AuditEventFilterSet.Meta.fields, "since", "until", "source"]
+
+    def is_valid(self) -> bool:
+        """Also refuse dates so far out that converting them to UTC overflows (a 500)."""
+        if not super().is_valid():
+            return False
+        for name in ("since", "until", "date_from", "date_to"):
+            value = self.form.cleaned_data.get(name)
+            if value is not None and not _EARLIEST.year <= value.year <= _LATEST.year:
+                message = _("Enter a date between %(earliest)s and %(latest)s.") % {
+                    "earliest": _EARLIEST.isoformat(),
+                    "latest": _LATEST.isoformat(),
+                }
+                self.form.add_error(name, message)
+        return not self.form.errors

@@ -106,8 +106,14 @@ class TeamFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "responsibilities")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Team.Kind.choices)
     unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit))
+    # Bounded to a database id: a larger number overflowed the query (a 500, not a 400).
     member = django_filters.NumberFilter(
-        label=_("member"), field_name="memberships__person_id", distinct=True
+        label=_("member"),
+        field_name="memberships__person_id",
+        distinct=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
     )
 
     class Meta:

@@ -283,3 +283,71 @@ def test_it_answers_a_database_conflict_with_a_409(api_for, world, monkeypatch):
         "/api/people/", {"full_name": "x", "unit": world["dept_a"].pk}, format="json"
     )
     _error(response, 409, "conflict")
+
+
+# --- garbage never reaches a 500 ----------------------------------------------------------
+
+GARBAGE = ["abc", "99999999999999999999999", "-1", "1.5", "", "\x00", "0001-01-01", "é" * 300]
+LIST_PARAMS = {
+    "units": ["q", "kind", "parent", "ordering", "page", "page_size"],
+    "people": ["q", "unit", "site", "is_key_person", "has_deputy", "is_active"],
+    "sites": ["q", "kind", "unit"],
+    "teams": ["q", "kind", "unit", "member"],
+    "team-memberships": ["q", "team", "person", "role"],
+    "audit-events": [
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "request_id",
+        "since",
+        "until",
+        "date_from",
+        "date_to",
+        "source",
+        "q",
+    ],
+}
+
+
+@pytest.mark.parametrize("endpoint", list(LIST_PARAMS))
+def test_it_never_answers_garbage_query_values_with_a_500(api_for, world, endpoint):
+    client = api_for("admin")
+    for param in LIST_PARAMS[endpoint]:
+        for value in GARBAGE:
+            response = client.get(f"/api/{endpoint}/", {param: value})
+            assert response.status_code in (200, 400, 404), (param, value, response.content)
+            if response.status_code != 200:
+                assert response.json()["error"]["code"] in ("validation_error", "not_found")
+
+
+BODY_FIELDS = {
+    "units": ["code", "name", "kind", "parent", "head"],
+    "people": ["full_name", "unit", "site", "deputy", "mobile", "email", "is_key_person"],
+    "sites": ["code", "kind", "seat_capacity", "unit"],
+    "teams": ["code", "kind", "unit"],
+    "team-memberships": ["team", "person", "role"],
+}
+BODY_GARBAGE = [None, "", "\x00", -1, 2**70, 1.5, [], {}, "x" * 1000, True]
+
+
+@pytest.mark.parametrize("endpoint", list(BODY_FIELDS))
+def test_it_never_answers_garbage_field_values_with_a_500(api_for, world, endpoint):
+    client = api_for("admin")
+    target = {
+        "units": "a_empty",
+        "people": "dave",
+        "sites": "site_a",
+        "teams": "team_a",
+        "team-memberships": "membership_a",
+    }[endpoint]
+    url = f"/api/{endpoint}/{world[target].pk}/"
+    events = AuditEvent.objects.count()
+    for field in BODY_FIELDS[endpoint]:
+        for value in BODY_GARBAGE:
+            response = client.patch(url, {field: value}, format="json")
+            assert response.status_code in (200, 400), (field, value, response.content)
+            if response.status_code == 400:
+                assert list(response.json()["error"]["fields"]) == [field]
+    # Every accepted value was a real change, and audited as such: nothing unaudited slipped in.
+    assert AuditEvent.objects.count() >= events
