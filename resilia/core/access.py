@@ -8,7 +8,8 @@ Every view, API endpoint, export, search, autocomplete and task reads through
 Roles (resilia.accounts.models.Role):
 - admin, bcm_manager: read and write everything in the domain (only admin manages users);
 - coordinator: read and write inside their unit's subtree; read unit-less shared objects;
-- contributor: read inside their unit's subtree; write what is assigned to them;
+- contributor: read inside their unit's subtree; edit what is assigned to them, never delete it
+  (except the contents of what they own, e.g. the members of a team they lead);
 - auditor: read everything, the audit trail included; write nothing;
 - executive: dashboards and reports only; no registers.
 """
@@ -44,6 +45,7 @@ class Policy:
     assigned: Callable | None = None
     readers: frozenset = frozenset(ALL_READERS)
     writers: frozenset = frozenset(WRITE_ALL | {"coordinator", "contributor"})
+    contributor_deletes: bool = False
 
 
 _POLICIES: dict[str, Policy] = {}
@@ -146,6 +148,13 @@ def can_write(user, obj: models.Model) -> bool:
     return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
+def can_delete(user, obj: models.Model) -> bool:
+    """Whether the user may delete this object: write access, and not a mere assignment."""
+    if role_of(user) == "contributor" and not policy_for(type(obj)).contributor_deletes:
+        return False
+    return can_write(user, obj)
+
+
 def can_create(user, model, unit=None) -> bool:
     """Whether the user may create an object of this kind (in this unit, when scoped)."""
     role = role_of(user)
@@ -160,8 +169,9 @@ def can_create(user, model, unit=None) -> bool:
     return False
 
 
-def get_object_for_user(user, model, pk, *, write: bool = False):
-    """Fetch one object the user may read (404 otherwise); with write=True, may write (403)."""
+def get_object_for_user(user, model, pk, *, write: bool = False, delete: bool = False):
+    """Fetch one object the user may read (404 otherwise); with write=True, may write (403);
+    with delete=True, may delete (403)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -175,6 +185,8 @@ def get_object_for_user(user, model, pk, *, write: bool = False):
     except model.DoesNotExist:
         raise Http404 from None
     if write and not can_write(user, obj):
+        raise PermissionDenied
+    if delete and not can_delete(user, obj):
         raise PermissionDenied
     return obj
 

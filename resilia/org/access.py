@@ -35,5 +35,10 @@ register("org.site", Policy(unit_path="unit__path", unitless_shared=True))
 register("org.team", Policy(unit_path="unit__path", unitless_shared=True, assigned=_assigned_teams))
 register(
     "org.teammembership",
-    Policy(unit_path="team__unit__path", unitless_shared=True, assigned=_assigned_memberships),
+    Policy(
+        unit_path="team__unit__path",
+        unitless_shared=True,
+        assigned=_assigned_memberships,
+        contributor_deletes=True,  # a team's leader manages its members
+    ),
 )

@@ -91,6 +91,7 @@ def unit_detail(request, pk):
         "teams": Team.objects.for_user(user).filter(unit=unit),
         "sites": Site.objects.for_user(user).filter(unit=unit),
         "can_write": access.can_write(user, unit),
+        "can_delete": access.can_delete(user, unit),
         "can_add_child": access.can_create(user, Unit, unit),
     }
     return render(request, "org/unit_detail.html", context)
@@ -136,7 +137,7 @@ def unit_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_delete(request, pk):
-    unit = access.get_object_for_user(request.user, Unit, pk, write=True)
+    unit = access.get_object_for_user(request.user, Unit, pk, write=True, delete=True)
     return confirm_delete(request, unit, services.unit_delete, "org:unit_list", unit=unit)
 
 
@@ -161,6 +162,7 @@ def person_detail(request, pk):
         .select_related("team")
         .order_by("team__code"),
         "can_write": access.can_write(user, person),
+        "can_delete": access.can_delete(user, person),
     }
     return render(request, "org/person_detail.html", context)
 
@@ -197,7 +199,7 @@ def person_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_delete(request, pk):
-    person = access.get_object_for_user(request.user, Person, pk, write=True)
+    person = access.get_object_for_user(request.user, Person, pk, write=True, delete=True)
     return confirm_delete(request, person, services.person_delete, "org:person_list", person=person)
 
 

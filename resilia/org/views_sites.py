@@ -71,7 +71,12 @@ def site_detail(request, pk):
         .select_related("unit")
         .order_by("full_name", "pk")
     )
-    context = {"obj": site, "people": people, "can_write": access.can_write(request.user, site)}
+    context = {
+        "obj": site,
+        "people": people,
+        "can_write": access.can_write(request.user, site),
+        "can_delete": access.can_delete(request.user, site),
+    }
     return render(request, "org/site_detail.html", context)
 
 
@@ -106,5 +111,5 @@ def site_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_delete(request, pk):
-    site = access.get_object_for_user(request.user, Site, pk, write=True)
+    site = access.get_object_for_user(request.user, Site, pk, write=True, delete=True)
     return confirm_delete(request, site, services.site_delete, "org:site_list", site=site)

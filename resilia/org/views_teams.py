@@ -75,6 +75,7 @@ def _members_context(request, team: Team, form=None) -> dict:
         "groups": groups,
         "readable_people": readable,
         "can_write": can_write,
+        "can_delete": access.can_delete(request.user, team),
         "add_form": form if can_write else None,
     }
 
@@ -134,7 +135,7 @@ def team_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_delete(request, pk):
-    team = access.get_object_for_user(request.user, Team, pk, write=True)
+    team = access.get_object_for_user(request.user, Team, pk, write=True, delete=True)
     return confirm_delete(request, team, services.team_delete, "org:team_list", team=team)
 
 
