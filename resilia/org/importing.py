@@ -456,7 +456,11 @@ class _UnitTree:
                 return False
             if self.moved(code):
                 parent = self.parent(code)
-                ok = parent is not None and self.in_scope(parent, seen | {code})
+                if parent is None:
+                    # A top-level unit: only those who may create one anywhere may place it.
+                    ok = access.role_of(self.actor) in access.WRITE_ALL
+                else:
+                    ok = self.in_scope(parent, seen | {code})
             else:
                 pk, _parent, path = self.db[code]
                 ok = access.can_create(self.actor, Unit, unit=Unit(pk=pk, path=path))

@@ -284,3 +284,18 @@ def test_it_refuses_files_over_the_size_limit(personas, monkeypatch):
     with pytest.raises(ImportFileError) as caught:
         run(personas["manager"], "people", csv_file(big))
     assert "larger than 1 MB" in caught.value.message
+
+
+def test_it_lets_a_bcm_manager_import_a_top_level_unit(personas):
+    file = xlsx([UNIT_HEADER, ["NEWGRP", "新集团", "New Group", "集团", "", ""]])
+    result = run(personas["manager"], "units", file)
+    assert result.applied, [str(e) for e in result.errors]
+    unit = Unit.objects.get(code="NEWGRP")
+    assert unit.parent is None and unit.path == f"/{unit.pk}/"
+
+
+def test_it_refuses_a_coordinator_a_top_level_unit(personas):
+    file = xlsx([UNIT_HEADER, ["NEWGRP", "新集团", "New Group", "集团", "", ""]])
+    result = run(personas["coord_a"], "units", file)
+    assert result.errors and "scope" in result.errors[0].message
+    assert not Unit.objects.filter(code="NEWGRP").exists()
