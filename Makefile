@@ -56,11 +56,11 @@ migrate: install $(DATA)/secret_key
 
 # Browser tests drive Debian's Chromium (Playwright's own download cannot be used here).
 browser:
-	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk chromium-l10n >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-l10n fonts-noto-cjk; \
 	  else \
-	    echo "Browser tests need Debian's chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk)"; \
+	    echo "Browser tests need Debian's chromium and fonts-noto-cjk (apt-get install chromium chromium-l10n fonts-noto-cjk)"; \
 	  fi; \
 	fi
 

@@ -37,6 +37,10 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
+            # Native widgets (file and date inputs) follow the browser's UI language, taken
+            # from the environment on Linux, not the page's: most journeys run in Chinese,
+            # as the product's users do (Debian's chromium-l10n provides the strings).
+            env={**os.environ, "LANGUAGE": "zh_CN", "LANG": "C.UTF-8"},
             headless=True,
             args=[
                 "--no-sandbox",
