@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "resilia.audit",
     "resilia.accounts",
     "resilia.org",
+    "resilia.dependencies",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",

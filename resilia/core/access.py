@@ -46,6 +46,19 @@ class Policy:
     readers: frozenset = frozenset(ALL_READERS)
     writers: frozenset = frozenset(WRITE_ALL | {"coordinator", "contributor"})
     contributor_deletes: bool = False
+    # For kinds scoped through something other than one unit path (e.g. links scoped by their
+    # dependent): scope(path) -> Q of rows inside the subtree, shared -> Q of rows everyone reads.
+    scope: Callable | None = None
+    shared: Q | None = None
+
+    def in_subtree(self, path: str) -> Q:
+        if self.scope is not None:
+            return self.scope(path)
+        return Q(**{f"{self.unit_path}__startswith": path})
+
+    @property
+    def scoped(self) -> bool:
+        return self.scope is not None or self.unit_path is not None
 
 
 _POLICIES: dict[str, Policy] = {}
@@ -83,14 +96,16 @@ def read_q(user, model) -> Q | None:
     role = role_of(user)
     if role is None or role not in policy.readers:
         return None
-    if role in ("admin", "bcm_manager", "auditor") or policy.unit_path is None:
+    if role in ("admin", "bcm_manager", "auditor") or not policy.scoped:
         return Q()
     path = _unit_path(user)
     if path is None:
         return None
-    q = Q(**{f"{policy.unit_path}__startswith": path})
+    q = policy.in_subtree(path)
     if policy.unitless_shared:
         q |= Q(**{f"{policy.unit_path.removesuffix('__path')}__isnull": True})
+    if policy.shared is not None:
+        q |= policy.shared
     return q
 
 
@@ -106,9 +121,9 @@ def write_q(user, model) -> Q | None:
     if path is None:
         return None
     if role == "coordinator":
-        if policy.unit_path is None:
+        if not policy.scoped:
             return None
-        return Q(**{f"{policy.unit_path}__startswith": path})
+        return policy.in_subtree(path)
     if role == "contributor" and policy.assigned is not None:
         assigned = policy.assigned(user)
         return assigned if assigned is not None else None
@@ -161,7 +176,7 @@ def can_create(user, model, unit=None) -> bool:
     policy = policy_for(model)
     if role in WRITE_ALL and role in policy.writers:
         return True
-    if role == "coordinator" and policy.unit_path is not None:
+    if role == "coordinator" and policy.scoped:
         path = _unit_path(user)
         if unit is None:
             return path is not None
