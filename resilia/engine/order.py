@@ -163,8 +163,7 @@ def recovery_order(graph: CompiledGraph) -> RecoveryOrder:
     while ready:
         v = node_of_rank[pop(ready)]
         order.append(v)
-        for i in range(rev_ptr[v], rev_ptr[v + 1]):
-            dependent = rev_node[i]
+        for dependent in rev_node[rev_ptr[v] : rev_ptr[v + 1]]:
             waiting[dependent] -= 1
             if waiting[dependent] == 0:
                 push(ready, rank_list[dependent])

@@ -53,15 +53,15 @@ class WhatIf(Sequence[Impact]):
     vectorised callers; :class:`Impact` objects are built on access.
     """
 
-    def __init__(self, graph: CompiledGraph, failed: np.ndarray, stop, back, cause):
+    def __init__(self, graph: CompiledGraph, failed: np.ndarray, stop, back):
         self.graph = graph
+        self._stop, self._back = stop, back
         self.failed_nodes = failed
         affected = np.flatnonzero(stop < INF)
         affected = affected[np.lexsort((affected, stop[affected]))]
         self.nodes = affected
         self.stop_at = stop[affected]
         self.back_at = back[affected]
-        self._cause = cause
         with np.errstate(invalid="ignore"):
             rto_at = self.stop_at + graph.rto[affected]
             mtpd_at = self.stop_at + graph.mtpd[affected]
@@ -91,18 +91,49 @@ class WhatIf(Sequence[Impact]):
         return (self[i] for i in range(len(self)))
 
     def cause_links(self, node: int) -> tuple[tuple[str, str], ...]:
-        """The chain of links, from a failed node to ``node``, that explains its stop time."""
-        chain: list[tuple[str, str]] = []
-        seen = {node}
-        link = int(self._cause[node])
-        while link >= 0:
-            dependent, dependency = self.graph.link(link)
+        """The shortest chain of links, from a failed node to ``node``, that explains its stop.
+
+        Follows *tight* links only: a link of an active term whose start equals the dependent's
+        stop (in an OR group, a member that went down last), so the chain's tolerances add up to
+        ``stop_at``. Such a chain always exists at the least fixpoint; breadth-first search finds
+        the shortest, and never loops on cycles.
+        """
+        if node in self._failed_set or not self._stop[node] < INF:
+            return ()
+        parent: dict[int, int] = {node: -1}
+        frontier = [node]
+        while frontier:
+            following = []
+            for v in frontier:
+                for link in self._tight_links(v):
+                    d = int(self.graph.link_dst[link])
+                    if d in parent:
+                        continue
+                    parent[d] = link
+                    if d in self._failed_set:
+                        return self._chain(parent, d)
+                    following.append(d)
+            frontier = following
+        raise AssertionError("no chain of causes")  # impossible at the least fixpoint
+
+    def _tight_links(self, v: int) -> list[int]:
+        g, stop, back = self.graph, self._stop, self._back
+        found = []
+        for term in range(g.term_ptr[v], g.term_ptr[v + 1]):
+            links = np.arange(g.term_link_ptr[term], g.term_link_ptr[term + 1])
+            start = stop[g.link_dst[links]] + g.link_tol[links]
+            end = back[g.link_dst[links]]
+            if np.all(end > start) and start.max() < end.min() and start.max() == stop[v]:
+                found += links[start == stop[v]].tolist()
+        return found
+
+    def _chain(self, parent: dict[int, int], origin: int) -> tuple[tuple[str, str], ...]:
+        chain = []
+        node = origin
+        while parent[node] >= 0:
+            dependent, dependency = self.graph.link(parent[node])
             chain.append((self.graph.key(dependent), self.graph.key(dependency)))
-            if dependency in seen:  # defensive: propagation never builds a cycle of causes
-                break
-            seen.add(dependency)
-            link = int(self._cause[dependency])
-        chain.reverse()
+            node = dependent
         return tuple(chain)
 
     def by_key(self) -> dict[str, Impact]:
@@ -125,12 +156,12 @@ def whatif(
     single-point-of-failure analysis); the default uses each node's recovery capability.
     """
     failed_ids = _failed_ids(graph, failed)
-    stop, back, cause = propagate(graph, failed_ids, never_back=recovery == "never")
-    return WhatIf(graph, failed_ids, stop, back, cause)
+    stop, back = propagate(graph, failed_ids, never_back=recovery == "never")
+    return WhatIf(graph, failed_ids, stop, back)
 
 
 def propagate(graph: CompiledGraph, failed: np.ndarray, *, never_back: bool = False):
-    """Vectorised monotone propagation; returns the (stop, back, cause link) arrays.
+    """Vectorised monotone propagation; returns the (stop, back) arrays.
 
     Each round re-evaluates the dependents of the nodes that changed in the previous one, from
     the values of the previous round (Jacobi). Values only grow in the "more down" order
@@ -143,7 +174,6 @@ def propagate(graph: CompiledGraph, failed: np.ndarray, *, never_back: bool = Fa
     is_failed[failed] = True
     stop[failed] = 0.0
     back[failed] = INF if never_back else graph.own_back[failed]
-    cause = np.full(n, -1, dtype=np.int64)
     changed = failed
     max_rounds = 2 * n + 2  # never reached: monotone over finitely many values
     for _ in range(max_rounds):
@@ -172,55 +202,7 @@ def propagate(graph: CompiledGraph, failed: np.ndarray, *, never_back: bool = Fa
         old_stop = stop[dirty]
         stop_down = new_stop < old_stop
         moved = stop_down | (new_back > back[dirty])
-        if stop_down.any():
-            _record_causes(
-                graph,
-                cause,
-                dirty,
-                stop_down,
-                new_stop,
-                term_count,
-                cand_start,
-                links,
-                link_count,
-                start,
-                term_start,
-            )
         stop[dirty] = np.minimum(old_stop, new_stop)
         back[dirty] = np.maximum(back[dirty], new_back)
         changed = dirty[moved]
-    return stop, back, cause
-
-
-def _record_causes(
-    graph,
-    cause,
-    dirty,
-    stop_down,
-    new_stop,
-    term_count,
-    cand_start,
-    links,
-    link_count,
-    start,
-    term_start,
-):
-    """For nodes whose stop moved earlier, remember the link that set it.
-
-    The chosen term is the first whose start equals the new stop; inside an OR group the member
-    that went down last (its start is the group's start).
-    """
-    term_owner = np.repeat(np.arange(len(dirty)), term_count)
-    hit = stop_down[term_owner] & (cand_start == new_stop[term_owner])
-    hit_terms = np.flatnonzero(hit)
-    owners, first = np.unique(term_owner[hit_terms], return_index=True)
-    chosen_terms = hit_terms[first]
-    n_terms = len(link_count)
-    link_owner = np.repeat(np.arange(n_terms), link_count)
-    chosen = np.zeros(n_terms, dtype=bool)
-    chosen[chosen_terms] = True
-    lhit = np.flatnonzero(chosen[link_owner] & (start == term_start[link_owner]))
-    terms_hit, lfirst = np.unique(link_owner[lhit], return_index=True)
-    link_of_term = np.full(n_terms, -1, dtype=np.int64)
-    link_of_term[terms_hit] = links[lhit[lfirst]]
-    cause[dirty[owners]] = link_of_term[chosen_terms]
+    return stop, back

@@ -11,7 +11,7 @@ from resilia.engine import compile_model, gaps, recovery_order, required_objecti
 from resilia.engine.tests import reference
 from resilia.engine.tests.strategies import models
 
-EXAMPLES = 300
+EXAMPLES = 250
 
 
 def _sort_key(graph, v):

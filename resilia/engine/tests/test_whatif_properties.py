@@ -9,7 +9,7 @@ from resilia.engine.tests import reference
 from resilia.engine.tests.strategies import models_with_failure
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(models_with_failure())
 def test_it_matches_the_reference_on_random_models(case):
     nodes, links, failed = case
@@ -27,7 +27,7 @@ def test_it_matches_the_reference_on_random_models(case):
     assert got == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(models_with_failure())
 def test_it_explains_every_stop_with_a_chain_of_real_links_from_a_failed_node(case):
     nodes, links, failed = case
@@ -48,10 +48,10 @@ def test_it_explains_every_stop_with_a_chain_of_real_links_from_a_failed_node(ca
         for (dependent, _), (_, dependency) in zip(chain, chain[1:], strict=False):
             assert dependent == dependency
         assert all(pair in tolerance for pair in chain)
-        assert sum(tolerance[pair] for pair in chain) <= impact.stop_at
+        assert sum(tolerance[pair] for pair in chain) == impact.stop_at
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(models_with_failure())
 def test_it_reports_only_affected_nodes_in_stop_order(case):
     nodes, links, failed = case
