@@ -30,6 +30,16 @@ EXTRA_LABELS = {
     "filters": _("filters"),
     "result": _("result"),
     "checked": _("events checked"),
+    "kind": _("kind"),
+    "created": _("created"),
+    "updated": _("updated"),
+    "unchanged": _("unchanged"),
+}
+
+# Readable values of those keys, where a service stores a code (the import's kind of rows).
+EXTRA_VALUES = {
+    "kind": {"units": _("units"), "people": _("people")},
+    "result": {"ok": _("intact"), "broken": _("broken")},
 }
 
 
@@ -88,6 +98,7 @@ class EventRow:
     event: object
     label: object
     url: str = ""
+    type_label: object = ""
     changes: list[ChangeRow] = field(default_factory=list)
 
 
@@ -136,7 +147,10 @@ def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
                 event=event,
                 label=action_label(event.action),
                 url=links.get((event.object_type, event.object_id), ""),
-                changes=_change_rows(model, event.changes or {}, names),
+                type_label=model._meta.verbose_name if model is not None else event.object_type,
+                changes=_change_rows(
+                    model, event.changes or {}, names, created=event.action == "create"
+                ),
             )
         )
     return rows
@@ -145,6 +159,8 @@ def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
 def _display(field, value, names):
     if value is None or value == "":
         return value
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if field is not None and field.many_to_one:
         name = names.get(field.related_model, {}).get(str(value))
         return f"{name} (#{value})" if name else value
@@ -153,18 +169,36 @@ def _display(field, value, names):
     return value
 
 
-def _change_rows(model, changes: dict, names) -> list[ChangeRow]:
+def _hidden(model, field) -> bool:
+    """Fields the reader never set: the primary key and derived ones (a unit's path, depth).
+
+    They stay in the stored snapshot, which the hash chain covers; only the display skips them.
+    """
+    return field is not None and (field is model._meta.pk or not field.editable)
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _change_rows(model, changes: dict, names, *, created: bool = False) -> list[ChangeRow]:
+    """One row per change, in the model's field order; a creation lists only what was set."""
+    order = {}
+    if model is not None:
+        order = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
     rows = []
     for key, values in changes.items():
-        field = _field_of(model, key)
-        if field is not None:
-            label = field.verbose_name
-        else:
-            label = EXTRA_LABELS.get(key, key)
         if isinstance(values, list) and len(values) == 2:
             before, after = values
-        else:  # a plain value (export filters, verification result)
+            field = _field_of(model, key)
+            label = field.verbose_name if field is not None else EXTRA_LABELS.get(key, key)
+        else:  # a plain value a service recorded (import counts, export filters, verification)
             before, after = None, values
+            field = None if key in EXTRA_LABELS else _field_of(model, key)
+            label = field.verbose_name if field is not None else EXTRA_LABELS.get(key, key)
+            after = EXTRA_VALUES.get(key, {}).get(after, after) if isinstance(after, str) else after
+        if _hidden(model, field) or (created and _is_empty(after)):
+            continue
         rows.append(
             ChangeRow(
                 field=key,
@@ -173,4 +207,6 @@ def _change_rows(model, changes: dict, names) -> list[ChangeRow]:
                 after=_display(field, after, names),
             )
         )
+    # Fields first, as the model declares them; other keys after them, as recorded.
+    rows.sort(key=lambda row: order.get(row.field, len(order)))
     return rows

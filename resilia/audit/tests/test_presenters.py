@@ -1,0 +1,94 @@
+"""How change tables read on the history tab and the audit log: labels, values, order."""
+
+import io
+import re
+
+from django.urls import reverse
+
+from resilia.audit.models import AuditEvent
+from resilia.org import services as org
+from resilia.org.importing import org_import
+
+LOG = "/audit/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _history(client, obj) -> str:
+    url = reverse("audit:object_history", args=[obj._meta.label_lower, obj.pk])
+    return client.get(url, **HTMX).content.decode()
+
+
+def _field_cells(body: str) -> list[str]:
+    """The 'Field' column of every change table, in page order."""
+    return [
+        re.sub(r"\s+", " ", cell).strip()
+        for cell in re.findall(r"<tr>\s*<td>(.*?)</td>", body, flags=re.S)
+    ]
+
+
+def test_it_shows_booleans_as_yes_and_no_in_chinese(client_for, personas, people):
+    person = people["alice"]
+    org.person_update(actor=personas["manager"], person=person, is_key_person=False)
+    body = _history(client_for("auditor"), person)
+    assert ">是</td>" in body and ">否</td>" in body
+    assert "True" not in body and "False" not in body
+
+
+def test_it_shows_booleans_as_yes_and_no_in_english(client_for, people):
+    client = client_for("auditor")
+    client.cookies["django_language"] = "en"
+    body = _history(client, people["alice"])
+    assert ">Yes</td>" in body
+    assert "True" not in body
+
+
+def test_it_lists_a_creation_in_field_order_without_internal_or_empty_fields(client_for, people):
+    person = people["alice"]
+    cells = _field_cells(_history(client_for("auditor"), person))
+    # Set on creation: employee no, name, unit, mobile, e-mail, key person, active.
+    assert cells == ["工号", "姓名", "组织单元", "手机", "电子邮件", "关键人员", "有效"]
+    # The stored snapshot, which the hash chain covers, still holds every field.
+    stored = AuditEvent.objects.get(action="create", object_type="org.person", object_id=person.pk)
+    assert {"id", "notes", "title", "wecom_id"} <= set(stored.changes)
+
+
+def test_it_leaves_a_units_path_depth_and_id_out_but_names_its_kind(client_for, org_tree):
+    unit = org_tree["dept_a"]
+    body = _history(client_for("auditor"), unit)
+    cells = _field_cells(body)
+    assert cells[:4] == ["名称", "英文名称", "编码", "类型"]  # as the model declares them
+    assert "ID" not in cells and "path" not in cells and "depth" not in cells
+    assert "部门" in body and ">department<" not in body
+    stored = AuditEvent.objects.get(action="create", object_type="org.unit", object_id=unit.pk)
+    assert stored.changes["path"][1] == unit.path
+    assert stored.changes["depth"][1] == unit.depth
+
+
+def test_it_keeps_emptied_fields_on_an_update(client_for, personas, people):
+    person = people["alice"]
+    org.person_update(actor=personas["manager"], person=person, email="")
+    body = client_for("auditor").get(f"{LOG}?action=update&object_type=org.person").content
+    body = body.decode()
+    assert "zhang.wei@example.com" in body
+    assert "电子邮件" in body
+
+
+def test_it_labels_an_imports_counts_and_kind(client_for, personas, org_tree):
+    csv = "工号,姓名,组织单元编码\nE900,赵敏,DEPT-A\n".encode()
+    result = org_import(
+        actor=personas["manager"],
+        kind="people",
+        file=io.BytesIO(csv),
+        dry_run=False,
+        name="people.csv",
+    )
+    assert result.applied and result.created == 1
+    body = client_for("auditor").get(f"{LOG}?action=import").content.decode()
+    cells = _field_cells(body)
+    assert cells == ["文件", "类型", "新建", "更新", "未变"]
+    for raw in (">kind<", ">created<", ">unchanged<", ">people<"):
+        assert raw not in body
+    assert ">人员<" in body
+    event = AuditEvent.objects.get(action="import")
+    assert event.changes["kind"] == "people" and event.changes["created"] == 1
+
