@@ -33,8 +33,12 @@ class AuditEventFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         label=_("actor"), field_name="actor_repr", lookup_expr="iexact"
     )
-    action = django_filters.ChoiceFilter(label=_("action"), choices=action_choices)
-    object_type = django_filters.ChoiceFilter(label=_("object type"), choices=object_type_choices)
+    action = django_filters.ChoiceFilter(
+        label=_("action"), choices=action_choices, empty_label=_("Any")
+    )
+    object_type = django_filters.ChoiceFilter(
+        label=_("object type"), choices=object_type_choices, empty_label=_("Any")
+    )
     object_id = django_filters.CharFilter(label=_("object id"))
     request_id = django_filters.CharFilter(label=_("request id"))
     date_from = django_filters.DateFilter(

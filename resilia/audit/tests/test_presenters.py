@@ -92,3 +92,10 @@ def test_it_labels_an_imports_counts_and_kind(client_for, personas, org_tree):
     event = AuditEvent.objects.get(action="import")
     assert event.changes["kind"] == "people" and event.changes["created"] == 1
 
+
+def test_it_names_the_object_kind_and_offers_any_in_the_log_filters(client_for, people):
+    body = client_for("auditor").get(LOG).content.decode()
+    assert f"人员 #{people['alice'].pk}" in body
+    assert "org.person #" not in body
+    assert "-----" not in body
+    assert body.count('<option value="" selected>全部</option>') == 2
