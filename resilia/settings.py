@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "resilia.accounts",
     "resilia.org",
     "resilia.dependencies",
+    "resilia.analysis",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",

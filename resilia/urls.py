@@ -12,6 +12,8 @@ urlpatterns = [
     path("org/", include("resilia.org.urls")),
     path("audit/", include("resilia.audit.urls")),
     path("evidence/", include("resilia.evidence.urls")),
+    path("dependencies/", include("resilia.dependencies.urls")),
+    path("analysis/", include("resilia.analysis.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,
 ]

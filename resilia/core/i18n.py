@@ -14,7 +14,7 @@ from pathlib import Path
 import polib
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-APPS = ["core", "accounts", "org", "audit", "evidence", "api"]
+APPS = ["core", "accounts", "org", "audit", "evidence", "api", "analysis", "dependencies"]
 LOCALE = "zh_Hans"
 
 

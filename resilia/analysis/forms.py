@@ -1,0 +1,49 @@
+"""The what-if form: failed nodes as KIND:CODE values, and an optional T0."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resilia.analysis.scope import readable
+from resilia.analysis.whatif import FailureError, parse_failures
+from resilia.dependencies.models import Activity, Resource
+from resilia.org.models import Site
+
+
+class WhatIfForm(forms.Form):
+    """Bound to the query string, so that a what-if is a link one can share."""
+
+    fail = forms.CharField(required=False)
+    at = forms.DateTimeField(
+        label=_("Failure at (T0)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now, in your time zone."),
+    )
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data)
+        self.user = user
+        self.specs = [s for s in (data.getlist("fail") if data is not None else []) if s.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["keys"] = parse_failures(self.user, self.specs)
+        except FailureError as exc:
+            self.add_error(None, str(exc))
+        cleaned["at"] = cleaned.get("at") or timezone.now()
+        return cleaned
+
+
+def describe(user, spec: str) -> str:
+    """A readable label for a KIND:CODE value the user picked ("name (CODE)")."""
+    kind, _sep, code = spec.partition(":")
+    model = {"activity": Activity, "resource": Resource, "supplier": Resource, "site": Site}.get(
+        kind
+    )
+    obj = readable(user, model).filter(code=code).first() if model else None
+    return f"{obj.display_name} ({code})" if obj else spec

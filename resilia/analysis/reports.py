@@ -1,0 +1,198 @@
+"""The whole-model reports: recovery order (with cycles), objective/capability gaps and single
+points of failure. Each is computed once per model revision (see results.cached) and shown
+through the user's scope; rows are built only for the positions asked for.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from resilia.analysis.results import Analysis, cached, minutes
+from resilia.engine import required_objectives
+from resilia.engine.compile import CompiledGraph
+
+
+def _blocked_by_cycle(graph: CompiledGraph, order) -> list[list[int]]:
+    """For each cycle, the blocked nodes that depend on it (transitively), sorted."""
+    blocked = set(order.blocked.tolist())
+    rev_ptr, rev_node = graph.rev_ptr, graph.rev_node
+    found = []
+    for cycle in order.cycles:
+        seen = set(cycle)
+        queue = deque(cycle)
+        reached = []
+        while queue:
+            v = queue.popleft()
+            for w in rev_node[rev_ptr[v] : rev_ptr[v + 1]].tolist():
+                if w not in seen:
+                    seen.add(w)
+                    queue.append(w)
+                    if w in blocked:
+                        reached.append(w)
+        found.append(sorted(reached))
+    return found
+
+
+@dataclass
+class OrderReport:
+    """Recovery order: dependencies first; among ready nodes the smallest required RTO, then
+    RPO (the seeds' rule 按照RTO和RPO由小到大顺序排列), then MTPD, then key. Cycles are
+    reported with their members and the nodes they block; neither is in the order."""
+
+    analysis: Analysis
+
+    def __post_init__(self):
+        graph = self.analysis.graph
+        self.order = self.analysis.order()
+        self.required = required_objectives(graph)
+        self.positions = self.analysis.scope.filter(self.order.order)
+        self.hidden = len(self.order.order) - len(self.positions)
+        self.rank = np.zeros(graph.n, dtype=np.int64)
+        self.rank[self.order.order] = np.arange(1, len(self.order.order) + 1)
+        self.blocked_by = cached(graph, "blocked_by", lambda g: _blocked_by_cycle(g, self.order))
+
+    def rows(self, nodes) -> list[dict]:
+        req = self.required
+        nodes = [int(v) for v in nodes]
+        by = [int(req.rto_by[v]) for v in nodes] + [int(req.rpo_by[v]) for v in nodes]
+        labels = self.analysis.labels(nodes + [b for b in by if b >= 0])
+        rows = []
+        for v in nodes:
+            row = {"rank": int(self.rank[v]), **labels.node(v)}
+            row["required_rto"] = minutes(req.rto[v])
+            row["required_rpo"] = minutes(req.rpo[v])
+            row["rto_by"] = labels.node(int(req.rto_by[v]))
+            row["rpo_by"] = labels.node(int(req.rpo_by[v]))
+            row["mtpd"] = minutes(self.analysis.graph.mtpd[v])
+            rows.append(row)
+        return rows
+
+    def cycles(self) -> list[dict]:
+        """Every cycle with its members and the nodes blocked by it (outside the scope: None
+        names); a scoped user sees the cycles that involve or block a node they may read."""
+        scope = self.analysis.scope
+        wanted = [v for c in self.order.cycles for v in c] + [v for b in self.blocked_by for v in b]
+        labels = self.analysis.labels(v for v in wanted if scope.sees(v))
+        found = []
+        for members, blocked in zip(self.order.cycles, self.blocked_by, strict=True):
+            if not any(scope.sees(v) for v in members + blocked):
+                continue
+            found.append(
+                {
+                    "members": [labels.node(v) for v in members],
+                    "blocked": [labels.node(v) for v in blocked if scope.sees(v)],
+                }
+            )
+        return found
+
+    def as_json(self) -> dict:
+        blocked = self.analysis.scope.filter(self.order.blocked)
+        labels = self.analysis.labels(blocked)
+        return {
+            "analysis": "order",
+            "revision": self.analysis.revision,
+            "order": self.rows(self.positions),
+            "cycles": self.cycles(),
+            "blocked": [labels.node(int(v)) for v in blocked],
+            "hidden": self.hidden,
+        }
+
+
+@dataclass
+class GapsReport:
+    """Resources whose tested capability cannot meet what depends on them, and activities
+    whose RTO is below the lower bound their dependencies allow (docs/engine.md §Gaps)."""
+
+    analysis: Analysis
+
+    def __post_init__(self):
+        found = self.analysis.gaps()
+        sees = self.analysis.scope.sees
+        self.resource_gaps = [g for g in found.resources if sees(g.node)]
+        self.activity_gaps = [g for g in found.activities if sees(g.node)]
+        self.hidden = (
+            len(found.resources)
+            + len(found.activities)
+            - len(self.resource_gaps)
+            - len(self.activity_gaps)
+        )
+
+    def resource_rows(self, gaps) -> list[dict]:
+        graph = self.analysis.graph
+        by = [graph.index(g.activity) for g in gaps]
+        labels = self.analysis.labels([g.node for g in gaps] + by)
+        return [
+            {
+                **labels.node(g.node),
+                "measure": g.measure,
+                "capability": minutes(g.capability),
+                "objective": minutes(g.objective),
+                "activity": labels.node(b),
+            }
+            for g, b in zip(gaps, by, strict=True)
+        ]
+
+    def activity_rows(self, gaps) -> list[dict]:
+        graph = self.analysis.graph
+        by = [graph.index(g.limited_by) for g in gaps]
+        labels = self.analysis.labels([g.node for g in gaps] + by)
+        return [
+            {
+                **labels.node(g.node),
+                "rto": minutes(g.rto),
+                "bound": minutes(g.bound),
+                "limited_by": labels.node(b),
+            }
+            for g, b in zip(gaps, by, strict=True)
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            "analysis": "gaps",
+            "revision": self.analysis.revision,
+            "resources": self.resource_rows(self.resource_gaps),
+            "activities": self.activity_rows(self.activity_gaps),
+            "hidden": self.hidden,
+        }
+
+
+@dataclass
+class SpofReport:
+    """Single points of failure ranked by the prioritised activities their failure alone
+    stops (honouring OR redundancy), then the strictest RTO among them; key persons
+    (关键人员) are also listed on their own."""
+
+    analysis: Analysis
+
+    def __post_init__(self):
+        found = self.analysis.spof().spofs
+        self.rank = {s.node: i + 1 for i, s in enumerate(found)}
+        sees = self.analysis.scope.sees
+        self.spofs = [s for s in found if sees(s.node)]
+        self.key_persons = [s for s in self.spofs if s.key_person]
+        self.hidden = len(found) - len(self.spofs)
+
+    def rows(self, spofs) -> list[dict]:
+        labels = self.analysis.labels(s.node for s in spofs)
+        return [
+            {
+                "rank": self.rank[s.node],
+                **labels.node(s.node),
+                "breaks": s.breaks,
+                "strictest_rto": minutes(s.strictest_rto),
+                "key_person": s.key_person,
+            }
+            for s in spofs
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            "analysis": "spof",
+            "revision": self.analysis.revision,
+            "spofs": self.rows(self.spofs),
+            "key_persons": self.rows(self.key_persons),
+            "hidden": self.hidden,
+        }

@@ -1,0 +1,94 @@
+// What-if page: pick failed nodes from the autocomplete, draw the timeline (ECharts).
+(function () {
+  "use strict";
+  var labels = JSON.parse(document.getElementById("whatif-labels").textContent);
+
+  // Picking: a candidate button adds a chip with a hidden "fail" input; a chip's × removes it.
+  var selected = document.getElementById("selected-nodes");
+  var candidates = document.getElementById("candidates");
+  var search = document.getElementById("node-search");
+  if (candidates && selected) {
+    candidates.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-spec]");
+      if (!button) return;
+      var spec = button.getAttribute("data-spec");
+      if (!selected.querySelector('[data-spec="' + CSS.escape(spec) + '"]')) {
+        var chip = document.createElement("span");
+        chip.className = "badge bg-red-lt fs-5 py-2";
+        chip.setAttribute("data-spec", spec);
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "fail";
+        input.value = spec;
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "btn-close ms-1 remove-node";
+        close.setAttribute("aria-label", labels.remove);
+        chip.appendChild(input);
+        chip.appendChild(document.createTextNode(button.getAttribute("data-label") + " "));
+        chip.appendChild(close);
+        selected.appendChild(chip);
+      }
+      candidates.innerHTML = "";
+      search.value = "";
+      search.focus();
+    });
+    selected.addEventListener("click", function (event) {
+      if (event.target.classList.contains("remove-node")) {
+        event.target.closest("[data-spec]").remove();
+      }
+    });
+    // The search box only feeds the autocomplete: Enter must not submit it as a filter.
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();
+    });
+    search.form.addEventListener("submit", function () { search.disabled = true; });
+  }
+
+  // Timeline: one bar per activity from stop to back, markers at the RTO and MTPD breaches.
+  var holder = document.getElementById("whatif-timeline");
+  var source = document.getElementById("whatif-timeline-data");
+  if (!holder || !source || typeof echarts === "undefined") return;
+  var rows = JSON.parse(source.textContent);
+  var hours = function (m) { return m === null ? null : Math.round(m / 6) / 10; };
+  var finite = [];
+  rows.forEach(function (r) {
+    [r.stop, r.back, r.rto, r.mtpd].forEach(function (v) { if (v !== null) finite.push(hours(v)); });
+  });
+  var axisEnd = Math.max.apply(null, finite.concat([1])) * 1.15;
+  var names = rows.map(function (r) { return r.name || "—"; }).reverse();
+  var ordered = rows.slice().reverse();
+  var chart = echarts.init(holder);
+  chart.setOption({
+    animation: false,
+    grid: { left: 8, right: 24, top: 30, bottom: 36, containLabel: true },
+    legend: { top: 0, data: [labels.down, labels.rto, labels.mtpd] },
+    tooltip: { trigger: "item" },
+    xAxis: { type: "value", min: 0, max: Math.ceil(axisEnd), name: labels.hours,
+             nameLocation: "middle", nameGap: 24 },
+    yAxis: { type: "category", data: names, axisLabel: { width: 180, overflow: "truncate" } },
+    series: [
+      { type: "bar", stack: "t", silent: true, itemStyle: { color: "transparent" },
+        data: ordered.map(function (r) { return hours(r.stop); }) },
+      { name: labels.down, type: "bar", stack: "t", barMaxWidth: 18,
+        itemStyle: { color: "#d63939", opacity: 0.55 },
+        tooltip: { formatter: function (p) {
+          var r = ordered[p.dataIndex];
+          return p.name + "<br>" + hours(r.stop) + " → " + (r.back === null ? labels.never : hours(r.back)) + " h";
+        } },
+        data: ordered.map(function (r) {
+          var end = r.back === null ? axisEnd : hours(r.back);
+          return Math.max(end - hours(r.stop), 0.05);
+        }) },
+      { name: labels.rto, type: "scatter", symbol: "diamond", symbolSize: 13,
+        itemStyle: { color: "#f59f00" },
+        data: ordered.map(function (r, i) { return r.rto === null ? null : [hours(r.rto), i]; })
+          .filter(function (d) { return d !== null; }) },
+      { name: labels.mtpd, type: "scatter", symbol: "triangle", symbolSize: 14,
+        itemStyle: { color: "#1d1d1d" },
+        data: ordered.map(function (r, i) { return r.mtpd === null ? null : [hours(r.mtpd), i]; })
+          .filter(function (d) { return d !== null; }) }
+    ]
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();

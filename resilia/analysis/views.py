@@ -1,0 +1,159 @@
+"""The analysis pages: what-if, gaps, single points of failure, recovery order.
+
+Each page reads the compiled graph of the current revision (cached), paginates the result
+arrays and builds rows for one page only; `?export=xlsx|pdf` exports the whole (visible)
+result, audited. Access: resilia.analysis.scope.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from resilia.analysis import documents
+from resilia.analysis.exports import FORMATS, export_response, metadata
+from resilia.analysis.forms import WhatIfForm, describe
+from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
+from resilia.analysis.results import Analysis, positions_page
+from resilia.analysis.scope import can_analyse, readable
+from resilia.analysis.whatif import WhatIfReport
+from resilia.dependencies.models import Activity, Resource
+from resilia.org.models import Site
+
+PER_PAGE = 50
+# The timeline chart's words, translated here and handed to the script as JSON.
+CHART_LABELS = {
+    "down": _("Down"),
+    "rto": _("RTO breach"),
+    "mtpd": _("MTPD breach"),
+    "hours": _("hours after T0"),
+    "never": _("never (no known recovery)"),
+    "remove": _("Remove"),
+}
+AUTOCOMPLETE_LIMIT = 8
+
+
+def _guard(request) -> None:
+    if not can_analyse(request.user):
+        raise PermissionDenied
+
+
+def _export(request, kind: str, data: dict, extra=(), changes=None):
+    meta = metadata(user=request.user, revision=data["revision"], extra=list(extra))
+    return export_response(
+        user=request.user,
+        fmt=request.GET["export"],
+        kind=kind,
+        title=str(documents.TITLES[kind]),
+        basename=documents.BASENAMES[kind],
+        meta=meta + documents.hidden_note(data),
+        sections=documents.sections(kind, data),
+        changes=changes,
+    )
+
+
+def _wants_export(request) -> bool:
+    return request.GET.get("export") in FORMATS
+
+
+@login_required
+def whatif_page(request):
+    _guard(request)
+    bound = "fail" in request.GET or "run" in request.GET
+    form = WhatIfForm(request.GET if bound else None, user=request.user)
+    selected = [(spec, describe(request.user, spec)) for spec in form.specs]
+    context = {"form": form, "selected": selected, "tab": "whatif", "chart_labels": CHART_LABELS}
+    if form.is_bound and form.is_valid():
+        report = WhatIfReport.run(
+            Analysis(request.user), form.cleaned_data["keys"], form.cleaned_data["at"]
+        )
+        if _wants_export(request):
+            data = report.as_json()
+            labels = [label for _spec, label in selected]
+            extra = documents.whatif_meta(data, labels)
+            changes = {"failed": report.failed, "at": data["at"]}
+            return _export(request, "whatif", data, extra, changes)
+        page = positions_page(report.activities, request.GET.get("page"), PER_PAGE)
+        rpage = positions_page(report.resources, request.GET.get("rpage"), PER_PAGE)
+        rows = report.rows(page.object_list)
+        context.update(
+            report=report,
+            page=page,
+            rows=rows,
+            rpage=rpage,
+            resource_rows=report.rows(rpage.object_list),
+            timeline=report.timeline(rows),
+        )
+    return render(request, "analysis/whatif.html", context)
+
+
+@login_required
+def node_search(request):
+    """Autocomplete of failed-node candidates among the nodes the user may read."""
+    _guard(request)
+    q = request.GET.get("q", "").strip()
+    found = []
+    if q:
+        text = Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q)
+        for kind, model in (("site", Site), ("resource", Resource), ("activity", Activity)):
+            for obj in readable(request.user, model).filter(text)[:AUTOCOMPLETE_LIMIT]:
+                spec_kind = "supplier" if getattr(obj, "kind", "") == "supplier" else kind
+                found.append({"spec": f"{spec_kind}:{obj.code}", "obj": obj, "kind": kind})
+    return render(request, "analysis/_candidates.html", {"found": found, "q": q})
+
+
+@login_required
+def order_page(request):
+    _guard(request)
+    report = OrderReport(Analysis(request.user))
+    if _wants_export(request):
+        return _export(request, "order", report.as_json())
+    page = positions_page(report.positions, request.GET.get("page"), PER_PAGE)
+    context = {
+        "tab": "order",
+        "report": report,
+        "page": page,
+        "rows": report.rows(page.object_list),
+        "cycles": report.cycles(),
+    }
+    return render(request, "analysis/order.html", context)
+
+
+@login_required
+def gaps_page(request):
+    _guard(request)
+    report = GapsReport(Analysis(request.user))
+    if _wants_export(request):
+        return _export(request, "gaps", report.as_json())
+    page = positions_page(report.resource_gaps, request.GET.get("page"), PER_PAGE)
+    apage = positions_page(report.activity_gaps, request.GET.get("apage"), PER_PAGE)
+    context = {
+        "tab": "gaps",
+        "report": report,
+        "page": page,
+        "rows": report.resource_rows(page.object_list),
+        "apage": apage,
+        "activity_rows": report.activity_rows(apage.object_list),
+    }
+    return render(request, "analysis/gaps.html", context)
+
+
+@login_required
+def spof_page(request):
+    _guard(request)
+    report = SpofReport(Analysis(request.user))
+    if _wants_export(request):
+        return _export(request, "spof", report.as_json())
+    page = positions_page(report.spofs, request.GET.get("page"), PER_PAGE)
+    context = {
+        "tab": "spof",
+        "report": report,
+        "page": page,
+        "rows": report.rows(page.object_list),
+        "key_person_rows": report.rows(report.key_persons[:PER_PAGE]),
+        "more_key_persons": max(0, len(report.key_persons) - PER_PAGE),
+    }
+    return render(request, "analysis/spof.html", context)
