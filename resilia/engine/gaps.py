@@ -16,6 +16,7 @@ Two kinds (docs/engine.md §Gaps):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,34 +53,67 @@ class ActivityGap:
 
 @dataclass(frozen=True)
 class Gaps:
-    resources: list[ResourceGap]
-    activities: list[ActivityGap]
+    resources: Rows  # of ResourceGap
+    activities: Rows  # of ActivityGap
 
 
-def resource_gaps(graph: CompiledGraph) -> list[ResourceGap]:
-    """Resource gaps ordered by (key, measure)."""
+class Rows(Sequence):
+    """A read-only sequence whose items are built from arrays on access (a million gap objects
+    would cost more than finding the gaps)."""
+
+    def __init__(self, length: int, make: Callable[[int], object]):
+        self._length, self._make = length, make
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(self._length))]
+        if not -self._length <= i < self._length:
+            raise IndexError(i)
+        return self._make(i % self._length)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
+def resource_gaps(graph: CompiledGraph) -> Rows:
+    """Resource gaps (:class:`ResourceGap`) ordered by node id, recovery time before point."""
     required = required_objectives(graph)
     is_resource = graph.kind == 1
-    found: list[ResourceGap] = []
-    for measure, capability, objective, by in (
-        (RECOVERY_TIME, graph.recovery_time, required.rto, required.rto_by),
-        (RECOVERY_POINT, graph.recovery_point, required.rpo, required.rpo_by),
+    per_measure = []
+    for capability, objective in (
+        (graph.recovery_time, required.rto),
+        (graph.recovery_point, required.rpo),
     ):
         with np.errstate(invalid="ignore"):
             worse = np.isnan(capability) | (capability > objective)
-        for v in np.flatnonzero(is_resource & np.isfinite(objective) & worse).tolist():
-            found.append(
-                ResourceGap(
-                    node=v,
-                    key=graph.key(v),
-                    measure=measure,
-                    capability=opt(capability[v]),
-                    objective=float(objective[v]),
-                    activity=graph.key(int(by[v])),
-                )
-            )
-    found.sort(key=lambda gap: (gap.key, gap.measure))
-    return found
+        per_measure.append(np.flatnonzero(is_resource & np.isfinite(objective) & worse))
+    nodes = np.concatenate(per_measure)
+    measure = np.repeat([0, 1], [len(part) for part in per_measure])
+    order = np.lexsort((measure, nodes))
+    nodes, measure = nodes[order], measure[order]
+    sources = (
+        (RECOVERY_TIME, graph.recovery_time, required.rto, required.rto_by),
+        (RECOVERY_POINT, graph.recovery_point, required.rpo, required.rpo_by),
+    )
+
+    def make(i: int) -> ResourceGap:
+        v = int(nodes[i])
+        name, capability, objective, by = sources[measure[i]]
+        return ResourceGap(
+            node=v,
+            key=graph.key(v),
+            measure=name,
+            capability=opt(capability[v]),
+            objective=float(objective[v]),
+            activity=graph.key(int(by[v])),
+        )
+
+    return Rows(len(nodes), make)
 
 
 def recovery_bounds(graph: CompiledGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -124,28 +158,28 @@ def recovery_bounds(graph: CompiledGraph) -> tuple[np.ndarray, np.ndarray]:
     return bound, via
 
 
-def activity_gaps(graph: CompiledGraph) -> list[ActivityGap]:
-    """Activities whose RTO is below their recovery-time lower bound, ordered by key."""
+def activity_gaps(graph: CompiledGraph) -> Rows:
+    """Activities (:class:`ActivityGap`) whose RTO is below their recovery-time lower bound,
+    ordered by node id."""
     bound, via = recovery_bounds(graph)
     with np.errstate(invalid="ignore"):
-        short = (graph.kind == 0) & (bound > graph.rto)
-    found = []
-    for v in np.flatnonzero(short).tolist():
-        origin, seen = v, {v}
+        nodes = np.flatnonzero((graph.kind == 0) & (bound > graph.rto))
+
+    def make(i: int) -> ActivityGap:
+        v = origin = int(nodes[i])
+        seen = {v}
         while via[origin] >= 0 and int(via[origin]) not in seen:
             origin = int(via[origin])
             seen.add(origin)
-        found.append(
-            ActivityGap(
-                node=v,
-                key=graph.key(v),
-                rto=float(graph.rto[v]),
-                bound=float(bound[v]),
-                limited_by=graph.key(origin),
-            )
+        return ActivityGap(
+            node=v,
+            key=graph.key(v),
+            rto=float(graph.rto[v]),
+            bound=float(bound[v]),
+            limited_by=graph.key(origin),
         )
-    found.sort(key=lambda gap: gap.key)
-    return found
+
+    return Rows(len(nodes), make)
 
 
 def gaps(graph: CompiledGraph) -> Gaps:
