@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from resilia.core.context import request_context
+from resilia.demo.dependencies import load_dependencies
 from resilia.demo.scale import load_scale
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
 
@@ -29,9 +30,14 @@ class Command(BaseCommand):
                 return
             password, generated = demo_password()
             counts = load_standard(password=password)
+            counts.update(load_dependencies())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
+        )
+        self.stdout.write(
+            "Dependency model: {activities} activities, {resources} resources, "
+            "{links} links.".format(**counts)
         )
         self.stdout.write("")
         self.stdout.write(f"  Sign in at {settings.SITE_URL}/")

@@ -1,0 +1,545 @@
+"""The continuity model as code: export to and import from one YAML/JSON format.
+
+The format is described in docs/model-format.md.
+
+Export is deterministic (sorted by code, fixed key order), so a file diffs well in Git and
+export → import into an empty database → export gives the same bytes.
+
+Import is all or nothing (one transaction), goes through the services (each created, changed
+or deleted object audited as usual, plus one ``import`` summary event), and is idempotent: a
+file that matches the database changes nothing and writes no audit event at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from resilia.audit.services import audit_record
+from resilia.dependencies import services as deps
+from resilia.dependencies.modelio_checks import ModelFileError, Problem, check
+from resilia.dependencies.models import Activity, Dependency, Resource
+from resilia.org import services as org
+from resilia.org.models import Person, Site, Unit
+
+FORMAT_VERSION = 1
+FORMATS = ("yaml", "json")
+
+# Key order of each section's items: the order in the file.
+UNIT_KEYS = ("code", "name", "name_en", "kind", "parent")
+SITE_KEYS = ("code", "name", "name_en", "kind", "address", "seat_capacity", "unit")
+RESOURCE_KEYS = (
+    "code", "name", "name_en", "kind", "unit", "owner", "criticality", "site", "person",
+    "recovery_time", "recovery_point", "capability_tested_on", "capability_evidence",
+    "redundancy", "alternates", "description",
+)  # fmt: skip
+ACTIVITY_KEYS = ("code", "name", "name_en", "unit", "owner", "products", "description")
+OBJECTIVE_KEYS = ("mtpd", "rto", "rpo", "mbco")
+
+
+# ---------------------------------------------------------------------------------- export
+
+
+def export_model() -> dict[str, Any]:
+    """The whole model as plain data in file order, with a handful of queries."""
+    units = list(Unit.objects.order_by("code").values("pk", "parent_id", *UNIT_KEYS[:-1]))
+    unit_code = {u["pk"]: u["code"] for u in units}
+    sites = list(Site.objects.order_by("code").values("pk", "unit_id", *SITE_KEYS[:-1]))
+    site_code = {s["pk"]: s["code"] for s in sites}
+    res_fields = [k for k in RESOURCE_KEYS if k not in ("unit", "owner", "site", "person")]
+    res_fields.remove("alternates")
+    resources = list(
+        Resource.objects.order_by("code").values(
+            "pk", "unit_id", "owner_id", "site_id", "person_id", *res_fields
+        )
+    )
+    res_code = {r["pk"]: r["code"] for r in resources}
+    alternates: dict[int, list[str]] = {}
+    for src, dst in Resource.alternates.through.objects.values_list(
+        "from_resource_id", "to_resource_id"
+    ):
+        alternates.setdefault(src, []).append(res_code[dst])
+    activities = list(
+        Activity.objects.order_by("code").values(
+            "pk", "unit_id", "owner_id", *ACTIVITY_KEYS[:3], "products", "description",
+            *OBJECTIVE_KEYS,
+        )
+    )  # fmt: skip
+    act_code = {a["pk"]: a["code"] for a in activities}
+    person_ids = {r[k] for r in resources for k in ("owner_id", "person_id") if r[k]}
+    person_ids |= {a["owner_id"] for a in activities if a["owner_id"]}
+    people = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "employee_no"))
+    nameless = sorted(pk for pk, number in people.items() if not number)
+    if nameless:
+        raise ModelFileError(
+            [
+                Problem(
+                    "people",
+                    _(
+                        "person %(id)s owns or holds a resource or activity but has no employee"
+                        " number; give them one before exporting"
+                    )
+                    % {"id": pk},
+                )
+                for pk in nameless
+            ]
+        )
+
+    def person(pk):
+        return people[pk] if pk else None
+
+    links = []
+    for da, dr, na, nr, group, tolerance, note in Dependency.objects.values_list(
+        "dependent_activity_id",
+        "dependent_resource_id",
+        "dependency_activity_id",
+        "dependency_resource_id",
+        "group",
+        "tolerance",
+        "note",
+    ):
+        link = {
+            "dependent": f"activity:{act_code[da]}" if da else f"resource:{res_code[dr]}",
+            "dependency": f"activity:{act_code[na]}" if na else f"resource:{res_code[nr]}",
+        }
+        if group:
+            link["group"] = group
+        link.update(tolerance=tolerance, note=note)
+        links.append(link)
+    links.sort(key=lambda link: (link["dependent"], link["dependency"]))
+    return {
+        "version": FORMAT_VERSION,
+        "units": [
+            {**{k: u[k] for k in UNIT_KEYS[:-1]}, "parent": unit_code.get(u["parent_id"])}
+            for u in units
+        ],
+        "sites": [
+            {**{k: s[k] for k in SITE_KEYS[:-1]}, "unit": unit_code.get(s["unit_id"])}
+            for s in sites
+        ],
+        "people": [{"employee_no": number} for number in sorted(people.values())],
+        "resources": [
+            {
+                **{k: r[k] for k in RESOURCE_KEYS[:4]},
+                "unit": unit_code.get(r["unit_id"]),
+                "owner": person(r["owner_id"]),
+                "criticality": r["criticality"],
+                "site": site_code.get(r["site_id"]),
+                "person": person(r["person_id"]),
+                "recovery_time": r["recovery_time"],
+                "recovery_point": r["recovery_point"],
+                "capability_tested_on": (
+                    r["capability_tested_on"].isoformat() if r["capability_tested_on"] else None
+                ),
+                "capability_evidence": r["capability_evidence"],
+                "redundancy": r["redundancy"],
+                "alternates": sorted(alternates.get(r["pk"], [])),
+                "description": r["description"],
+            }
+            for r in resources
+        ],
+        "activities": [
+            {
+                **{k: a[k] for k in ACTIVITY_KEYS[:3]},
+                "unit": unit_code[a["unit_id"]],
+                "owner": person(a["owner_id"]),
+                "products": a["products"],
+                "description": a["description"],
+                "objectives": {k: a[k] for k in OBJECTIVE_KEYS},
+            }
+            for a in activities
+        ],
+        "dependencies": links,
+    }
+
+
+def dumps(data: dict[str, Any], fmt: str = "yaml") -> str:
+    """Serialise in a stable, Git-friendly way (UTF-8 text, keys in file order)."""
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    )
+
+
+def export_text(fmt: str = "yaml") -> str:
+    return dumps(export_model(), fmt)
+
+
+# ----------------------------------------------------------------------------------- parse
+
+
+def _plain(value: Any) -> Any:
+    """YAML reads 2024-05-01 as a date: give the schema the text the file holds."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def loads(text: str, fmt: str | None = None) -> Any:
+    """Parse YAML or JSON (by `fmt`, else JSON when the text starts with "{").
+
+    Malformed input raises ModelFileError naming the line and column.
+    """
+    if fmt is None:
+        fmt = "json" if text.lstrip().startswith("{") else "yaml"
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = _("line %(line)s, column %(column)s: this is not valid JSON (%(reason)s)")
+            raise ModelFileError(
+                [
+                    Problem(
+                        "", message % {"line": exc.lineno, "column": exc.colno, "reason": exc.msg}
+                    )
+                ]
+            ) from None
+    try:
+        return _plain(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        message = _("line %(line)s, column %(column)s: this is not valid YAML (%(reason)s)")
+        raise ModelFileError(
+            [
+                Problem(
+                    "",
+                    message
+                    % {
+                        "line": mark.line + 1 if mark else "?",
+                        "column": mark.column + 1 if mark else "?",
+                        "reason": reason,
+                    },
+                )
+            ]
+        ) from None
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    """What an import changed (or, in a dry run, would change), and what it warns about."""
+
+    dry_run: bool = False
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def change_count(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values()) + sum(self.deleted.values())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "created": dict(sorted(self.created.items())),
+            "updated": dict(sorted(self.updated.items())),
+            "deleted": dict(sorted(self.deleted.items())),
+        }
+
+
+def import_model(
+    data: Any, *, actor=None, dry_run: bool = False, prune: bool = False, source: str = ""
+) -> ImportReport:
+    """Make the database hold the model in `data` (parsed file), all or nothing.
+
+    Raises ModelFileError (nothing saved) listing every problem with its path. With `prune`,
+    links, resources and activities missing from a section the file has are deleted; without
+    it they are kept and reported as warnings. Units and sites are never deleted (other
+    registers use them). A dry run does the whole import and rolls it back.
+    """
+    numbers = {
+        p.get("employee_no")
+        for p in (data.get("people") or [] if isinstance(data, dict) else [])
+        if isinstance(p, dict)
+    }
+    existing = set(
+        Person.objects.filter(employee_no__in=[n for n in numbers if isinstance(n, str)])
+        .values_list("employee_no", flat=True)
+    )  # fmt: skip
+    problems = check(data, existing)
+    if problems:
+        raise ModelFileError(problems)
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        applier = _Applier(data, actor, report, prune)
+        applier.run()
+        if applier.problems:
+            raise ModelFileError(applier.problems)
+        _warn_cycles(report)
+        if report.change_count:
+            audit_record(
+                actor=actor,
+                action="import",
+                object_type="dependencies.model",
+                object_repr=source or _("continuity model"),
+                changes={"file": source, "prune": prune, **report.summary()},
+            )
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _warn_cycles(report: ImportReport) -> None:
+    from resilia.dependencies.selectors import compile_from_database
+    from resilia.engine.order import cycles
+
+    graph, _index = compile_from_database()
+    for members in cycles(graph):
+        keys = [graph.key(v) for v in members]
+        shown = ", ".join(keys[:10]) + (" …" if len(keys) > 10 else "")
+        report.warnings.append(
+            _("dependency cycle of %(count)s nodes: %(nodes)s")
+            % {"count": len(keys), "nodes": shown}
+        )
+
+
+def _fk_equal(obj, name: str, value) -> bool:
+    field_ = obj._meta.get_field(name)
+    if field_.is_relation:
+        return getattr(obj, field_.attname) == (value.pk if value is not None else None)
+    return getattr(obj, name) == value
+
+
+class _Applier:
+    """Applies a checked file through the services, in dependency order."""
+
+    def __init__(self, data: dict, actor, report: ImportReport, prune: bool):
+        self.data, self.actor, self.report, self.prune = data, actor, report, prune
+        self.problems: list[Problem] = []
+        self.units: dict[str, Unit] = {u.code: u for u in Unit.objects.all()}
+        self.sites: dict[str, Site] = {s.code: s for s in Site.objects.all()}
+        self.resources: dict[str, Resource] = {r.code: r for r in Resource.objects.all()}
+        self.activities: dict[str, Activity] = {a.code: a for a in Activity.objects.all()}
+        numbers = [p["employee_no"] for p in data.get("people") or []]
+        self.people = {p.employee_no: p for p in Person.objects.filter(employee_no__in=numbers)}
+
+    def run(self) -> None:
+        self.apply_units()
+        for i, item in enumerate(self.data.get("sites") or []):
+            fields = self.fields(item, SITE_KEYS, unit=self.units.get(item.get("unit")))
+            self.upsert("site", f"sites[{i}]", self.sites, item["code"], fields)
+        for i, item in enumerate(self.data.get("resources") or []):
+            fields = self.fields(
+                item,
+                [k for k in RESOURCE_KEYS if k != "alternates"],
+                unit=self.units.get(item.get("unit")),
+                site=self.sites.get(item.get("site")),
+                owner=self.people.get(item.get("owner")),
+                person=self.people.get(item.get("person")),
+                capability_tested_on=_date(item.get("capability_tested_on")),
+            )
+            self.upsert("resource", f"resources[{i}]", self.resources, item["code"], fields)
+        self.apply_alternates()
+        for i, item in enumerate(self.data.get("activities") or []):
+            objectives = item.get("objectives") or {}
+            fields = self.fields(
+                item,
+                ACTIVITY_KEYS,
+                unit=self.units.get(item["unit"]),
+                owner=self.people.get(item.get("owner")),
+                **{k: objectives.get(k, "" if k == "mbco" else None) for k in OBJECTIVE_KEYS},
+            )
+            self.upsert("activity", f"activities[{i}]", self.activities, item["code"], fields)
+        if "dependencies" in self.data:
+            self.apply_links()
+        self.extra_nodes("resource", "resources", self.resources, deps.resource_delete)
+        self.extra_nodes("activity", "activities", self.activities, deps.activity_delete)
+
+    @staticmethod
+    def fields(item: dict, keys, **resolved) -> dict[str, Any]:
+        """The model fields an item sets; omitted optional keys take the model's default."""
+        defaults = {"name_en": "", "address": "", "capability_evidence": "", "description": ""}
+        defaults.update(products="", criticality="medium", redundancy="none")
+        out = {k: item.get(k, defaults.get(k)) for k in keys if k != "code"}
+        out.update(resolved)
+        return out
+
+    def fail(self, path: str, exc: ValidationError, objectives: bool = False) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.problems += [Problem(path, m) for m in exc.messages]
+            return
+        for name, errors in exc.message_dict.items():
+            if name == NON_FIELD_ERRORS:
+                where = path
+            elif objectives and name in OBJECTIVE_KEYS:
+                where = f"{path}.objectives.{name}"
+            else:
+                where = f"{path}.{name}"
+            self.problems += [Problem(where, m) for m in errors]
+
+    def upsert(self, kind: str, path: str, known: dict, code: str, fields: dict):
+        services = {
+            "unit": (org.unit_create, lambda o, f: org.unit_update(actor=self.actor, unit=o, **f)),
+            "site": (org.site_create, lambda o, f: org.site_update(actor=self.actor, site=o, **f)),
+            "resource": (
+                deps.resource_create,
+                lambda o, f: deps.resource_update(actor=self.actor, resource=o, **f),
+            ),
+            "activity": (
+                deps.activity_create,
+                lambda o, f: deps.activity_update(actor=self.actor, activity=o, **f),
+            ),
+        }
+        create, update = services[kind]
+        obj = known.get(code)
+        try:
+            if obj is None:
+                known[code] = create(actor=self.actor, code=code, **fields)
+                self.report.created[kind] += 1
+                self.report.changes.append(_("create %(kind)s %(code)s") % _kc(kind, code))
+                return
+            changed = {k: v for k, v in fields.items() if not _fk_equal(obj, k, v)}
+            if changed:
+                update(obj, changed)
+                self.report.updated[kind] += 1
+                self.report.changes.append(
+                    _("update %(kind)s %(code)s: %(fields)s")
+                    % {**_kc(kind, code), "fields": ", ".join(sorted(changed))}
+                )
+        except ValidationError as exc:
+            self.fail(path, exc, objectives=kind == "activity")
+
+    def apply_units(self) -> None:
+        items = {u["code"]: (i, u) for i, u in enumerate(self.data.get("units") or [])}
+        done: set[str] = set()
+
+        def visit(code: str) -> None:  # parents first; the checker refused cycles
+            if code in done:
+                return
+            done.add(code)
+            i, item = items[code]
+            if item.get("parent") in items:
+                visit(item["parent"])
+            fields = self.fields(item, UNIT_KEYS, parent=self.units.get(item.get("parent")))
+            self.upsert("unit", f"units[{i}]", self.units, code, fields)
+
+        for code in items:
+            visit(code)
+
+    def apply_alternates(self) -> None:
+        through = Resource.alternates.through.objects.values_list(
+            "from_resource_id", "to_resource_id"
+        )
+        current: dict[int, set[int]] = {}
+        for src, dst in through:
+            current.setdefault(src, set()).add(dst)
+        for i, item in enumerate(self.data.get("resources") or []):
+            resource = self.resources.get(item["code"])
+            wanted = [
+                self.resources[c] for c in item.get("alternates") or [] if c in self.resources
+            ]
+            if resource is None or {r.pk for r in wanted} == current.get(resource.pk, set()):
+                continue
+            try:
+                deps.resource_update(actor=self.actor, resource=resource, alternates=wanted)
+            except ValidationError as exc:
+                self.fail(f"resources[{i}].alternates", exc)
+                continue
+            self.report.updated["resource"] += 1
+            self.report.changes.append(
+                _("update %(kind)s %(code)s: %(fields)s")
+                % {**_kc("resource", item["code"]), "fields": "alternates"}
+            )
+
+    def node(self, key: str):
+        kind, code = key.split(":", 1)
+        return (self.activities if kind == "activity" else self.resources).get(code)
+
+    def apply_links(self) -> None:
+        act_code = {a.pk: c for c, a in self.activities.items()}
+        res_code = {r.pk: c for c, r in self.resources.items()}
+        existing: dict[tuple[str, str], Dependency] = {}
+        for link in Dependency.objects.all():
+            a = f"activity:{act_code[link.dependent_activity_id]}" if (
+                link.dependent_activity_id
+            ) else f"resource:{res_code[link.dependent_resource_id]}"  # fmt: skip
+            b = f"activity:{act_code[link.dependency_activity_id]}" if (
+                link.dependency_activity_id
+            ) else f"resource:{res_code[link.dependency_resource_id]}"  # fmt: skip
+            existing[(a, b)] = link
+        for i, item in enumerate(self.data["dependencies"]):
+            pair = (item["dependent"], item["dependency"])
+            label = {"a": pair[0], "b": pair[1]}
+            fields = {
+                "group": item.get("group") or "",
+                "tolerance": item.get("tolerance", 0),
+                "note": item.get("note", ""),
+            }
+            link = existing.pop(pair, None)
+            try:
+                if link is None:
+                    dependent, dependency = self.node(pair[0]), self.node(pair[1])
+                    if dependent is None or dependency is None:
+                        continue  # its node failed to save: already reported
+                    deps.dependency_create(
+                        actor=self.actor, dependent=dependent, dependency=dependency, **fields
+                    )
+                    self.report.created["dependency"] += 1
+                    self.report.changes.append(_("create link %(a)s → %(b)s") % label)
+                    continue
+                changed = {k: v for k, v in fields.items() if getattr(link, k) != v}
+                if changed:
+                    deps.dependency_update(actor=self.actor, dependency=link, **changed)
+                    self.report.updated["dependency"] += 1
+                    self.report.changes.append(
+                        _("update link %(a)s → %(b)s: %(fields)s")
+                        % {**label, "fields": ", ".join(sorted(changed))}
+                    )
+            except ValidationError as exc:
+                self.fail(f"dependencies[{i}]", exc)
+        for (a, b), link in sorted(existing.items()):
+            if self.prune:
+                deps.dependency_delete(actor=self.actor, dependency=link)
+                self.report.deleted["dependency"] += 1
+                self.report.changes.append(_("delete link %(a)s → %(b)s") % {"a": a, "b": b})
+            else:
+                self.report.warnings.append(
+                    _("link %(a)s → %(b)s is not in the file; kept (--prune deletes it)")
+                    % {"a": a, "b": b}
+                )
+
+    def extra_nodes(self, kind: str, section: str, known: dict, delete) -> None:
+        if section not in self.data:
+            return
+        listed = {item["code"] for item in self.data[section]}
+        for code in sorted(set(known) - listed):
+            if self.prune:
+                delete(actor=self.actor, **{kind: known.pop(code)})
+                self.report.deleted[kind] += 1
+                self.report.changes.append(_("delete %(kind)s %(code)s") % _kc(kind, code))
+            else:
+                self.report.warnings.append(
+                    _("%(kind)s %(code)s is not in the file; kept (--prune deletes it)")
+                    % _kc(kind, code)
+                )
+
+
+def _kc(kind: str, code: str) -> dict[str, str]:
+    labels = {
+        "unit": _("unit"),
+        "site": _("site"),
+        "resource": _("resource"),
+        "activity": _("activity"),
+    }
+    return {"kind": labels[kind], "code": code}
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
