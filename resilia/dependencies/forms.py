@@ -1,0 +1,280 @@
+"""Forms of the resources, activities and dependency links.
+
+Choices come through the access choke point: units the user may write, people, sites and
+nodes the user may read. Long lists (resources, activities) render only the selected options
+and are searched as you type (dependencies/picker.js → dependencies:autocomplete), so a page
+stays light on a 100,000-node model.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from resilia.core import access
+from resilia.dependencies.forms_fields import DurationMinutesField
+from resilia.dependencies.models import Activity, Resource
+from resilia.org.filters import TreeUnitChoiceField
+from resilia.org.forms import StyledForm, _autocomplete, _with_current
+from resilia.org.models import Person, Site, Unit
+
+
+def picker_attrs(kind: str) -> dict:
+    return {
+        "data-picker": reverse("dependencies:autocomplete", args=[kind]),
+        "data-picker-placeholder": _("Type to search…"),
+    }
+
+
+class SelectedOnly:
+    """Render only the selected options of a (possibly huge) choice list."""
+
+    def optgroups(self, name, value, attrs=None):
+        wanted = {str(v) for v in value if v not in (None, "")}
+        choices = self.choices
+        self.choices = [(k, label) for k, label in choices if str(k) in wanted or k == ""]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
+
+
+class LazySelect(SelectedOnly, forms.Select):
+    pass
+
+
+class LazySelectMultiple(SelectedOnly, forms.SelectMultiple):
+    pass
+
+
+def _lazy_choices(field, selected_pks):
+    """Give the lazy widget just the selected rows (one small query, not the whole table)."""
+    rows = field.queryset.filter(pk__in=[pk for pk in selected_pks if pk])
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    field.widget.choices = [] if multiple else [("", "---------")]
+    field.widget.choices += [(obj.pk, f"{obj.code} · {obj.display_name}") for obj in rows]
+
+
+def _owner_fields(form, user):
+    for name in ("owner", "person"):
+        if name in form.fields:
+            form.fields[name].queryset = _with_current(
+                Person.objects.for_user(user), getattr(form.instance, f"{name}_id")
+            ).order_by("full_name", "pk")
+            _autocomplete(form.fields[name], "person")
+
+
+def _unit_field(form, user, model):
+    unit = form.fields["unit"]
+    unit.queryset = _with_current(
+        Unit.objects.for_user(user, write=True), form.instance.unit_id
+    ).order_by("path")
+    _autocomplete(unit, "unit", write=True)
+
+
+def _check_unit(form, model, message):
+    unit = form.cleaned_data.get("unit")
+    unchanged = form.instance.pk and unit and unit.pk == form.instance.unit_id
+    if unit is not None and not unchanged and not access.can_create(form.user, model, unit):
+        raise forms.ValidationError(message)
+    if unit is None and form.fields["unit"].required is False:
+        # A shared (unit-less) resource: only organisation-wide writers may make one.
+        if access.role_of(form.user) not in access.WRITE_ALL and (
+            not form.instance.pk or form.instance.unit_id is not None
+        ):
+            raise forms.ValidationError(_("Only the BCM office may share a resource."))
+    return unit
+
+
+class ResourceForm(StyledForm):
+    """A resource with its achieved and evidenced recovery capability."""
+
+    recovery_time = DurationMinutesField(label=_("achievable recovery time"), required=False)
+    recovery_point = DurationMinutesField(label=_("achievable recovery point"), required=False)
+
+    class Meta:
+        model = Resource
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "unit",
+            "owner",
+            "criticality",
+            "description",
+            "site",
+            "person",
+            "recovery_time",
+            "recovery_point",
+            "capability_tested_on",
+            "capability_evidence",
+            "redundancy",
+            "alternates",
+        ]
+        field_classes = {"unit": TreeUnitChoiceField}
+        widgets = {
+            "capability_tested_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "alternates": LazySelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        _unit_field(self, user, Resource)
+        self.fields["unit"].required = access.role_of(user) not in access.WRITE_ALL
+        self.fields["unit"].help_text = _("Empty: a resource shared by the whole organisation.")
+        _owner_fields(self, user)
+        self.fields["site"].queryset = _with_current(
+            Site.objects.for_user(user), self.instance.site_id
+        ).order_by("code")
+        _autocomplete(self.fields["site"], "site")
+        alternates = self.fields["alternates"]
+        alternates.queryset = Resource.objects.for_user(user).exclude(pk=self.instance.pk)
+        alternates.widget.attrs.update(picker_attrs("resource"))
+        selected = self["alternates"].value() or []
+        _lazy_choices(alternates, [int(v) for v in selected if str(v).isdigit()])
+
+    def clean_unit(self):
+        return _check_unit(self, Resource, _("You may not place a resource in this unit."))
+
+    def clean_alternates(self):
+        """Alternates the user cannot see are kept: nobody removes what they cannot see."""
+        chosen = list(self.cleaned_data.get("alternates") or [])
+        if self.instance.pk:
+            hidden = self.instance.alternates.exclude(
+                pk__in=Resource.objects.for_user(self.user).values("pk")
+            )
+            chosen += list(hidden)
+        return chosen
+
+
+class ActivityForm(StyledForm):
+    """An activity (business process) and its approved objectives; RTO ≤ MTPD."""
+
+    mtpd = DurationMinutesField(label=_("MTPD"), required=False)
+    rto = DurationMinutesField(label=_("RTO"), required=False)
+    rpo = DurationMinutesField(label=_("RPO"), required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "unit",
+            "owner",
+            "products",
+            "description",
+            "mtpd",
+            "rto",
+            "rpo",
+            "mbco",
+        ]
+        field_classes = {"unit": TreeUnitChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        _unit_field(self, user, Activity)
+        _owner_fields(self, user)
+        self.fields["mtpd"].help_text = _("Maximum tolerable period of disruption.")
+        self.fields["rto"].help_text = _("Recovery time objective; at most the MTPD.")
+        self.fields["rpo"].help_text = _("Recovery point objective: the data loss tolerated.")
+
+    def clean_unit(self):
+        return _check_unit(self, Activity, _("You may not place an activity in this unit."))
+
+    def clean(self):
+        cleaned = super().clean()
+        rto, mtpd = cleaned.get("rto"), cleaned.get("mtpd")
+        if rto is not None and mtpd is not None and rto > mtpd:
+            self.add_error("rto", _("The RTO cannot be longer than the MTPD."))
+        return cleaned
+
+
+class LinkForm(forms.Form):
+    """A new link from a node's page: the other end, AND or an OR group, tolerance, note."""
+
+    NEEDS = "needs"
+    NEEDED_BY = "needed_by"
+
+    target = forms.CharField(label=_("node"), widget=LazySelect)
+    group = forms.CharField(
+        label=_("redundancy group"),
+        required=False,
+        max_length=100,
+        help_text=_("Empty: needed (AND). A group name: any one member of the group will do (OR)."),
+    )
+    tolerance = DurationMinutesField(
+        label=_("tolerance"),
+        required=False,
+        help_text=_("How long the dependent keeps working without it (0 if not at all)."),
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, direction: str, groups=(), prefix=None, **kwargs):
+        super().__init__(*args, prefix=prefix or direction, **kwargs)
+        self.direction = direction
+        target = self.fields["target"]
+        target.label = _("needs") if direction == self.NEEDS else _("needed by")
+        attrs = picker_attrs("node")
+        if direction == self.NEEDED_BY:
+            # Only nodes whose needs the user may change can be linked from this end.
+            attrs["data-picker"] += "?write=1"
+        target.widget.attrs.update(attrs)
+        value = self["target"].value() or ""
+        target.widget.choices = [("", "---------")]
+        if value:
+            target.widget.choices.append((value, node_label(value, user)))
+        self.groups = sorted(set(groups))
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+        self.fields["group"].widget.attrs["list"] = f"{self.prefix}-groups"
+
+    def clean_tolerance(self):
+        value = self.cleaned_data.get("tolerance")
+        return 0 if value is None else value
+
+
+class LinkEditForm(forms.Form):
+    """Change a link's group, tolerance or note (its ends stay)."""
+
+    group = LinkForm.base_fields["group"]
+    tolerance = LinkForm.base_fields["tolerance"]
+    note = LinkForm.base_fields["note"]
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = sorted(set(groups))
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+        self.fields["group"].widget.attrs["list"] = f"{self.prefix or 'edit'}-groups"
+
+    def clean_tolerance(self):
+        value = self.cleaned_data.get("tolerance")
+        return 0 if value is None else value
+
+
+def parse_node_key(value: str) -> tuple[type, int] | None:
+    """("activity:12") → (Activity, 12); None when the text is not a node key."""
+    kind, _sep, pk = (value or "").partition(":")
+    model = {"activity": Activity, "resource": Resource}.get(kind)
+    if model is None or not pk.isdigit() or len(pk) > 18:
+        return None
+    return model, int(pk)
+
+
+def node_label(value: str, user) -> str:
+    """The option text of a node key as posted back; one the user cannot read shows as its key."""
+    parsed = parse_node_key(value)
+    if parsed is None:
+        return value
+    model, pk = parsed
+    obj = model.objects.for_user(user).filter(pk=pk).first()
+    return f"{obj.code} · {obj.display_name}" if obj else value

@@ -1,0 +1,694 @@
+"""Import of resources, activities and dependency links from XLSX or CSV: all or nothing.
+
+Built on the generic machinery of resilia.org.importing (file reading, columns, row errors,
+plans, results): this module only declares the columns and validates the rows of its three
+kinds against the database and the rest of the file, then applies the plan through
+resilia.dependencies.services in one transaction (each object audited, plus one "import"
+event). Every refused row names its row number, column and, for links, the link.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from resilia.audit.services import audit_record
+from resilia.core import access
+from resilia.dependencies import services
+from resilia.dependencies.forms_fields import DurationError, parse_minutes
+from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
+from resilia.org.importing import (
+    _WHOLE_FLOAT_RE,
+    Column,
+    ImportResult,
+    RowError,
+    RowPlan,
+    _apply_row,
+    _ApplyFailed,
+    _chunked_pks,
+    _clean_errors,
+    _display,
+    _duplicate_keys,
+    _first_rows,
+    _lookup,
+    _out_of_scope,
+    _sort_errors,
+)
+from resilia.org.importing_files import ImportFileError, normalise_header, read_table
+from resilia.org.models import Person, Site, Unit
+
+__all__ = ["COLUMNS", "KINDS", "KIND_LABELS", "ImportFileError", "dependencies_import"]
+
+KINDS = ("resources", "activities", "links")
+KIND_LABELS = {"resources": _("Resources"), "activities": _("Activities"), "links": _("Links")}
+MODELS = {"resources": Resource, "activities": Activity, "links": Dependency}
+
+
+@dataclass(frozen=True)
+class DepColumn(Column):
+    """A column whose cell may be a choice of its own, a duration or a date."""
+
+    choices: tuple = ()  # (value, label) for parse="choice"
+    choice_aliases: tuple = ()  # ((value, ("alias", ...)), ...)
+
+
+RESOURCE_KIND_ALIASES = (
+    ("application", ("应用", "应用系统", "系统", "app")),
+    ("infrastructure", ("基础设施", "IT基础设施", "服务器", "数据库", "网络")),
+    ("data", ("数据",)),
+    ("facility", ("设施", "场所", "机房", "数据中心")),
+    ("supplier", ("供应商", "第三方", "外包")),
+    ("equipment", ("设备",)),
+    ("key_person", ("关键人员", "岗位", "人员")),
+    ("utility", ("公用设施", "电力", "通信", "供水")),
+)
+NODE_KINDS = (("activity", _("activity")), ("resource", _("resource")))
+NODE_KIND_ALIASES = (("activity", ("活动", "业务活动", "流程")), ("resource", ("资源",)))
+_DURATION_HELP = _("minutes, or with units: 4h, 2h30m, 2d, 4小时")
+
+RESOURCE_COLUMNS = (
+    DepColumn("code", _("code"), "code", True, "identifier", aliases=("编码", "资源编码")),
+    DepColumn("name", _("name"), "name", True, aliases=("名称", "资源名称")),
+    DepColumn("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    DepColumn(
+        "kind",
+        _("kind"),
+        "kind",
+        True,
+        "choice",
+        help=_("the key or the label of a kind"),
+        aliases=("类型", "类别"),
+        choices=tuple(Resource.Kind.choices),
+        choice_aliases=RESOURCE_KIND_ALIASES,
+    ),
+    DepColumn(
+        "unit_code",
+        _("unit code"),
+        "unit",
+        parse="ref",
+        help=_("a unit in the system; empty for a resource shared by the whole organisation"),
+        aliases=("unit", "部门编码", "单元编码"),
+    ),
+    DepColumn(
+        "owner_employee_no",
+        _("owner employee number"),
+        "owner",
+        parse="ref",
+        aliases=("owner", "负责人工号"),
+    ),
+    DepColumn(
+        "criticality",
+        _("criticality"),
+        "criticality",
+        parse="choice",
+        aliases=("重要性", "关键程度"),
+        choices=tuple(Criticality.choices),
+    ),
+    DepColumn("description", _("description"), "description", aliases=("描述", "说明")),
+    DepColumn("site_code", _("site code"), "site", parse="ref", aliases=("site", "场所编码")),
+    DepColumn(
+        "key_person_employee_no",
+        _("key person employee number"),
+        "person",
+        parse="ref",
+        aliases=("关键人员工号",),
+    ),
+    DepColumn(
+        "recovery_time",
+        _("achievable recovery time"),
+        "recovery_time",
+        parse="minutes",
+        help=_DURATION_HELP,
+        aliases=("可实现恢复时间",),
+    ),
+    DepColumn(
+        "recovery_point",
+        _("achievable recovery point"),
+        "recovery_point",
+        parse="minutes",
+        help=_DURATION_HELP,
+        aliases=("可实现恢复点",),
+    ),
+    DepColumn(
+        "capability_tested_on",
+        _("capability tested on"),
+        "capability_tested_on",
+        parse="date",
+        help=_("a date, 2025-06-30"),
+        aliases=("测试日期",),
+    ),
+    DepColumn(
+        "capability_evidence",
+        _("evidence of the test"),
+        "capability_evidence",
+        aliases=("测试证据",),
+    ),
+    DepColumn(
+        "redundancy",
+        _("redundancy"),
+        "redundancy",
+        parse="choice",
+        aliases=("冗余",),
+        choices=tuple(Resource.Redundancy.choices),
+    ),
+)
+
+ACTIVITY_COLUMNS = (
+    DepColumn("code", _("code"), "code", True, "identifier", aliases=("编码", "活动编码")),
+    DepColumn("name", _("name"), "name", True, aliases=("名称", "活动名称")),
+    DepColumn("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    DepColumn(
+        "unit_code",
+        _("unit code"),
+        "unit",
+        True,
+        "ref",
+        help=_("a unit in the system"),
+        aliases=("unit", "部门编码", "单元编码"),
+    ),
+    DepColumn(
+        "owner_employee_no",
+        _("owner employee number"),
+        "owner",
+        parse="ref",
+        aliases=("owner", "负责人工号"),
+    ),
+    DepColumn("products", _("products and services"), "products", aliases=("产品和服务",)),
+    DepColumn("description", _("description"), "description", aliases=("描述", "说明")),
+    DepColumn("mtpd", _("MTPD"), "mtpd", parse="minutes", help=_DURATION_HELP),
+    DepColumn("rto", _("RTO"), "rto", parse="minutes", help=_DURATION_HELP),
+    DepColumn("rpo", _("RPO"), "rpo", parse="minutes", help=_DURATION_HELP),
+    DepColumn("mbco", _("MBCO"), "mbco"),
+)
+
+LINK_COLUMNS = (
+    DepColumn(
+        "dependent_code",
+        _("dependent code"),
+        "dependent",
+        True,
+        "identifier",
+        help=_("the activity or resource that needs the other"),
+        aliases=("依赖方编码",),
+    ),
+    DepColumn(
+        "dependent_kind",
+        _("dependent kind"),
+        "dependent_kind",
+        parse="choice",
+        help=_("activity or resource; may be empty when the code is not ambiguous"),
+        aliases=("依赖方类型",),
+        choices=NODE_KINDS,
+        choice_aliases=NODE_KIND_ALIASES,
+    ),
+    DepColumn(
+        "dependency_code",
+        _("dependency code"),
+        "dependency",
+        True,
+        "identifier",
+        help=_("the activity or resource it needs"),
+        aliases=("被依赖方编码",),
+    ),
+    DepColumn(
+        "dependency_kind",
+        _("dependency kind"),
+        "dependency_kind",
+        parse="choice",
+        help=_("activity or resource; may be empty when the code is not ambiguous"),
+        aliases=("被依赖方类型",),
+        choices=NODE_KINDS,
+        choice_aliases=NODE_KIND_ALIASES,
+    ),
+    DepColumn(
+        "group",
+        _("redundancy group"),
+        "group",
+        help=_("empty: needed (AND); a name: any one of the group will do (OR)"),
+        aliases=("冗余组",),
+    ),
+    DepColumn(
+        "tolerance",
+        _("tolerance"),
+        "tolerance",
+        parse="minutes",
+        help=_DURATION_HELP,
+        aliases=("容忍时间",),
+    ),
+    DepColumn("note", _("note"), "note", aliases=("备注",)),
+)
+
+COLUMNS = {"resources": RESOURCE_COLUMNS, "activities": ACTIVITY_COLUMNS, "links": LINK_COLUMNS}
+
+
+# Cells ----------------------------------------------------------------------------------------
+
+
+def _parse_choice(text: str, column: DepColumn) -> str:
+    if not text:
+        return ""
+    wanted = normalise_header(text)
+    aliases = dict(column.choice_aliases)
+    for value, label in column.choices:
+        names = {value, *aliases.get(value, ())}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(str(label))
+        if wanted in {normalise_header(n) for n in names}:
+            return value
+    raise ValidationError(
+        gettext("“%(value)s” is not one of: %(choices)s.")
+        % {
+            "value": text[:50],
+            "choices": gettext(", ").join(str(label) for _v, label in column.choices),
+        }
+    )
+
+
+def _parse_date(text: str):
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10].replace("/", "-"))
+    except ValueError:
+        raise ValidationError(gettext("Enter a date as 2025-06-30.")) from None
+
+
+def _parse_cells(row, values, columns, present, errors) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for column in columns:
+        if column.key not in present:
+            continue
+        text = values.get(column.key, "")
+        if column.parse in ("identifier", "ref") and _WHOLE_FLOAT_RE.match(text):
+            text = text.split(".", 1)[0]
+        if column.required and not text:
+            errors.append(RowError(row, str(column.label), gettext("This field is required.")))
+            continue
+        try:
+            if column.parse == "choice":
+                parsed[column.key] = _parse_choice(text, column)
+            elif column.parse == "minutes":
+                parsed[column.key] = parse_minutes(text)
+            elif column.parse == "date":
+                parsed[column.key] = _parse_date(text)
+            else:
+                parsed[column.key] = text
+        except DurationError as exc:
+            errors.append(RowError(row, str(column.label), str(exc.message)))
+        except ValidationError as exc:
+            errors.append(RowError(row, str(column.label), " ".join(exc.messages)))
+    return parsed
+
+
+def _plain_values(parsed, columns, present) -> dict[str, Any]:
+    values = {}
+    for column in columns:
+        if column.key in present and column.parse != "ref" and column.key in parsed:
+            value = parsed[column.key]
+            if column.parse == "choice" and value == "":
+                continue  # an empty choice keeps the default (or the current value)
+            values[column.field] = value
+    return values
+
+
+def _changes(instance, plan: RowPlan, columns) -> None:
+    """Keep in plan.values only what differs from the database; describe it for the preview."""
+    changed = {}
+    for column in columns:
+        if column.field not in plan.values:
+            continue
+        new, old = plan.values[column.field], getattr(instance, column.field)
+        if column.parse == "ref":
+            if (old.pk if old else None) == (new.pk if new else None):
+                continue
+        elif old == new:
+            continue
+        changed[column.field] = new
+        if column.parse == "choice":
+            labels = dict(column.choices)
+            plan.changes.append(
+                (str(column.label), str(labels.get(old, old)), str(labels.get(new, new)))
+            )
+        else:
+            plan.changes.append((str(column.label), _display(old), _display(new)))
+    plan.action = "update" if changed else "unchanged"
+    plan.values = changed
+
+
+def _no_such(kind: str, value: str) -> str:
+    messages = {
+        "unit": gettext("There is no unit with code “%(value)s”."),
+        "person": gettext("There is no person with employee number “%(value)s” that you can see."),
+        "site": gettext("There is no site with code “%(value)s” that you can see."),
+    }
+    return messages[kind] % {"value": value[:50]}
+
+
+def _refs(plan, candidate, parsed, present, col, errors, row, refs) -> None:
+    """Resolve the reference columns (unit, owner, site, key person) of one row."""
+    for key, lookup, kind in refs:
+        if key not in present:
+            continue
+        text = parsed.get(key, "")
+        found = lookup.get(text)
+        field = col[key].field
+        plan.values[field] = found
+        setattr(candidate, field, found)
+        if text and found is None:
+            errors.append(RowError(row, str(col[key].label), _no_such(kind, text)))
+
+
+# Resources and activities ---------------------------------------------------------------------
+
+
+def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
+    """Validate a resources or activities file, matched by code."""
+    columns, present = table.columns, table.present
+    col = {c.key: c for c in columns}
+    errors: list[RowError] = []
+    _duplicate_keys(table, "code", col["code"], errors)
+    parsed_rows = [(row, _parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
+
+    def keys(name):
+        return [p.get(name, "") for _r, p in parsed_rows]
+
+    existing = _lookup(model.objects.all(), "code", keys("code"))
+    writable = _chunked_pks(
+        model.objects.for_user(actor, write=True), [o.pk for o in existing.values()]
+    )
+    units = _lookup(Unit.objects.all(), "code", keys("unit_code"))
+    people = Person.objects.for_user(actor)
+    refs = [
+        ("unit_code", units, "unit"),
+        ("owner_employee_no", _lookup(people, "employee_no", keys("owner_employee_no")), "person"),
+    ]
+    if model is Resource:
+        refs += [
+            ("site_code", _lookup(Site.objects.for_user(actor), "code", keys("site_code")), "site"),
+            (
+                "key_person_employee_no",
+                _lookup(people, "employee_no", keys("key_person_employee_no")),
+                "person",
+            ),
+        ]
+    first = _first_rows(table, "code")
+    plans = []
+    for row, parsed in parsed_rows:
+        code = parsed.get("code", "")
+        if not code or first.get(code) != row:
+            continue
+        obj = existing.get(code)
+        plan = RowPlan(row=row, key=code, label=parsed.get("name", ""), instance=obj)
+        plan.values = _plain_values(parsed, columns, present)
+        candidate = copy.copy(obj) if obj else model()
+        for name, value in plan.values.items():
+            setattr(candidate, name, value)
+        _refs(plan, candidate, parsed, present, col, errors, row, refs)
+        if obj is not None and obj.pk not in writable:
+            errors.append(RowError(row, str(col["code"].label), _out_of_scope()))
+        elif "unit_code" in present or obj is None:
+            unit = plan.values.get("unit") if "unit_code" in present else None
+            unit_text = parsed.get("unit_code", "")
+            moved = obj is None or (unit.pk if unit else None) != obj.unit_id
+            if moved and unit is not None and not access.can_create(actor, model, unit=unit):
+                errors.append(RowError(row, str(col["unit_code"].label), _out_of_scope()))
+            elif moved and unit is None and not unit_text:
+                if access.role_of(actor) not in access.WRITE_ALL and model is Resource:
+                    errors.append(
+                        RowError(
+                            row,
+                            str(col["unit_code"].label),
+                            gettext("Only the BCM office may share a resource."),
+                        )
+                    )
+        _clean_errors(
+            row, candidate, ["unit", "owner", "site", "person"], columns, parsed, present, errors
+        )
+        if obj is not None:
+            _changes(obj, plan, columns)
+        plans.append(plan)
+    _sort_errors(errors, columns)
+    return plans, errors
+
+
+# Links ----------------------------------------------------------------------------------------
+
+
+class _Nodes:
+    """Activities and resources of the codes a links file names, readable and writable."""
+
+    def __init__(self, actor, codes):
+        self.readable = {
+            "activity": _lookup(Activity.objects.for_user(actor), "code", codes),
+            "resource": _lookup(Resource.objects.for_user(actor), "code", codes),
+        }
+        self.writable = {
+            "activity": _chunked_pks(
+                Activity.objects.for_user(actor, write=True),
+                [o.pk for o in self.readable["activity"].values()],
+            ),
+            "resource": _chunked_pks(
+                Resource.objects.for_user(actor, write=True),
+                [o.pk for o in self.readable["resource"].values()],
+            ),
+        }
+
+    def find(self, code: str, kind: str):
+        """(node, error message); kind "" resolves the code when only one kind has it."""
+        kinds = [kind] if kind else ["activity", "resource"]
+        found = [self.readable[k][code] for k in kinds if code in self.readable[k]]
+        if len(found) == 1:
+            return found[0], ""
+        if len(found) > 1:
+            return None, gettext(
+                "“%(code)s” is both an activity and a resource: fill in the kind column."
+            ) % {"code": code[:50]}
+        return None, gettext(
+            "There is no activity or resource with code “%(code)s” that you can see."
+        ) % {"code": code[:50]}
+
+    def can_write(self, node) -> bool:
+        kind = "activity" if isinstance(node, Activity) else "resource"
+        return node.pk in self.writable[kind]
+
+
+def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
+    """Validate a links file, matched by (dependent, dependency)."""
+    columns, present = table.columns, table.present
+    col = {c.key: c for c in columns}
+    errors: list[RowError] = []
+    parsed_rows = [(row, _parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
+    codes = [p.get(k, "") for _r, p in parsed_rows for k in ("dependent_code", "dependency_code")]
+    nodes = _Nodes(actor, codes)
+    seen: dict[tuple, int] = {}
+    plans = []
+    for row, parsed in parsed_rows:
+        if "dependent_code" not in parsed or "dependency_code" not in parsed:
+            continue
+        dependent, error = nodes.find(parsed["dependent_code"], parsed.get("dependent_kind", ""))
+        if error:
+            errors.append(RowError(row, str(col["dependent_code"].label), error))
+        dependency, error = nodes.find(parsed["dependency_code"], parsed.get("dependency_kind", ""))
+        if error:
+            errors.append(RowError(row, str(col["dependency_code"].label), error))
+        if dependent is None or dependency is None:
+            continue
+        name = gettext("%(dependent)s → %(dependency)s") % {
+            "dependent": f"{dependent.code}",
+            "dependency": f"{dependency.code}",
+        }
+
+        def refuse(column_key, message, name=name, row=row):
+            errors.append(
+                RowError(
+                    row,
+                    str(col[column_key].label),
+                    gettext("Link “%(link)s”: %(reason)s") % {"link": name, "reason": message},
+                )
+            )
+
+        ends = services._endpoints(dependent, dependency)
+        key = tuple((k, v.pk if v else None) for k, v in ends.items())
+        if type(dependent) is type(dependency) and dependent.pk == dependency.pk:
+            refuse("dependency_code", gettext("A node cannot depend on itself."))
+            continue
+        if isinstance(dependent, Resource) and isinstance(dependency, Activity):
+            refuse("dependency_code", gettext("A resource can only depend on another resource."))
+            continue
+        if not nodes.can_write(dependent):
+            refuse("dependent_code", _out_of_scope())
+            continue
+        if key in seen:
+            refuse(
+                "dependency_code",
+                gettext("it is already on row %(first)s of this file.") % {"first": seen[key]},
+            )
+            continue
+        seen[key] = row
+        existing = Dependency.objects.filter(**ends).first()
+        plan = RowPlan(row=row, key=name, label="", instance=existing)
+        plan.values = {
+            "group": (parsed.get("group") or "").strip(),
+            "tolerance": parsed.get("tolerance") or 0,
+            "note": parsed.get("note", ""),
+        }
+        plan.values = {
+            k: v for k, v in plan.values.items() if col[k].key in present or existing is None
+        }
+        candidate = copy.copy(existing) if existing else Dependency(**ends)
+        for field, value in plan.values.items():
+            setattr(candidate, field, value)
+        before = len(errors)
+        _clean_errors(row, candidate, list(ends), columns, parsed, present, errors)
+        for error in errors[before:]:
+            error.message = gettext("Link “%(link)s”: %(reason)s") % {
+                "link": name,
+                "reason": error.message,
+            }
+        plan.pending = {"dependent": dependent, "dependency": dependency}
+        if existing is not None:
+            _changes(existing, plan, columns)
+        plans.append(plan)
+    _sort_errors(errors, columns)
+    return plans, errors
+
+
+def _node_ref(node) -> tuple[str, int]:
+    return ("activity" if isinstance(node, Activity) else "resource", node.pk)
+
+
+def _lonely_group_notices(plans: list[RowPlan]) -> list[str]:
+    """OR groups of one member once the file is applied: reported, not refused."""
+    dependents = {_node_ref(p.pending["dependent"]): p.pending["dependent"] for p in plans}
+    groups: dict[tuple, set] = {}
+    for kind in ("activity", "resource"):
+        pks = [pk for k, pk in dependents if k == kind]
+        links = Dependency.objects.filter(**{f"dependent_{kind}_id__in": pks}).exclude(group="")
+        for link in links.select_related("dependency_activity", "dependency_resource"):
+            key = ((kind, getattr(link, f"dependent_{kind}_id")), link.group)
+            groups.setdefault(key, set()).add(_node_ref(link.dependency))
+    for plan in plans:
+        dependent, member = (
+            _node_ref(plan.pending["dependent"]),
+            _node_ref(plan.pending["dependency"]),
+        )
+        if plan.instance is not None and plan.instance.group:
+            groups.get((dependent, plan.instance.group), set()).discard(member)
+        group = plan.values.get("group", plan.instance.group if plan.instance else "")
+        if group:
+            groups.setdefault((dependent, group), set()).add(member)
+    return [
+        gettext("Redundancy group “%(group)s” of %(node)s has one member: it is not a redundancy.")
+        % {"group": group, "node": dependents[dependent].code}
+        for (dependent, group), members in sorted(groups.items())
+        if len(members) == 1 and dependent in dependents
+    ]
+
+
+# Applying -------------------------------------------------------------------------------------
+
+
+def _apply_nodes(actor, result: ImportResult, model) -> None:
+    create = services.resource_create if model is Resource else services.activity_create
+    update = services.resource_update if model is Resource else services.activity_update
+    name = "resource" if model is Resource else "activity"
+    for plan in result.rows:
+        if plan.action == "create":
+            _apply_row(plan, lambda v=plan.values: create(actor=actor, **v))
+        elif plan.action == "update":
+            _apply_row(
+                plan,
+                lambda v=plan.values, o=plan.instance: update(actor=actor, **{name: o}, **v),
+            )
+
+
+def _apply_links(actor, result: ImportResult) -> None:
+    for plan in result.rows:
+        if plan.action == "create":
+            _apply_row(
+                plan,
+                lambda p=plan: services.dependency_create(
+                    actor=actor,
+                    dependent=p.pending["dependent"],
+                    dependency=p.pending["dependency"],
+                    **p.values,
+                ),
+            )
+        elif plan.action == "update":
+            _apply_row(
+                plan,
+                lambda p=plan: services.dependency_update(
+                    actor=actor, dependency=p.instance, **p.values
+                ),
+            )
+
+
+def dependencies_import(
+    *, actor, kind: str, file, dry_run: bool, name: str | None = None
+) -> ImportResult:
+    """Validate a resources, activities or links file and, unless dry_run or any row is bad,
+    apply it in one transaction. Raises PermissionDenied when the actor may create nothing of
+    the kind, ImportFileError when the file is unreadable; row problems are in result.errors.
+    Importing the same file twice changes nothing the second time."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    if not can_import(actor, kind):
+        raise PermissionDenied
+    file_name = PurePath(name or getattr(file, "name", "") or "").name
+    table = read_table(COLUMNS[kind], file_name, file)
+    result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run, notices=table.notices)
+    if kind == "links":
+        result.rows, result.errors = plan_links(actor, table)
+        if not result.errors:
+            result.notices = [*result.notices, *_lonely_group_notices(result.rows)]
+    else:
+        result.rows, result.errors = _plan_nodes(actor, table, MODELS[kind])
+    if dry_run or result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            if kind == "links":
+                _apply_links(actor, result)
+            else:
+                _apply_nodes(actor, result, MODELS[kind])
+            audit_record(
+                actor=actor,
+                action="import",
+                object_type=MODELS[kind]._meta.label_lower,
+                object_repr=file_name[:300],
+                changes={
+                    "file": file_name,
+                    "kind": kind,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+    except _ApplyFailed as exc:
+        result.errors = [exc.error]
+        return result
+    result.applied = True
+    return result
+
+
+def can_import(user, kind: str | None = None) -> bool:
+    """Links need write access to some node; resources and activities the right to create."""
+    kinds = [kind] if kind else list(KINDS)
+    for each in kinds:
+        if each == "links":
+            if access.can_create(user, Activity) or access.can_create(user, Resource):
+                return True
+        elif access.can_create(user, MODELS[each]):
+            return True
+    return False

@@ -1,0 +1,351 @@
+"""The interactive dependency graph: a page and its JSON endpoint.
+
+The endpoint never sends the whole model: it walks the compiled engine graph (cached per
+model revision) from one centre node, both directions, up to `depth` links, layer by layer,
+keeping only nodes the user may read and that pass the unit and kind filters, and stops at
+MAX_NODES. Each kept node carries a verdict from the engine (gap, single point of failure,
+unknown capability, OK) and the chain of links that leads to it from the centre.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from resilia.core import access
+from resilia.dependencies import selectors
+from resilia.dependencies.forms import node_label, picker_attrs
+from resilia.dependencies.models import Activity, Resource
+from resilia.dependencies.templatetags.dependencies_tags import human_minutes
+from resilia.engine.gaps import gaps as engine_gaps
+from resilia.engine.spof import spof as engine_spof
+from resilia.org.filters import TreeUnitChoiceField
+from resilia.org.models import Unit
+
+MAX_NODES = 300
+MAX_DEPTH = 4
+GAP, SPOF, UNKNOWN, OK = "gap", "spof", "unknown", "ok"
+
+_verdict_lock = threading.Lock()
+_verdict_cache: dict[str, object] = {"revision": None, "verdicts": None}
+
+
+def verdicts(graph, revision) -> np.ndarray:
+    """Per engine node: 0 OK, 1 unknown capability, 2 single point of failure, 3 gap.
+
+    Computed once per model revision (gaps and SPOF ranking run over the whole graph)."""
+    with _verdict_lock:
+        if _verdict_cache["revision"] == revision and _verdict_cache["verdicts"] is not None:
+            return _verdict_cache["verdicts"]
+        out = np.zeros(graph.n, dtype=np.int8)
+        is_resource = graph.kind == 1
+        out[is_resource & np.isnan(graph.recovery_time)] = 1
+        out[~is_resource & np.isnan(graph.rto)] = 1
+        for item in engine_spof(graph).spofs:
+            out[item.node] = 2
+        found = engine_gaps(graph)
+        for gap in found.resources:
+            if gap.capability is not None:
+                out[gap.node] = 3
+        for gap in found.activities:
+            out[gap.node] = 3
+        _verdict_cache.update(revision=revision, verdicts=out)
+        return out
+
+
+VERDICT_NAMES = {0: OK, 1: UNKNOWN, 2: SPOF, 3: GAP}
+
+
+def _engine_node(graph, index, key: str) -> int | None:
+    kind, _sep, pk = key.partition(":")
+    if not pk.isdigit() or kind not in ("activity", "resource"):
+        return None
+    ids = index.activity_ids if kind == "activity" else index.resource_ids
+    pos = int(np.searchsorted(ids, int(pk)))
+    if pos >= len(ids) or ids[pos] != int(pk):
+        return None
+    return pos if kind == "activity" else len(index.activity_ids) + pos
+
+
+def _db_ref(index, node: int) -> tuple[str, int]:
+    n_act = len(index.activity_ids)
+    if node < n_act:
+        return "activity", int(index.activity_ids[node])
+    return "resource", int(index.resource_ids[node - n_act])
+
+
+def _edges_out(graph, v: int):
+    """(link id, dependency node, OR group name or "") of every link of v."""
+    for term in range(int(graph.term_ptr[v]), int(graph.term_ptr[v + 1])):
+        group = graph.group_names.get(term, "")
+        for link in range(int(graph.term_link_ptr[term]), int(graph.term_link_ptr[term + 1])):
+            yield link, int(graph.link_dst[link]), group if graph.link_or[link] else ""
+
+
+def _edges_in(graph, v: int):
+    for i in range(int(graph.rev_ptr[v]), int(graph.rev_ptr[v + 1])):
+        yield int(graph.rev_link[i]), int(graph.rev_node[i])
+
+
+def _term_of(graph, link: int) -> int:
+    return int(np.searchsorted(graph.term_link_ptr, link, side="right") - 1)
+
+
+class Filters:
+    def __init__(self, unit: Unit | None, kind: str):
+        self.unit, self.kind = unit, kind
+
+    def passes(self, info: dict) -> bool:
+        if self.kind == "activity" and info["type"] != "activity":
+            return False
+        if self.kind and self.kind != "activity" and info.get("kind") != self.kind:
+            return False
+        if self.unit is not None and not (info["unit_path"] or "").startswith(self.unit.path):
+            return False
+        return True
+
+
+def _describe(user, index, nodes: list[int]) -> dict[int, dict]:
+    """Readable node attributes, by engine node id (two queries; unreadable ones left out)."""
+    by_kind: dict[str, dict[int, int]] = {"activity": {}, "resource": {}}
+    for node in nodes:
+        kind, pk = _db_ref(index, node)
+        by_kind[kind][pk] = node
+    found: dict[int, dict] = {}
+    if by_kind["activity"] and access.can_read_kind(user, Activity):
+        rows = Activity.objects.for_user(user).filter(pk__in=list(by_kind["activity"]))
+        for obj in rows.select_related("unit"):
+            found[by_kind["activity"][obj.pk]] = {
+                "type": "activity",
+                "kind": "activity",
+                "kind_label": str(Activity._meta.verbose_name),
+                "code": obj.code,
+                "name": obj.display_name,
+                "unit": obj.unit.display_name,
+                "unit_path": obj.unit.path,
+                "url": obj.get_absolute_url(),
+                "rto": human_minutes(obj.rto),
+                "mtpd": human_minutes(obj.mtpd),
+                "rpo": human_minutes(obj.rpo),
+            }
+    if by_kind["resource"] and access.can_read_kind(user, Resource):
+        rows = Resource.objects.for_user(user).filter(pk__in=list(by_kind["resource"]))
+        for obj in rows.select_related("unit"):
+            found[by_kind["resource"][obj.pk]] = {
+                "type": "resource",
+                "kind": obj.kind,
+                "kind_label": obj.get_kind_display(),
+                "code": obj.code,
+                "name": obj.display_name,
+                "unit": obj.unit.display_name if obj.unit else "",
+                "unit_path": obj.unit.path if obj.unit else "",
+                "url": obj.get_absolute_url(),
+                "recovery_time": human_minutes(obj.recovery_time),
+                "recovery_point": human_minutes(obj.recovery_point),
+                "redundancy": obj.get_redundancy_display(),
+            }
+    return found
+
+
+def neighbourhood(user, graph, index, centre: int, depth: int, filters: Filters) -> dict:
+    """Breadth-first from the centre, both directions, keeping readable, filtered nodes."""
+    info = _describe(user, index, [centre])
+    if centre not in info:
+        return {}
+    kept = {centre: info[centre]}
+    # parent[v] = (previous node, link id, "needs" | "needed_by")
+    parent: dict[int, tuple[int, int, str]] = {}
+    frontier = [centre]
+    truncated = False
+    for _level in range(depth):
+        candidates: dict[int, tuple[int, int, str]] = {}
+        for v in frontier:
+            for link, w, _group in _edges_out(graph, v):
+                if w not in kept and w not in candidates:
+                    candidates[w] = (v, link, "needs")
+            for link, w in _edges_in(graph, v):
+                if w not in kept and w not in candidates:
+                    candidates[w] = (v, link, "needed_by")
+        if not candidates:
+            break
+        described = _describe(user, index, list(candidates))
+        frontier = []
+        for w, via in candidates.items():
+            if w not in described or not filters.passes(described[w]):
+                continue
+            if len(kept) >= MAX_NODES:
+                truncated = True
+                break
+            kept[w] = described[w]
+            parent[w] = via
+            frontier.append(w)
+        if truncated or not frontier:
+            break
+    return {"kept": kept, "parent": parent, "truncated": truncated}
+
+
+def _tolerance(graph, link: int) -> str:
+    value = float(graph.link_tol[link])
+    return human_minutes(value) if value > 0 else ""
+
+
+def _path(graph, kept, parent, node: int) -> list[dict]:
+    """The chain of links from the centre to `node`, each with its OR alternatives."""
+    steps = []
+    while node in parent:
+        previous, link, direction = parent[node]
+        src, dst = graph.link(link)
+        term = _term_of(graph, link)
+        group = graph.group_names.get(term, "") if graph.link_or[link] else ""
+        alternatives = []
+        if group:
+            for other in range(int(graph.term_link_ptr[term]), int(graph.term_link_ptr[term + 1])):
+                member = int(graph.link_dst[other])
+                if member != dst and member in kept:
+                    alternatives.append(kept[member]["name"])
+        steps.append(
+            {
+                "from": kept[src]["name"],
+                "to": kept[dst]["name"],
+                "direction": direction,
+                "group": group,
+                "alternatives": alternatives,
+                "tolerance": _tolerance(graph, link),
+            }
+        )
+        node = previous
+    steps.reverse()
+    return steps
+
+
+def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> dict:
+    graph, index, revision = selectors.compiled_graph()
+    centre = _engine_node(graph, index, key)
+    if centre is None:
+        return {"nodes": [], "links": [], "truncated": False}
+    found = neighbourhood(user, graph, index, centre, depth, Filters(unit, kind))
+    if not found:
+        return {"nodes": [], "links": [], "truncated": False}
+    kept, parent = found["kept"], found["parent"]
+    verdict = verdicts(graph, revision)
+    nodes = []
+    for node, data in kept.items():
+        kind_name, pk = _db_ref(index, node)
+        data = {k: v for k, v in data.items() if k != "unit_path"}
+        path = _path(graph, kept, parent, node)
+        data.update(
+            id=f"{kind_name}:{pk}",
+            verdict=VERDICT_NAMES[int(verdict[node])],
+            centre=node == centre,
+            distance=len(path),
+            path=path,
+        )
+        nodes.append(data)
+    links = []
+    for node in kept:
+        for link, dst, group in _edges_out(graph, node):
+            if dst in kept:
+                src_ref, dst_ref = _db_ref(index, node), _db_ref(index, dst)
+                links.append(
+                    {
+                        "source": f"{src_ref[0]}:{src_ref[1]}",
+                        "target": f"{dst_ref[0]}:{dst_ref[1]}",
+                        "group": group,
+                        "tolerance": _tolerance(graph, link),
+                    }
+                )
+    return {"nodes": nodes, "links": links, "truncated": found["truncated"], "revision": revision}
+
+
+def _params(request):
+    try:
+        depth = min(max(int(request.GET.get("depth", 2)), 1), MAX_DEPTH)
+    except ValueError:
+        depth = 2
+    raw_unit = request.GET.get("unit", "")
+    unit = None
+    if raw_unit.isdigit() and len(raw_unit) < 19:
+        unit = Unit.objects.for_user(request.user).filter(pk=int(raw_unit)).first()
+    kind = request.GET.get("kind", "")
+    if kind not in ("", "activity", *Resource.Kind.values):
+        kind = ""
+    return depth, unit, kind
+
+
+def _require_reader(user):
+    if not (access.can_read_kind(user, Activity) or access.can_read_kind(user, Resource)):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def graph_data(request):
+    """JSON neighbourhood of ?node=activity:<pk>|resource:<pk>, &depth=1-4, &unit=, &kind=."""
+    _require_reader(request.user)
+    depth, unit, kind = _params(request)
+    return JsonResponse(graph_payload(request.user, request.GET.get("node", ""), depth, unit, kind))
+
+
+class GraphForm:
+    """The filter bar of the graph page (a plain form would render every node)."""
+
+    def __init__(self, request):
+        self.depth, self.unit, self.kind = _params(request)
+        self.node = request.GET.get("node", "")
+        self.node_label = node_label(self.node, request.user) if self.node else ""
+        units = TreeUnitChoiceField(queryset=Unit.objects.for_user(request.user).order_by("path"))
+        self.units = [(u.pk, units.label_from_instance(u)) for u in units.queryset]
+        self.kinds = [("activity", Activity._meta.verbose_name), *Resource.Kind.choices]
+        attrs = picker_attrs("node")
+        self.picker_url = attrs["data-picker"]
+        self.picker_placeholder = attrs["data-picker-placeholder"]
+
+
+@login_required
+@require_GET
+def graph_page(request):
+    _require_reader(request.user)
+    form = GraphForm(request)
+    strings = {
+        "needs": _("needs"),
+        "needed_by": _("is needed by"),
+        "and": _("AND"),
+        "or_group": _("OR group %(group)s"),
+        "tolerance": _("tolerance"),
+        "open": _("Open its page"),
+        "path": _("Why it is here"),
+        "centre": _("This is the chosen node."),
+        "truncated": _(
+            "Only the nearest %(max)s nodes are shown; narrow the filters or the depth."
+        ),
+        "empty": _("Nothing to show: choose a node you may read."),
+        "loading": _("Loading…"),
+        "failed": _("The graph could not be loaded."),
+        "verdicts": {
+            GAP: _("capability gap"),
+            SPOF: _("single point of failure"),
+            UNKNOWN: _("unknown capability"),
+            OK: _("OK"),
+        },
+        "fields": {
+            "code": _("code"),
+            "unit": _("unit"),
+            "kind": _("kind"),
+            "rto": _("RTO"),
+            "mtpd": _("MTPD"),
+            "rpo": _("RPO"),
+            "recovery_time": _("recovery time"),
+            "recovery_point": _("recovery point"),
+            "redundancy": _("redundancy"),
+            "verdict": _("verdict"),
+        },
+        "max": MAX_NODES,
+    }
+    return render(request, "dependencies/graph.html", {"form": form, "strings": strings})
