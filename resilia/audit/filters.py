@@ -7,6 +7,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.apps import apps
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,10 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# Days far outside any audit trail would overflow the time-zone arithmetic below.
+_DATE_RANGE = [MinValueValidator(dt.date(1970, 1, 1)), MaxValueValidator(dt.date(9998, 12, 31))]
+
+
 class AuditEventFilterSet(django_filters.FilterSet):
     """Filters by who, what, which object, which user action, when, and text of the object."""
 
@@ -42,10 +47,16 @@ class AuditEventFilterSet(django_filters.FilterSet):
     object_id = django_filters.CharFilter(label=_("object id"))
     request_id = django_filters.CharFilter(label=_("request id"))
     date_from = django_filters.DateFilter(
-        label=_("from"), method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("from"),
+        method="filter_date_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=_DATE_RANGE,
     )
     date_to = django_filters.DateFilter(
-        label=_("to"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("to"),
+        method="filter_date_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=_DATE_RANGE,
     )
     q = django_filters.CharFilter(
         label=_("Search"), field_name="object_repr", lookup_expr="icontains"

@@ -228,3 +228,12 @@ def test_it_renders_lazy_tabs_for_any_register_detail_page(org_tree):
     assert f'hx-get="/audit/history/org.unit/{unit.pk}/"' in html
     assert f'hx-get="/evidence/org.unit/{unit.pk}/"' in html
     assert 'hx-trigger="revealed"' in html
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_it_refuses_days_outside_any_audit_trail_without_a_server_error(client_for, day):
+    client = client_for("auditor")
+    for name in ("date_from", "date_to"):
+        response = client.get("/audit/", {name: day}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200
+        assert "确保" in response.content.decode()
