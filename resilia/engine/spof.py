@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
 from .compile import CompiledGraph, dependents_of, gather, opt
+from .gaps import Rows
 from .whatif import whatif
 
 _ROW_CHUNK = 8192
@@ -43,11 +44,11 @@ class Spof:
 
 @dataclass(frozen=True)
 class SpofReport:
-    spofs: list[Spof]
+    """``spofs`` ranked (see the module docstring); ``key_persons``: the key-person resources
+    among them, in the same order. Both are sequences built on access."""
 
-    @property
-    def key_persons(self) -> list[Spof]:
-        return [s for s in self.spofs if s.key_person]
+    spofs: Rows  # of Spof
+    key_persons: Rows  # of Spof
 
 
 def candidates(graph: CompiledGraph) -> np.ndarray:
@@ -85,17 +86,23 @@ def spof(graph: CompiledGraph, *, words: int = 8) -> SpofReport:
     hit = np.flatnonzero(breaks > 0)
     key_rank = np.asarray([graph.key(int(v)) for v in cands[hit]], dtype=str)
     ranked = hit[np.lexsort((key_rank, strictest[hit], -breaks[hit]))]
+    nodes = cands[ranked]
+    counts, rtos = breaks[ranked], strictest[ranked]
+
+    def make(i: int) -> Spof:
+        v = int(nodes[i])
+        return Spof(
+            node=v,
+            key=graph.key(v),
+            breaks=int(counts[i]),
+            strictest_rto=opt(rtos[i]),
+            key_person=bool(graph.key_person[v]),
+        )
+
+    people = np.flatnonzero(graph.key_person[nodes])
     return SpofReport(
-        spofs=[
-            Spof(
-                node=int(cands[i]),
-                key=graph.key(int(cands[i])),
-                breaks=int(breaks[i]),
-                strictest_rto=opt(strictest[i]),
-                key_person=bool(graph.key_person[cands[i]]),
-            )
-            for i in ranked.tolist()
-        ]
+        spofs=Rows(len(nodes), make),
+        key_persons=Rows(len(people), lambda i: make(int(people[i]))),
     )
 
 
@@ -132,15 +139,16 @@ def _tally(graph, masks, members, touched, rto):
     rows = touched[graph.prioritised[touched]]
     count = np.zeros(width, dtype=np.int64)
     best = np.full(width, np.inf)
-    column_of = {int(v): j for j, v in enumerate(members.tolist())}
+    by_node = np.argsort(members)
+    sorted_members = members[by_node]
     for chunk in range(0, len(rows), _ROW_CHUNK):
         part = rows[chunk : chunk + _ROW_CHUNK]
         bits = np.unpackbits(masks[part].view(np.uint8), axis=1, bitorder="little")[:, :width]
         bits = bits.astype(bool)
-        for r, v in enumerate(part.tolist()):  # a node never breaks "itself"
-            j = column_of.get(v)
-            if j is not None:
-                bits[r, j] = False
+        # A node never breaks "itself": clear each member's own bit on its own row.
+        at = np.minimum(np.searchsorted(sorted_members, part), width - 1)
+        own = np.flatnonzero(sorted_members[at] == part)
+        bits[own, by_node[at[own]]] = False
         count += bits.sum(axis=0)
         best = np.minimum(best, np.where(bits, rto[part][:, None], np.inf).min(axis=0))
     return count, best
