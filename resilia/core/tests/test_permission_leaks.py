@@ -216,3 +216,57 @@ def test_it_shows_the_executive_no_register_rows():
         assert client.get(reverse(f"org:{kind}_list")).status_code == 403
         assert client.get(reverse(f"org:{kind}_list"), {"export": "csv"}).status_code == 403
         assert client.get(reverse("org:autocomplete", args=[kind])).status_code == 403
+
+
+def _member_edit_url() -> str:
+    team = target("team", "in_scope")
+    return reverse("org:membership_edit", args=[team.pk, team.memberships.get().pk])
+
+
+# Each form page of a DEPT-A coordinator, and an in-scope choice or name it must show.
+FORM_PAGES = {
+    "unit_create": (lambda: reverse("org:unit_create"), "信息科技部"),
+    "person_create": (lambda: reverse("org:person_create"), "甲部门办公楼"),
+    "site_create": (lambda: reverse("org:site_create"), "信息科技部"),
+    "team_create": (lambda: reverse("org:team_create"), "信息科技部"),
+    "unit_edit": (
+        lambda: reverse("org:unit_edit", args=[target("unit", "in_scope").pk]),
+        "张伟",
+    ),
+    "site_edit": (
+        lambda: reverse("org:site_edit", args=[target("site", "in_scope").pk]),
+        "信息科技部",
+    ),
+    "team_edit": (
+        lambda: reverse("org:team_edit", args=[target("team", "in_scope").pk]),
+        "信息科技部",
+    ),
+    "team_members": (lambda: target("team", "in_scope").get_absolute_url(), "周敏"),
+    "member_edit": (_member_edit_url, "甲部门应急小组"),
+}
+
+
+@pytest.mark.parametrize("page", FORM_PAGES)
+def test_it_offers_no_dept_b_choice_in_forms(page):
+    """The choices of a DEPT-A coordinator's forms (parent, unit, head, site, deputy, new
+    member) come from their scope only."""
+    url, in_scope = FORM_PAGES[page]
+    response = client_as("coord_a").get(url())
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert_no_leak(text, f"form {page}")
+    assert in_scope in text
+
+
+@pytest.mark.parametrize("persona", READERS)
+def test_it_keeps_the_history_of_a_deleted_dept_b_object_closed(persona):
+    """Once a DEPT-B unit is deleted its history is for audit readers only, not a way round."""
+    leaf = target("unit", "out_of_scope")
+    url = reverse("audit:object_history", args=["org.unit", leaf.pk])
+    with request_context(source="test"):
+        org.unit_delete(actor=User.objects.get(username="admin"), unit=leaf)
+    response = client_as(persona).get(url)
+    assert response.status_code == 404
+    assert_no_leak(response.content.decode(), "history of a deleted DEPT-B unit")
+    shown = client_as("auditor").get(url).content.decode()
+    assert leaf.name in shown or leaf.name_en in shown
