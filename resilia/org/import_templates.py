@@ -6,7 +6,7 @@ import csv
 import io
 
 from django.http import HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -74,7 +74,14 @@ def _xlsx(kind: str) -> bytes:
     sheet.freeze_panes = "A2"
     _validations(sheet, columns)
     docs = workbook.create_sheet(gettext("Columns")[:31])
-    docs.append([gettext("Column"), gettext("Key"), gettext("Required"), gettext("Content")])
+    docs.append(
+        [
+            gettext("Column"),
+            pgettext("import column", "Key"),
+            gettext("Required"),
+            gettext("Content"),
+        ]
+    )
     for cell in docs[1]:
         cell.font = Font(bold=True)
     for column in columns:

@@ -85,7 +85,7 @@ def test_it_labels_an_imports_counts_and_kind(client_for, personas, org_tree):
     assert result.applied and result.created == 1
     body = client_for("auditor").get(f"{LOG}?action=import").content.decode()
     cells = _field_cells(body)
-    assert cells == ["文件", "类型", "新建", "更新", "未变"]
+    assert cells == ["文件", "类型", "已新建", "已更新", "无变化"]
     for raw in (">kind<", ">created<", ">unchanged<", ">people<"):
         assert raw not in body
     assert ">人员<" in body

@@ -126,6 +126,7 @@ def test_it_documents_the_columns_in_the_users_language(client_for):
     html = response.content.decode()
     assert response.status_code == 200
     assert "上级组织单元编码" in html and "parent_code" in html and "deputy_employee_no" in html
+    assert "<th>字段标识</th>" in html and "<th>键" not in html
 
 
 def test_it_serves_templates_that_import_back(client_for):

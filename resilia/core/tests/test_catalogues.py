@@ -1,0 +1,49 @@
+"""The Chinese catalogues speak with one voice: an agreed term reads the same on every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Django merges the app catalogues and the first app wins, so two translations of one message
+# make the word depend on which apps are installed. These are the terms readers rely on.
+GLOSSARY = {
+    "History": "变更历史",
+    "deputy": "备份人员",
+    "key person": "关键人员",
+    "team": "团队",
+    "Audit log": "审计日志",
+    "Yes": "是",
+    "No": "否",
+}
+
+
+def _catalogues():
+    return {
+        path.parts[-5]: polib.pofile(str(path))
+        for path in sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
+    }
+
+
+@pytest.mark.parametrize("msgid", GLOSSARY)
+def test_it_uses_the_agreed_term_in_every_catalogue(msgid):
+    found = {}
+    for app, po in _catalogues().items():
+        entry = po.find(msgid)
+        if entry is not None and not entry.msgctxt and not entry.obsolete:
+            found[app] = entry.msgstr
+    assert found, f"{msgid!r} is in no catalogue"
+    assert {app: text for app, text in found.items() if text != GLOSSARY[msgid]} == {}
+
+
+def test_it_shows_the_agreed_words_at_run_time():
+    with translation.override("zh-hans"):
+        for msgid, term in GLOSSARY.items():
+            assert translation.gettext(msgid) == term
+        assert translation.gettext("Open %(kind)s") % {"kind": "人员"} == "查看人员列表"
+        assert translation.pgettext("import column", "Key") == "字段标识"
