@@ -45,7 +45,7 @@ Accessors: a dotted attribute path ("unit.display_name"; a callable attribute is
 None anywhere along the path gives None) or a function of the object. `export` defaults to
 the display value; pass another accessor, or `export=None` to leave the column out of files.
 `template` renders the cell with {"obj", "value", "row", "column"}; `link=True` links the
-value to `obj.get_absolute_url()`. Booleans show as a check mark.
+value to `obj.get_absolute_url()`; `on_page=False` keeps a column for exports only. Booleans show as a check mark.
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ class Column:
     template: str | None = None
     link: bool = False
     css: str = ""  # class of the <td>/<th> (e.g. "text-end", "text-nowrap")
+    on_page: bool = True  # False: in exports only (another cell shows it, to keep rows narrow)
 
     @property
     def sortable(self) -> bool:
@@ -247,6 +248,8 @@ def _headers(register: Register, sort: str) -> list[dict]:
     """Each column header with its sort link parameter and current direction."""
     headers = []
     for column in register.columns:
+        if not column.on_page:
+            continue
         state = ""
         if sort == column.key:
             state = "asc"
@@ -295,7 +298,7 @@ def list_view(request, register: Register, extra_context: dict | None = None) ->
         for row in rows:
             row.indent = getattr(row.obj, register.tree_depth) - base
     for row in rows:
-        row.cells = [(c, c.render(row.obj, row)) for c in register.columns]
+        row.cells = [(c, c.render(row.obj, row)) for c in register.columns if c.on_page]
 
     _decorate_filter_form(filterset.form, request.path)
     context = {

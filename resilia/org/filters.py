@@ -29,8 +29,16 @@ class TreeUnitChoiceField(forms.ModelChoiceField):
         return "\u2003" * obj.depth + obj.display_name
 
 
+# django-filter's empty choice is a row of dashes; say what choosing it means.
+ALL = _("All")
+
+
 class UnitChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = TreeUnitChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", ALL)
+        super().__init__(*args, **kwargs)
 
 
 class AnyYesNoSelect(NullBooleanSelect):
@@ -59,7 +67,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
 class UnitFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "description")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=UnitKind.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=UnitKind.choices, empty_label=ALL)
     parent = UnitChoiceFilter(label=_("parent unit"), queryset=_readable(Unit))
 
     class Meta:
@@ -70,7 +78,9 @@ class UnitFilterSet(SearchFilterSet):
 class PersonFilterSet(SearchFilterSet):
     search_fields = ("full_name", "employee_no", "title", "email", "mobile")
     unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
-    site = django_filters.ModelChoiceFilter(label=_("site"), queryset=_readable(Site))
+    site = django_filters.ModelChoiceFilter(
+        label=_("site"), queryset=_readable(Site), empty_label=ALL
+    )
     is_key_person = django_filters.BooleanFilter(label=_("key person"), widget=AnyYesNoSelect)
     has_deputy = django_filters.BooleanFilter(
         label=_("has a deputy"),
@@ -94,7 +104,7 @@ class PersonFilterSet(SearchFilterSet):
 
 class SiteFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "address")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Site.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Site.Kind.choices, empty_label=ALL)
     unit = UnitChoiceFilter(label=_("owning unit"), queryset=_readable(Unit))
 
     class Meta:
@@ -104,7 +114,7 @@ class SiteFilterSet(SearchFilterSet):
 
 class TeamFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "responsibilities")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Team.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Team.Kind.choices, empty_label=ALL)
     unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit))
     # Bounded to a database id: a larger number overflowed the query (a 500, not a 400).
     member = django_filters.NumberFilter(

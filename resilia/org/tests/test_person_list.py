@@ -89,3 +89,24 @@ def test_it_neutralises_spreadsheet_formulas_in_exports(client_for, org_tree):
         services.person_create(actor=None, full_name="=HYPERLINK(1)", unit=org_tree["dept_a"])
     response = client_for("admin").get(URL, {"export": "csv"})
     assert "'=HYPERLINK(1)" in response.content.decode("utf-8-sig")
+
+
+def test_it_shows_the_email_under_the_name_and_keeps_it_in_exports(client_for, people):
+    client = client_for("manager")
+    response = client.get(URL, **ZH)
+    body = response.content.decode()
+    labels = [str(h["column"].label) for h in response.context["headers"]]
+    assert "e-mail" not in labels and "电子邮件" not in body.split("<tbody>")[0]
+    assert '<div class="small text-secondary" data-testid="person-email">zhang.wei@example.com' in body
+    assert len(response.context["rows"][0].cells) == len(labels)
+    export = client.get(URL, {"export": "csv"}, **ZH)
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert "电子邮件" in rows[0]
+    assert "zhang.wei@example.com" in {cell for row in rows[1:] for cell in row}
+
+
+@pytest.mark.parametrize("url", [URL, "/org/units/", "/org/sites/", "/org/teams/"])
+def test_it_labels_the_empty_filter_choice_all(client_for, people, url):
+    body = client_for("manager").get(url, **ZH).content.decode()
+    assert "-----" not in body
+    assert '<option value="" selected>全部</option>' in body
