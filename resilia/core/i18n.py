@@ -7,6 +7,7 @@ gettext; `resilia i18n check` fails on any untranslated or fuzzy entry (CI runs 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ def make(apps: list[str] | None = None) -> None:
             ],
             cwd=app_dir,
             check=True,
+            # The app directory is the cwd: without this, an app module named like a standard
+            # library one (dependencies/selectors.py) would shadow it inside makemessages.
+            env={**os.environ, "PYTHONSAFEPATH": "1"},
         )
 
 
