@@ -8,6 +8,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
+from resilia.api import analysis
+from resilia.api import dependencies as dep
 from resilia.api import viewsets as v
 from resilia.api.views import not_found
 
@@ -34,6 +36,13 @@ urlpatterns = [
     *register("teams", v.TeamViewSet, "team"),
     *register("team-memberships", v.TeamMembershipViewSet, "teammembership"),
     *register("audit-events", v.AuditEventViewSet, "auditevent", read_only=True),
+    *register("resources", dep.ResourceViewSet, "resource"),
+    *register("activities", dep.ActivityViewSet, "activity"),
+    *register("dependencies", dep.DependencyViewSet, "dependency"),
+    path("analysis/whatif/", analysis.WhatIfView.as_view(), name="analysis-whatif"),
+    path("analysis/order/", analysis.OrderView.as_view(), name="analysis-order"),
+    path("analysis/gaps/", analysis.GapsView.as_view(), name="analysis-gaps"),
+    path("analysis/spof/", analysis.SpofView.as_view(), name="analysis-spof"),
     path(
         "schema/",
         SpectacularAPIView.as_view(

@@ -13,6 +13,7 @@ Names of DEPT-B nodes carry the marker "乙部门专属" so that leak tests can 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from resilia.core.context import request_context
 from resilia.dependencies import services as dep
@@ -134,3 +135,16 @@ def bank(org_tree, people, personas):
         )
     r["site_main"], r["site_dr"] = main, dr
     return r
+
+
+@pytest.fixture
+def client_as(client_for):
+    """client_as("coord_a", "zh-hans") → a signed-in client reading that language (English by
+    default, so that assertions can quote the msgids)."""
+
+    def make(name: str, language: str = "en"):
+        client = client_for(name)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        return client
+
+    return make

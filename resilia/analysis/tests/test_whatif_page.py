@@ -20,30 +20,30 @@ def timeline(response) -> list[dict]:
     return json.loads(html[start : html.index("</script>", start)])
 
 
-def test_it_is_the_analysis_entry_in_the_navigation(client_for, bank):
-    response = client_for("manager").get(reverse("core:home"))
+def test_it_is_the_analysis_entry_in_the_navigation(client_as, bank):
+    response = client_as("manager").get(reverse("core:home"))
     assert reverse("analysis:whatif") in response.content.decode()
     assert "ti-chart-infographic" in response.content.decode()
 
 
 def test_it_lets_one_data_centre_fail_without_stopping_anything_thanks_to_the_standby(
-    client_for, bank
+    client_as, bank
 ):
     """Active/standby data centres are an OR group: the main one failing alone (its site
     DC-MAIN) stops no activity — the core system runs from the standby."""
-    response = client_for("manager").get(URL, {"fail": "site:DC-MAIN"})
+    response = client_as("manager").get(URL, {"fail": "site:DC-MAIN"})
     assert response.status_code == 200
     assert response.context["report"].failed == ["resource:DC1"]
     assert response.context["rows"] == []
     assert [r["key"] for r in response.context["resource_rows"]] == ["resource:DC1"]
 
 
-def test_it_sorts_affected_activities_by_time_to_mtpd_then_rto_breach(client_for, bank):
+def test_it_sorts_affected_activities_by_time_to_mtpd_then_rto_breach(client_as, bank):
     """Both data centres down: CORE is down until the first one is back (DC1, 5 h).
     PAY breaches its RTO at 1 h and its MTPD at 4 h; LOAN breaches its RTO at 4 h only;
     REPORT's 4 h manual workaround (tolerance) delays its stop to 4 h and it is back at 5 h,
     within its RTO."""
-    response = client_for("manager").get(
+    response = client_as("manager").get(
         URL, {"fail": ["resource:DC1", "resource:DC2"], "at": "2026-05-01T09:00"}
     )
     rows = response.context["rows"]
@@ -70,12 +70,12 @@ def test_it_sorts_affected_activities_by_time_to_mtpd_then_rto_breach(client_for
     ]
     assert [t["code"] for t in pay["teams"]] == ["ERT-A"]
     html = response.content.decode()
-    assert "支付清算" in html and "支付应急小组" in html
+    assert "Payment clearing" in html and "Payments response team" in html
     assert [p["mtpd"] for p in timeline(response)] == [240, None, None]
 
 
-def test_it_shows_a_coordinator_no_name_of_the_other_department(client_for, bank):
-    response = client_for("coord_a").get(URL, {"fail": ["resource:DC1", "resource:DC2"]})
+def test_it_shows_a_coordinator_no_name_of_the_other_department(client_as, bank):
+    response = client_as("coord_a").get(URL, {"fail": ["resource:DC1", "resource:DC2"]})
     assert response.status_code == 200
     assert [r["code"] for r in response.context["rows"]] == ["PAY", "REPORT"]
     assert response.context["report"].hidden == 1
@@ -84,24 +84,24 @@ def test_it_shows_a_coordinator_no_name_of_the_other_department(client_for, bank
     assert "ERT-B" not in html
 
 
-def test_it_lets_a_coordinator_pick_only_nodes_they_may_read(client_for, bank):
-    response = client_for("coord_a").get(URL, {"fail": "resource:KP-B"})
+def test_it_lets_a_coordinator_pick_only_nodes_they_may_read(client_as, bank):
+    response = client_as("coord_a").get(URL, {"fail": "resource:KP-B"})
     assert response.status_code == 200
     assert "report" not in response.context
     assert "resource:KP-B: there is no such node, or you may not see it." in (
         response.content.decode()
     )
-    search = client_for("coord_a").get(reverse("analysis:node_search"), {"q": "KP"})
+    search = client_as("coord_a").get(reverse("analysis:node_search"), {"q": "KP"})
     assert "KP-B" not in search.content.decode()
-    search = client_for("manager").get(reverse("analysis:node_search"), {"q": "KP"})
+    search = client_as("manager").get(reverse("analysis:node_search"), {"q": "KP"})
     assert 'data-spec="resource:KP-B"' in search.content.decode()
 
 
-def test_it_offers_sites_and_suppliers_in_the_autocomplete(client_for, bank):
-    response = client_for("coord_a").get(reverse("analysis:node_search"), {"q": "S"})
+def test_it_offers_sites_and_suppliers_in_the_autocomplete(client_as, bank):
+    response = client_as("coord_a").get(reverse("analysis:node_search"), {"q": "S"})
     html = response.content.decode()
     assert 'data-spec="supplier:SWIFT"' in html
-    response = client_for("coord_a").get(reverse("analysis:node_search"), {"q": "DC-"})
+    response = client_as("coord_a").get(reverse("analysis:node_search"), {"q": "DC-"})
     assert 'data-spec="site:DC-MAIN"' in response.content.decode()
 
 
@@ -114,22 +114,20 @@ def test_it_offers_sites_and_suppliers_in_the_autocomplete(client_for, bank):
         ({"run": "1"}, "Pick at least one failed node."),
     ],
 )
-def test_it_explains_bad_picks_without_failing(client_for, bank, params, message):
-    response = client_for("manager").get(URL, params)
+def test_it_explains_bad_picks_without_failing(client_as, bank, params, message):
+    response = client_as("manager").get(URL, params)
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
-def test_it_shows_the_page_in_chinese(client_for, bank, personas):
-    personas["executive"].language = "zh-hans"
-    personas["executive"].save()
-    response = client_for("executive").get(URL, {"fail": "resource:CORE"})
+def test_it_shows_the_page_in_chinese(client_as, bank):
+    response = client_as("executive", "zh-hans").get(URL, {"fail": "resource:CORE"})
     html = response.content.decode()
     assert "受影响的业务活动" in html and "支付清算" in html
 
 
-def test_it_keeps_the_query_count_flat(client_for, bank, django_assert_max_num_queries):
-    client = client_for("coord_a")
+def test_it_keeps_the_query_count_flat(client_as, bank, django_assert_max_num_queries):
+    client = client_as("coord_a")
     client.get(URL, {"fail": "resource:CORE"})  # compile the graph once
     with django_assert_max_num_queries(20):
         response = client.get(URL, {"fail": ["resource:DC1", "resource:DC2"]})
