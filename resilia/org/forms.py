@@ -46,7 +46,8 @@ class StyledForm(forms.ModelForm):
             else:
                 widget.attrs.setdefault("class", "form-control")
             if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 3)
+                # Textarea itself sets rows=10, so a default would never apply.
+                widget.attrs["rows"] = 3
 
 
 class UnitForm(StyledForm):

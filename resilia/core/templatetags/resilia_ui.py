@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.forms import BoundField
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -15,3 +17,20 @@ def url_if_exists(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def with_invalid_state(field: BoundField) -> str:
+    """The field's widget, with Bootstrap's `is-invalid` class (a red border) when it has errors.
+
+    Done at rendering so every form shown through core/_field.html gets it, whatever its class.
+    """
+    if not field.errors:
+        return str(field)
+    classes = field.field.widget.attrs.get("class", "").split()
+    if "is-invalid" not in classes:
+        classes.append("is-invalid")
+    html = field.as_widget(attrs={"class": " ".join(classes)})
+    if field.field.show_hidden_initial:
+        html += field.as_hidden(only_initial=True)
+    return mark_safe(html)
