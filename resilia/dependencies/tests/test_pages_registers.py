@@ -42,7 +42,9 @@ def test_it_parses_durations_as_people_write_them(text, minutes):
     assert parse_minutes(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["-5", "-4h", "abc", "4x", "h4", "0.5m", "11y", "5300000", "5000d"])
+@pytest.mark.parametrize(
+    "text", ["-5", "-4h", "abc", "4x", "h4", "0.5m", "11y", "5300000", "5000d"]
+)
 def test_it_refuses_negative_absurd_and_garbled_durations(text):
     with pytest.raises(DurationError):
         parse_minutes(text)
@@ -128,10 +130,16 @@ def test_it_exports_activities_as_csv_without_other_departments(bank, client_for
 def test_it_lists_without_n_plus_one(bank, client_for, django_assert_max_num_queries):
     for i in range(30):
         deps.resource_create(
-            actor=bank["actor"], code=f"R{i}", name=f"资源{i}", kind="data",
-            unit=bank["pay"].unit, owner=bank["core"].owner,
+            actor=bank["actor"],
+            code=f"R{i}",
+            name=f"资源{i}",
+            kind="data",
+            unit=bank["pay"].unit,
+            owner=bank["core"].owner,
         )
-        deps.activity_create(actor=bank["actor"], code=f"A{i}", name=f"活动{i}", unit=bank["pay"].unit)
+        deps.activity_create(
+            actor=bank["actor"], code=f"A{i}", name=f"活动{i}", unit=bank["pay"].unit
+        )
     client = client_for("coord_a")
     client.get(RESOURCES)
     with django_assert_max_num_queries(14):
@@ -144,8 +152,11 @@ def test_it_lists_without_n_plus_one(bank, client_for, django_assert_max_num_que
 
 def test_it_shows_a_resource_with_its_capability_and_links(bank, client_for):
     deps.resource_update(
-        actor=bank["actor"], resource=bank["core"], recovery_time=150,
-        capability_tested_on=dt.date(2025, 3, 1), capability_evidence="https://drill/2025-03",
+        actor=bank["actor"],
+        resource=bank["core"],
+        recovery_time=150,
+        capability_tested_on=dt.date(2025, 3, 1),
+        capability_evidence="https://drill/2025-03",
         alternates=[bank["dc2"]],
     )
     response = client_for("coord_a").get(bank["core"].get_absolute_url())
@@ -162,9 +173,14 @@ def test_it_creates_a_resource_with_units_typed_durations_and_audits_it(bank, cl
     response = client.post(
         reverse("dependencies:resource_create"),
         {
-            "code": "MQ", "name": "消息队列", "kind": "infrastructure",
-            "unit": org_tree["team_a"].pk, "criticality": "high", "redundancy": "active_standby",
-            "recovery_time": "2h30m", "recovery_point": "15分钟",
+            "code": "MQ",
+            "name": "消息队列",
+            "kind": "infrastructure",
+            "unit": org_tree["team_a"].pk,
+            "criticality": "high",
+            "redundancy": "active_standby",
+            "recovery_time": "2h30m",
+            "recovery_point": "15分钟",
             "alternates": [bank["dc1"].pk],
         },
     )
@@ -181,8 +197,15 @@ def test_it_refuses_an_absurd_capability_with_a_translated_message(bank, client_
     client = client_for("coord_a")
     response = client.post(
         reverse("dependencies:resource_create"),
-        {"code": "MQ", "name": "消息队列", "kind": "data", "unit": org_tree["dept_a"].pk,
-         "criticality": "high", "redundancy": "none", "recovery_time": "20000d"},
+        {
+            "code": "MQ",
+            "name": "消息队列",
+            "kind": "data",
+            "unit": org_tree["dept_a"].pk,
+            "criticality": "high",
+            "redundancy": "none",
+            "recovery_time": "20000d",
+        },
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 200
@@ -209,8 +232,15 @@ def test_it_edits_an_activity_and_audits_the_change(bank, client_for):
     client = client_for("coord_a")
     response = client.post(
         reverse("dependencies:activity_edit", args=[bank["pay"].pk]),
-        {"code": "PAY", "name": "支付清算", "unit": bank["pay"].unit.pk, "mtpd": "1d",
-         "rto": "4小时", "rpo": "0", "products": "跨行支付"},
+        {
+            "code": "PAY",
+            "name": "支付清算",
+            "unit": bank["pay"].unit.pk,
+            "mtpd": "1d",
+            "rto": "4小时",
+            "rpo": "0",
+            "products": "跨行支付",
+        },
     )
     assert response.status_code == 302
     bank["pay"].refresh_from_db()
@@ -222,7 +252,9 @@ def test_it_edits_an_activity_and_audits_the_change(bank, client_for):
 def test_it_keeps_coordinators_out_of_other_departments(bank, client_for, org_tree):
     client = client_for("coord_a")
     assert client.get(bank["ops"].get_absolute_url()).status_code == 404
-    assert client.get(reverse("dependencies:activity_edit", args=[bank["ops"].pk])).status_code == 404
+    assert (
+        client.get(reverse("dependencies:activity_edit", args=[bank["ops"].pk])).status_code == 404
+    )
     response = client.post(
         reverse("dependencies:activity_create"),
         {"code": "X", "name": "越权", "unit": org_tree["dept_b"].pk},
@@ -230,7 +262,9 @@ def test_it_keeps_coordinators_out_of_other_departments(bank, client_for, org_tr
     assert response.status_code == 200 and not Activity.objects.filter(code="X").exists()
     # The shared network is readable but not writable by a coordinator.
     assert client.get(bank["net"].get_absolute_url()).status_code == 200
-    assert client.get(reverse("dependencies:resource_edit", args=[bank["net"].pk])).status_code == 403
+    assert (
+        client.get(reverse("dependencies:resource_edit", args=[bank["net"].pk])).status_code == 403
+    )
 
 
 def test_it_lists_the_links_that_go_with_a_deleted_resource(bank, client_for):
@@ -240,7 +274,9 @@ def test_it_lists_the_links_that_go_with_a_deleted_resource(bank, client_for):
     assert "主数据中心" in page and "支付清算" in page and "3" in page
     link_ids = list(
         Dependency.objects.filter(dependent_resource=bank["core"]).values_list("pk", flat=True)
-    ) + list(Dependency.objects.filter(dependency_resource=bank["core"]).values_list("pk", flat=True))
+    ) + list(
+        Dependency.objects.filter(dependency_resource=bank["core"]).values_list("pk", flat=True)
+    )
     assert client.post(url).status_code == 302
     assert not Resource.objects.filter(pk=bank["core"].pk).exists()
     assert not Dependency.objects.filter(pk__in=link_ids).exists()
@@ -260,7 +296,12 @@ def test_it_finds_activities_and_resources_in_the_global_search(bank, client_for
 
 def test_it_shows_the_navigation_to_readers_only(bank, client_for):
     page = client_for("coord_a").get(reverse("core:home")).content.decode()
-    for url in (ACTIVITIES, RESOURCES, reverse("dependencies:graph"), reverse("dependencies:checks")):
+    for url in (
+        ACTIVITIES,
+        RESOURCES,
+        reverse("dependencies:graph"),
+        reverse("dependencies:checks"),
+    ):
         assert f'href="{url}"' in page
     page = client_for("executive").get(reverse("core:home")).content.decode()
     assert f'href="{RESOURCES}"' not in page

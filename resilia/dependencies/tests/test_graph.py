@@ -1,0 +1,109 @@
+"""The graph endpoint: a neighbourhood, never the whole model; access-filtered; verdicts; paths."""
+
+import pytest
+from django.urls import reverse
+
+from resilia.core.context import request_context
+from resilia.dependencies import services as deps
+from resilia.dependencies.models import Resource
+from resilia.dependencies.views_graph import MAX_NODES
+
+pytestmark = pytest.mark.django_db
+DATA = reverse("dependencies:graph_data")
+
+
+def data(client, node, **params):
+    response = client.get(DATA, {"node": node, **params})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_it_returns_the_neighbourhood_with_verdicts_and_styles(bank, client_for):
+    payload = data(client_for("coord_a"), f"activity:{bank['pay'].pk}", depth=2)
+    nodes = {n["code"]: n for n in payload["nodes"]}
+    assert set(nodes) == {"PAY", "CORE", "DC1", "DC2"}
+    assert nodes["PAY"]["centre"] and nodes["DC1"]["distance"] == 2
+    # CORE alone stops PAY: a single point of failure; the data centres take 4 h / 8 h while
+    # payments need 2 h: gaps.
+    assert nodes["CORE"]["verdict"] == "spof"
+    assert nodes["DC1"]["verdict"] == "gap" and nodes["DC2"]["verdict"] == "gap"
+    links = {(link["source"], link["target"]): link["group"] for link in payload["links"]}
+    assert links[(f"resource:{bank['core'].pk}", f"resource:{bank['dc1'].pk}")] == "dc"
+    assert links[(f"activity:{bank['pay'].pk}", f"resource:{bank['core'].pk}")] == ""
+
+
+def test_it_explains_the_path_from_the_centre(bank, client_for):
+    payload = data(client_for("coord_a"), f"activity:{bank['pay'].pk}", depth=2)
+    dc1 = next(n for n in payload["nodes"] if n["code"] == "DC1")
+    first, second = dc1["path"]
+    assert (first["from"], first["to"], first["group"]) == ("支付清算", "核心业务系统", "")
+    assert (second["to"], second["group"], second["alternatives"]) == (
+        "主数据中心",
+        "dc",
+        ["同城灾备中心"],
+    )
+
+
+def test_it_walks_both_directions_and_honours_depth(bank, client_for):
+    client = client_for("coord_a")
+    payload = data(client, f"resource:{bank['dc1'].pk}", depth=1)
+    assert {n["code"] for n in payload["nodes"]} == {"DC1", "CORE"}
+    core = next(n for n in payload["nodes"] if n["code"] == "CORE")
+    assert core["path"][0]["direction"] == "needed_by"
+    payload = data(client, f"resource:{bank['dc1'].pk}", depth=4)
+    assert {n["code"] for n in payload["nodes"]} == {"DC1", "CORE", "PAY", "DC2"}
+
+
+def test_it_leaves_out_nodes_the_user_cannot_read(bank, client_for):
+    deps.dependency_create(actor=bank["actor"], dependent=bank["ops"], dependency=bank["net"])
+    deps.dependency_create(actor=bank["actor"], dependent=bank["pay"], dependency=bank["net"])
+    payload = data(client_for("coord_a"), f"resource:{bank['net'].pk}", depth=3)
+    codes = {n["code"] for n in payload["nodes"]}
+    assert "PAY" in codes and "YIB-OPS" not in codes and "YIB-SYS" not in codes
+    assert "乙部门专属" not in str(payload)
+    # A centre outside the scope gives nothing at all.
+    assert data(client_for("coord_a"), f"activity:{bank['ops'].pk}")["nodes"] == []
+    assert data(client_for("coord_a"), "activity:999999")["nodes"] == []
+    assert data(client_for("coord_a"), "garbage")["nodes"] == []
+
+
+def test_it_filters_by_kind_and_unit(bank, client_for, org_tree):
+    client = client_for("manager")
+    payload = data(client, f"activity:{bank['pay'].pk}", depth=3, kind="application")
+    assert {n["code"] for n in payload["nodes"]} == {"PAY", "CORE"}
+    deps.dependency_create(actor=bank["actor"], dependent=bank["pay"], dependency=bank["net"])
+    payload = data(client, f"activity:{bank['pay'].pk}", depth=1, unit=org_tree["dept_a"].pk)
+    assert "NET" not in {n["code"] for n in payload["nodes"]}
+
+
+def test_it_caps_the_neighbourhood_and_stays_within_a_few_queries(
+    bank, client_for, django_assert_max_num_queries
+):
+    unit = bank["pay"].unit
+    with request_context(source="test"):
+        fans = Resource.objects.bulk_create(
+            [
+                Resource(code=f"F{i}", name=f"外围{i}", kind="data", unit=unit)
+                for i in range(MAX_NODES + 50)
+            ]
+        )
+        for resource in fans:
+            deps.dependency_create(actor=None, dependent=bank["core"], dependency=resource)
+    client = client_for("coord_a")
+    data(client, f"activity:{bank['pay'].pk}", depth=1)  # compile and verdicts, once
+    with django_assert_max_num_queries(14):
+        payload = data(client, f"activity:{bank['pay'].pk}", depth=4)
+    assert len(payload["nodes"]) == MAX_NODES and payload["truncated"]
+
+
+def test_it_renders_the_graph_page_with_translated_strings(bank, client_for):
+    response = client_for("coord_a").get(
+        reverse("dependencies:graph"),
+        {"node": f"activity:{bank['pay'].pk}"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="graph-strings"' in text and "单点故障" in text and "支付清算" in text
+    assert client_for("executive").get(reverse("dependencies:graph")).status_code == 403
+    assert client_for("executive").get(DATA).status_code == 403
