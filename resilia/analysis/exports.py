@@ -179,7 +179,7 @@ def pdf_bytes(title: str, meta, sections: list[Section]) -> bytes:
             )
         )
         story += [table, Spacer(1, 4 * mm)]
-    footer = f"Resilia · {title}"
+    footer = f"Resilia — {title}"  # the middle dot is not in Adobe-GB1
     doc.build(story, canvasmaker=_numbered_canvas(footer))
     return buffer.getvalue()
 
