@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 
 from resilia.core.dashboard import home_context
 
@@ -14,13 +18,35 @@ def home(request):
     return render(request, "core/home.html", home_context(request.user))
 
 
+ERROR_HEADINGS = {
+    403: _("Access denied"),
+    404: _("Page not found"),
+    500: _("Server error"),
+}
+
+
+def _error(request, status: int):
+    return render(
+        request,
+        "core/error.html",
+        {"status": status, "heading": ERROR_HEADINGS[status]},
+        status=status,
+    )
+
+
 def error_403(request, exception=None):
-    return render(request, "core/error.html", {"status": 403}, status=403)
+    return _error(request, 403)
 
 
 def error_404(request, exception=None):
-    return render(request, "core/error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def error_500(request):
-    return render(request, "core/error.html", {"status": 500}, status=500)
+    return _error(request, 500)
+
+
+# Browsers ask for /favicon.ico whatever the page links; answer instead of logging a 404.
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    return HttpResponsePermanentRedirect(static("core/favicon.svg"))
