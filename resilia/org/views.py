@@ -93,6 +93,7 @@ def unit_detail(request, pk):
         "can_write": access.can_write(user, unit),
         "can_delete": access.can_delete(user, unit),
         "can_add_child": access.can_create(user, Unit, unit),
+        "can_add_person": access.can_create(user, Person, unit),
     }
     return render(request, "org/unit_detail.html", context)
 

@@ -175,3 +175,27 @@ def test_it_lists_what_blocks_a_deletion_and_deletes_nothing(client_for, org_tre
     assert "张伟" in body  # the person
     assert Unit.objects.filter(pk=dept.pk).exists()
     assert not AuditEvent.objects.filter(action="delete").exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "unit", "shown"),
+    [
+        ("manager", "dept_b", True),
+        ("coord_a", "team_a", True),
+        ("contrib_a", "dept_a", False),
+        ("auditor", "dept_a", False),
+    ],
+)
+def test_it_offers_add_person_where_the_user_may_create_people(
+    client_for, org_tree, persona, unit, shown
+):
+    unit = org_tree[unit]
+    client = client_for(persona)
+    response = client.get(f"/org/units/{unit.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    link = f'href="/org/people/new/?unit={unit.pk}"'
+    assert (link in html) is shown
+    if shown:
+        form = client.get(f"/org/people/new/?unit={unit.pk}").context["form"]
+        assert form.initial["unit"] == unit
