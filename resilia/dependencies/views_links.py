@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -315,6 +315,8 @@ def autocomplete(request, kind):
     kinds = {"activity": ["activity"], "resource": ["resource"], "node": ["activity", "resource"]}
     if kind not in kinds:
         raise Http404
+    if not any(access.can_read_kind(request.user, MODELS[each]) for each in kinds[kind]):
+        raise PermissionDenied
     write = request.GET.get("write") == "1"
     query = request.GET.get("q", "")[:100]
     results = []
