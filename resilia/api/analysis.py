@@ -6,6 +6,7 @@ admin, BCM manager, auditor and executive, nodes in scope for coordinators and c
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -218,7 +219,14 @@ class AnalysisView(GenericAPIView):
     permission_classes = [CanAnalyse]
     pagination_class = None
     filter_backends = []
-    perform_authentication = BaseApiViewSet.perform_authentication
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # Token clients have no session: apply the profile language, as the registers do.
+        language = getattr(request.user, "language", "")
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
 
     def check_no_params(self, request) -> None:
         if request.query_params:

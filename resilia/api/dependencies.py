@@ -91,9 +91,9 @@ class DependencyFilterSet(SearchFilterSet):
         fields = ["q", "activity", "resource", "group"]
 
     def touching(self, queryset, name, value):
-        return queryset.filter(
-            Q(**{f"dependent_{name}": value}) | Q(**{f"dependency_{name}": value})
-        )
+        """Links where `value` is the dependent or the dependency."""
+        end = name.removeprefix("dependent_")
+        return queryset.filter(Q(**{f"dependent_{end}": value}) | Q(**{f"dependency_{end}": value}))
 
 
 class ResourceSerializer(StrictModelSerializer):
