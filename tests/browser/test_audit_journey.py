@@ -53,7 +53,7 @@ def test_it_shows_the_auditor_every_change_with_its_author_and_before_after(
     unit_row = audit_row(page, action="创建", object_text=UNIT_NAME)
     expect(unit_row).to_have_count(1)
     expect(unit_row.locator("td").nth(1)).to_have_text("manager")
-    expect(unit_row.locator("summary")).to_contain_text(f"org.unit #{unit.pk}")
+    expect(unit_row.locator("summary")).to_contain_text(f"组织单元 #{unit.pk}")
     changes = unit_row.locator("table.audit-changes")
     expect(changes).to_be_hidden()
     unit_row.locator("summary").click()
@@ -73,6 +73,8 @@ def test_it_shows_the_auditor_every_change_with_its_author_and_before_after(
     expect(import_row.locator("td").nth(1)).to_have_text("manager")
     import_row.locator("summary").click()
     expect(import_row.locator("table.audit-changes")).to_contain_text("people.xlsx")
+    expect(import_row.locator("table.audit-changes")).to_contain_text("已新建")
+    expect(import_row.locator("table.audit-changes")).not_to_contain_text("created")
     for _no, name, *_rest in PEOPLE_ROWS:
         expect(audit_row(page, action="创建", object_text=name)).to_have_count(1)
     shot(page, "04-audit-log-zh")
@@ -97,6 +99,8 @@ def test_it_shows_the_auditor_every_change_with_its_author_and_before_after(
     expect(entries.first).to_contain_text("manager")
     mobile_change = entries.first.locator("tr", has=page.locator("td", has_text="手机"))
     expect(mobile_change.locator("td").nth(2)).to_have_text(MOBILE)
+    active_change = entries.first.locator("tr", has=page.locator("td", has_text="有效"))
+    expect(active_change.locator("td").nth(2)).to_have_text("是")
     shot(page, "04-person-history-zh")
 
     assert AuditEvent.objects.filter(action="import", actor=personas["manager"]).count() == 1

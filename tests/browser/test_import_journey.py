@@ -6,8 +6,6 @@ the preview lists what will be created and the confirmation creates it.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -90,7 +88,7 @@ def test_it_rejects_the_whole_file_for_one_bad_row_then_imports_the_corrected_on
     assert summary.actor == manager
     assert summary.changes["created"] == len(PEOPLE_ROWS)
 
-    page.get_by_role("link", name=re.compile("打开")).click()
+    page.get_by_role("link", name="查看人员列表").click()
     table = page.get_by_test_id("list-table")
     for _no, name, *_rest in PEOPLE_ROWS:
         expect(table.get_by_role("link", name=name)).to_be_visible()
