@@ -296,6 +296,15 @@ CELLS: list[Cell] = [
     Cell("self", "security", "any", ("accounts:security",)),
     Cell("self", "password_change", "any", ("accounts:password_change",)),
     Cell("self", "api_token", "any", ("accounts:api_token",)),
+    # The analysis is a report every role reads (scoped to what it may read): the pages, the
+    # failed-node autocomplete, and the audited exports.
+    Cell("analysis", "whatif", "any", ("analysis:whatif",)),
+    Cell("analysis", "node_search", "any", ("analysis:node_search",)),
+    *[Cell("analysis", page, "any", (f"analysis:{page}",)) for page in ("order", "gaps", "spof")],
+    *[
+        Cell("analysis", f"{page}_export", "any", (f"analysis:{page}",))
+        for page in ("order", "gaps", "spof")
+    ],
 ]
 
 TABLE = [(persona, cell, expected(persona, cell)) for cell in CELLS for persona in PERSONAS]

@@ -312,9 +312,22 @@ SIMPLE_PAGES = {
 }
 
 
+def _analysis(client: Client, cell: Cell) -> Outcome:
+    """Analysis pages read; their exports write one `export` audit event."""
+    page, _sep, export = cell.action.partition("_")
+    if cell.action == "node_search":
+        return Outcome(client.get(reverse("analysis:node_search"), {"q": "张"}))
+    if export:
+        response = client.get(reverse(f"analysis:{page}"), {"export": "xlsx"})
+        return Outcome(response, (200,), ("export",))
+    return Outcome(client.get(reverse(f"analysis:{cell.action}")))
+
+
 def perform(client: Client, admin: User, cell: Cell) -> Outcome:
     """Send the cell's request(s) as the client's persona."""
     action = cell.action
+    if cell.kind == "analysis":
+        return _analysis(client, cell)
     if (cell.kind, action) in SIMPLE_PAGES:
         name, query = SIMPLE_PAGES[(cell.kind, action)]
         return Outcome(client.get(reverse(name) + query))
