@@ -81,4 +81,8 @@ def test_it_serves_the_whole_journey_in_english(page_for, personas, shot):
     expect(page.get_by_test_id("list-count")).to_have_text(re.compile(r"^\s*3 entries\s*$"))
     expect(page.get_by_test_id("list-new")).to_have_text(re.compile(r"New"))
     expect(page.get_by_test_id("list-import")).to_have_text(re.compile(r"Import"))
+    # Every column, the menu and the user menu fit a 1366 px laptop screen: nothing scrolls.
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    table_box = page.get_by_test_id("list-table").evaluate("t => [t.scrollWidth, t.clientWidth]")
+    assert table_box[0] <= table_box[1]
     shot(page, "06-people-en")
