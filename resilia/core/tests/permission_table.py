@@ -75,6 +75,7 @@ class Rule:
 
     reads/writes/creates: families the persona reads, changes, creates at all;
     read/write: object scopes read/changed inside the org registers;
+    delete: scopes deleted (None: the same as write);
     create: scopes a new org object may be placed in;
     verify: runs the audit chain verification.
     """
@@ -85,7 +86,12 @@ class Rule:
     read: frozenset = frozenset()
     write: frozenset = frozenset()
     create: frozenset = frozenset()
+    delete: frozenset | None = None
     verify: bool = False
+
+    @property
+    def deletes(self) -> frozenset:
+        return self.write if self.delete is None else self.delete
 
 
 _ORG = frozenset({"org"})
@@ -126,12 +132,14 @@ RULES = {
         write=frozenset({"out_of_scope"}),
         create=frozenset({"out_of_scope"}),
     ),
-    # Contributors read their department; change only what is assigned to them; create nothing.
+    # Contributors read their department; edit only what is assigned to them, never delete it
+    # (the members of a team they lead excepted); create nothing.
     "contrib_a": Rule(
         reads=_ORG,
         writes=_ORG,
         read=frozenset({"in_scope", "assigned", "shared"}),
         write=frozenset({"assigned"}),
+        delete=frozenset(),
     ),
     # Auditors read everything, the trail included, and change nothing.
     "auditor": Rule(reads=frozenset({"org", "audit"}), read=ALL_SCOPES, verify=True),
@@ -158,6 +166,8 @@ OBJECT_WRITE = {
     "unlock",
     "reset_2fa",
 }
+# Deleting the object itself (removing a team member is a change of the team's roster).
+OBJECT_DELETE = {"delete_get", "delete_post"}
 FAMILY = {
     "unit": "org",
     "person": "org",
@@ -213,7 +223,8 @@ def expected(persona: str, cell: Cell) -> str:
     if action in OBJECT_READ:
         return OK
     if action in OBJECT_WRITE:
-        if family not in rule.writes or (scoped and scope not in rule.write):
+        allowed = rule.deletes if action in OBJECT_DELETE else rule.write
+        if family not in rule.writes or (scoped and scope not in allowed):
             return FORBIDDEN
         return OK
     raise ValueError(f"no rule for action {action!r}")
@@ -314,6 +325,7 @@ TABLE_IDS = [f"{persona}-{cell.id}" for persona, cell, _outcome in TABLE]
 NOT_IN_TABLE = {
     # Public: reachable before signing in, by design.
     "healthz": "health check for load balancers",
+    "core:favicon": "the site icon",
     "accounts:login": "sign-in page",
     "accounts:second_factor": "second sign-in step; gated by the session, not by a role",
     "accounts:logout": "signing out",

@@ -159,8 +159,9 @@ def _evidence(client, cell: Cell) -> Outcome:
     if cell.action == "evidence_download":
         response = client.get(reverse("evidence:download", args=[attachment.pk]))
         if hasattr(response, "streaming_content"):
+            # Consuming the stream closes the file through the test client, which keeps the
+            # database connection open (closing the response directly would close it).
             b"".join(response.streaming_content)
-            response.close()
         return Outcome(response, (200,), ("download",))
     if cell.action == "evidence_upload":
 
@@ -430,6 +431,8 @@ def test_it_derives_every_kind_of_outcome_from_the_rules():
     assert by_id["coord_a-person-edit_post-in_scope"] == OK
     assert by_id["contrib_a-person-edit_post-in_scope"] == "403"
     assert by_id["contrib_a-person-edit_post-assigned"] == OK
+    assert by_id["contrib_a-person-delete_post-assigned"] == "403"
+    assert by_id["contrib_a-team-member_remove-assigned"] == OK
     assert by_id["coord_a-site-edit_post-shared"] == "403"
     assert by_id["coord_a-site-create_post-out_of_scope"] == REJECTED
     assert by_id["auditor-audit-list-any"] == OK and by_id["manager-user-list-any"] == "403"
