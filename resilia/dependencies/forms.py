@@ -213,7 +213,9 @@ class LinkForm(forms.Form):
         help_text=_("How long the dependent keeps working without it (0 if not at all)."),
     )
     note = forms.CharField(
-        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("note"), "aria-label": _("note")}),
     )
 
     def __init__(self, *args, user, direction: str, groups=(), prefix=None, **kwargs):
