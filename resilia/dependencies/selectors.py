@@ -10,7 +10,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Q
 
-from resilia.dependencies.models import Activity, Dependency, Resource
+from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
 from resilia.dependencies.services import current_revision
 from resilia.engine.compile import KIND_ACTIVITY, KIND_RESOURCE, CompiledGraph, compile_arrays
 
@@ -239,11 +239,14 @@ def compile_from_database() -> tuple[CompiledGraph, NodeIndex]:
 
 def compiled_graph() -> tuple[CompiledGraph, NodeIndex, int]:
     """The compiled graph of the current revision, compiled at most once per process."""
-    revision = current_revision()
+    # The counter alone can repeat (a rolled-back transaction, a restored backup): the time of
+    # the last change tells such models apart.
+    stamp = ModelRevision.objects.filter(pk=1).values_list("revision", "changed_at").first()
+    revision = stamp[0] if stamp else current_revision()
     with _lock:
-        if _cache["revision"] != revision or _cache["graph"] is None:
+        if _cache["revision"] != stamp or _cache["graph"] is None:
             _cache["graph"] = compile_from_database()
-            _cache["revision"] = revision
+            _cache["revision"] = stamp
         graph, index = _cache["graph"]
     return graph, index, revision
 
