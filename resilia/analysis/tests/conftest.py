@@ -22,6 +22,15 @@ from resilia.org import services as org
 B_MARK = "乙部门专属"
 
 
+@pytest.fixture(autouse=True)
+def fresh_graph_cache():
+    """Tests roll back, so model revisions repeat from one test to the next while row ids
+    (PostgreSQL sequences) do not: forget the compiled graph of earlier tests."""
+    from resilia.dependencies import selectors
+
+    selectors._cache.update(revision=None, graph=None)
+
+
 @pytest.fixture
 def bank(org_tree, people, personas):
     a, b = org_tree["dept_a"], org_tree["dept_b"]

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from resilia.analysis.tests.conftest import B_MARK, bank  # noqa: F401 (fixture)
+from resilia.analysis.tests.conftest import (  # noqa: F401 (fixtures)
+    B_MARK,
+    bank,
+    fresh_graph_cache,
+)
 from resilia.audit.models import AuditEvent
 from resilia.dependencies.models import Activity, Dependency, Resource
 
