@@ -393,3 +393,15 @@ def test_it_ships_a_schema_whose_choices_match_the_models():
     assert props["resource"]["properties"]["redundancy"]["enum"] == Resource.Redundancy.values
     assert props["site"]["properties"]["kind"]["enum"] == Site.Kind.values
     assert props["unit"]["properties"]["kind"]["enum"] == UnitKind.values
+
+
+def test_it_accepts_the_example_of_the_documentation():
+    from pathlib import Path
+
+    from resilia.dependencies.modelio_checks import check
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "model-format.md"
+    example = doc.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    data = loads(example)
+    assert check(data, {"JH0031"}) == []
+    assert dumps(data) == example  # the example is written exactly as export writes it
