@@ -401,6 +401,9 @@ def test_it_enforces_the_role_rules(persona, cell, outcome):
         assert response["Location"].startswith(reverse("accounts:login"))
     elif outcome == REJECTED:
         assert response.status_code in (200, 400), response.status_code
+        context = response.context
+        shown = context["form"].errors if "form" in context else context["result"].errors
+        assert shown, "a rejected request must say why"
     else:
         expected_status = 404 if outcome == NOT_FOUND else 403
         assert response.status_code == expected_status, response.status_code
