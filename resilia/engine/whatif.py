@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compile import CompiledGraph, dependents_of, gather, opt
+from . import kernels
+from .compile import CompiledGraph, opt
 from .model import ModelError
 
 INF = np.inf
@@ -53,12 +54,14 @@ class WhatIf(Sequence[Impact]):
     vectorised callers; :class:`Impact` objects are built on access.
     """
 
-    def __init__(self, graph: CompiledGraph, failed: np.ndarray, stop, back):
+    def __init__(self, graph: CompiledGraph, failed: np.ndarray, stop, back, touched=None):
         self.graph = graph
         self._stop, self._back = stop, back
         self.failed_nodes = failed
-        affected = np.flatnonzero(stop < INF)
-        affected = affected[np.lexsort((affected, stop[affected]))]
+        # The nodes the propagation touched are the candidates (all of them when not given).
+        affected = np.flatnonzero(stop < INF) if touched is None else np.sort(touched)
+        affected = affected[stop[affected] < INF]
+        affected = affected[np.argsort(stop[affected], kind="stable")]
         self.nodes = affected
         self.stop_at = stop[affected]
         self.back_at = back[affected]
@@ -156,53 +159,33 @@ def whatif(
     single-point-of-failure analysis); the default uses each node's recovery capability.
     """
     failed_ids = _failed_ids(graph, failed)
-    stop, back = propagate(graph, failed_ids, never_back=recovery == "never")
-    return WhatIf(graph, failed_ids, stop, back)
+    stop, back, touched = propagate(graph, failed_ids, never_back=recovery == "never")
+    return WhatIf(graph, failed_ids, stop, back, touched)
 
 
 def propagate(graph: CompiledGraph, failed: np.ndarray, *, never_back: bool = False):
-    """Vectorised monotone propagation; returns the (stop, back) arrays.
+    """Monotone propagation to the least fixpoint; returns ``(stop, back, touched)``.
 
-    Each round re-evaluates the dependents of the nodes that changed in the previous one, from
-    the values of the previous round (Jacobi). Values only grow in the "more down" order
-    (earlier stop, later back), so the rounds reach the least fixpoint and stop.
+    A compiled worklist loop (:func:`resilia.engine.kernels.propagate`) re-evaluates a node
+    whenever one of its dependencies moves, so the work is proportional to the part of the graph
+    the failure reaches. Values only grow in the "more down" order (earlier stop, later back),
+    so any evaluation order reaches the same least fixpoint, and stops.
     """
     n = graph.n
     stop = np.full(n, INF)
     back = np.full(n, -INF)
-    is_failed = np.zeros(n, dtype=bool)
-    is_failed[failed] = True
-    stop[failed] = 0.0
-    back[failed] = INF if never_back else graph.own_back[failed]
-    changed = failed
-    max_rounds = 2 * n + 2  # never reached: monotone over finitely many values
-    for _ in range(max_rounds):
-        if len(changed) == 0:
-            break
-        dirty = dependents_of(graph, changed)
-        if len(dirty) == 0:
-            break
-        terms, term_count = gather(graph.term_ptr, dirty)
-        links, link_count = gather(graph.term_link_ptr, terms)
-        dep = graph.link_dst[links]
-        start = stop[dep] + graph.link_tol[links]
-        end = back[dep]
-        active = end > start
-        link_off = np.cumsum(link_count) - link_count
-        term_start = np.maximum.reduceat(start, link_off)
-        term_end = np.minimum.reduceat(end, link_off)
-        term_active = np.logical_and.reduceat(active, link_off) & (term_start < term_end)
-        cand_start = np.where(term_active, term_start, INF)
-        term_off = np.cumsum(term_count) - term_count
-        new_stop = np.minimum.reduceat(cand_start, term_off)
-        new_back = np.maximum.reduceat(np.where(term_active, term_end, -INF), term_off)
-        dirty_failed = is_failed[dirty]
-        new_stop[dirty_failed] = 0.0
-        new_back[dirty_failed] = np.maximum(new_back[dirty_failed], back[dirty[dirty_failed]])
-        old_stop = stop[dirty]
-        stop_down = new_stop < old_stop
-        moved = stop_down | (new_back > back[dirty])
-        stop[dirty] = np.minimum(old_stop, new_stop)
-        back[dirty] = np.maximum(back[dirty], new_back)
-        changed = dirty[moved]
-    return stop, back
+    failed = np.asarray(failed, dtype=np.int64)
+    failed_back = np.full(len(failed), INF) if never_back else graph.own_back[failed]
+    touched = kernels.propagate(
+        graph.term_ptr,
+        graph.term_link_ptr,
+        graph.link_dst,
+        graph.link_tol,
+        graph.rev_ptr,
+        graph.rev_node,
+        failed,
+        failed_back,
+        stop,
+        back,
+    )
+    return stop, back, touched
