@@ -106,3 +106,138 @@ def propagate(
                     size += 1
     return touched[:n_touched]
 
+
+@njit(cache=True, nogil=True)
+def _less(d1, a1, d2, a2):
+    return d1 < d2 or (d1 == d2 and a1 < a2)
+
+
+@njit(cache=True, nogil=True)
+def _heap_push(hd, ha, hv, size, d, a, v):
+    """Binary min-heap on (d, a) held in three arrays; returns the new size."""
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _less(d, a, hd[parent], ha[parent]):
+            break
+        hd[i], ha[i], hv[i] = hd[parent], ha[parent], hv[parent]
+        i = parent
+    hd[i], ha[i], hv[i] = d, a, v
+    return size + 1
+
+
+@njit(cache=True, nogil=True)
+def _heap_pop(hd, ha, hv, size):
+    """Remove the root (read it before calling); returns the new size."""
+    size -= 1
+    d, a, v = hd[size], ha[size], hv[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and _less(hd[child + 1], ha[child + 1], hd[child], ha[child]):
+            child += 1
+        if not _less(hd[child], ha[child], d, a):
+            break
+        hd[i], ha[i], hv[i] = hd[child], ha[child], hv[child]
+        i = child
+    hd[i], ha[i], hv[i] = d, a, v
+    return size
+
+
+@njit(cache=True, nogil=True)
+def required(term_ptr, term_link_ptr, link_dst, link_tol, seed, use_tol):
+    """Multi-source Dijkstra along the links (dependent -> dependency) from every node with a
+    finite ``seed``: per node the smallest ``(seed(a) + path tolerance, a)`` over the nodes
+    ``a`` it is reachable from (tolerances ignored unless ``use_tol``). Returns (dist, by)."""
+    n = len(seed)
+    dist = np.full(n, INF)
+    by = np.full(n, -1, dtype=np.int64)
+    cap = len(link_dst) + n + 1
+    hd = np.empty(cap, dtype=np.float64)
+    ha = np.empty(cap, dtype=np.int64)
+    hv = np.empty(cap, dtype=np.int64)
+    size = 0
+    for a in range(n):
+        if seed[a] < INF:
+            dist[a] = seed[a]
+            by[a] = a
+            size = _heap_push(hd, ha, hv, size, seed[a], a, a)
+    while size:
+        d, a, v = hd[0], ha[0], hv[0]
+        size = _heap_pop(hd, ha, hv, size)
+        if d != dist[v] or a != by[v]:
+            continue  # stale entry
+        for link in range(term_link_ptr[term_ptr[v]], term_link_ptr[term_ptr[v + 1]]):
+            w = link_dst[link]
+            nd = d + link_tol[link] if use_tol else d
+            if by[w] < 0 or _less(nd, a, dist[w], by[w]):
+                dist[w] = nd
+                by[w] = a
+                size = _heap_push(hd, ha, hv, size, nd, a, w)
+    return dist, by
+
+
+@njit(cache=True, nogil=True)
+def priority_topological_order(link_ptr, rev_ptr, rev_node, rank):
+    """Kahn's algorithm taking, among the ready nodes, the one of smallest ``rank`` (a
+    permutation of 0..n-1). ``link_ptr[v]:link_ptr[v+1]`` are v's links. Returns the order
+    (nodes in or behind a cycle are never ready and are left out)."""
+    n = len(rank)
+    waiting = np.empty(n, dtype=np.int64)
+    node_of_rank = np.empty(n, dtype=np.int64)
+    heap = np.empty(n, dtype=np.int64)  # ranks; each node is pushed at most once
+    size = 0
+    for v in range(n):
+        waiting[v] = link_ptr[v + 1] - link_ptr[v]
+        node_of_rank[rank[v]] = v
+    for v in range(n):
+        if waiting[v] == 0:
+            size = _rank_push(heap, size, rank[v])
+    order = np.empty(n, dtype=np.int64)
+    placed = 0
+    while size:
+        v = node_of_rank[heap[0]]
+        size = _rank_pop(heap, size)
+        order[placed] = v
+        placed += 1
+        for r in range(rev_ptr[v], rev_ptr[v + 1]):
+            w = rev_node[r]
+            waiting[w] -= 1
+            if waiting[w] == 0:
+                size = _rank_push(heap, size, rank[w])
+    return order[:placed]
+
+
+@njit(cache=True, nogil=True)
+def _rank_push(heap, size, x):
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if heap[parent] <= x:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = x
+    return size + 1
+
+
+@njit(cache=True, nogil=True)
+def _rank_pop(heap, size):
+    size -= 1
+    x = heap[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= x:
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = x
+    return size
+

@@ -10,13 +10,13 @@ file share an RTO-480 activity needs.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import connected_components
 
+from . import kernels
 from .compile import CompiledGraph, nan_to_inf
 
 
@@ -37,52 +37,20 @@ class Required:
     rpo_by: np.ndarray
 
 
-def _link_matrix(graph: CompiledGraph, weights: np.ndarray, seed: np.ndarray) -> sp.csr_matrix:
-    """(n+1)x(n+1) matrix: dependent -> dependency (min weight per pair) and a super source
-    ``n`` -> every node with a finite ``seed`` (its own objective)."""
-    n = graph.n
-    order = np.lexsort((weights, graph.link_dst, graph.link_src))
-    src, dst, w = graph.link_src[order], graph.link_dst[order], weights[order]
-    first = np.ones(len(src), dtype=bool)
-    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-    seeded = np.flatnonzero(np.isfinite(seed))
-    rows = np.concatenate([src[first], np.full(len(seeded), n)])
-    cols = np.concatenate([dst[first], seeded])
-    data = np.concatenate([w[first], seed[seeded]])
-    # Explicit zeros are edges for csgraph: zero-tolerance links stay links.
-    return sp.csr_matrix((data, (rows, cols)), shape=(n + 1, n + 1))
-
-
-def _roots(pred: np.ndarray, source: int) -> np.ndarray:
-    """For each node, the first node after ``source`` on its shortest-path tree branch."""
-    n = len(pred) - 1
-    parent = pred[:n].astype(np.int64)
-    ids = np.arange(n)
-    parent = np.where((parent == source) | (parent < 0), ids, parent)
-    while True:  # pointer jumping: O(log depth) vectorised rounds
-        nxt = parent[parent]
-        if np.array_equal(nxt, parent):
-            break
-        parent = nxt
-    return np.where(pred[:n] < 0, -1, parent)
-
-
 def required_objectives(graph: CompiledGraph) -> Required:
-    """See :class:`Required`; computed once per compiled graph (two C Dijkstra runs)."""
+    """See :class:`Required`; computed once per compiled graph (two compiled Dijkstra runs over
+    the links from every activity with the objective, see :func:`kernels.required`). Among
+    activities imposing the same value, ``rto_by``/``rpo_by`` is the one of smallest node id."""
     cached = graph._cache.get("required")
     if cached is not None:
         return cached
-    n = graph.n
     activity_rto = np.where(graph.kind == 0, nan_to_inf(graph.rto), np.inf)
     activity_rpo = np.where(graph.kind == 0, nan_to_inf(graph.rpo), np.inf)
     results = []
-    for weights, seed in (
-        (graph.link_tol, activity_rto),
-        (np.zeros(graph.n_links), activity_rpo),
-    ):
-        matrix = _link_matrix(graph, weights, seed)
-        dist, pred = dijkstra(matrix, indices=n, return_predecessors=True)
-        results += [dist[:n], _roots(pred, n)]
+    for seed, use_tolerance in ((activity_rto, True), (activity_rpo, False)):
+        results += kernels.required(
+            graph.term_ptr, graph.term_link_ptr, graph.link_dst, graph.link_tol, seed, use_tolerance
+        )
     required = Required(*results)
     graph._cache["required"] = required
     return required
@@ -143,32 +111,17 @@ def cycles(graph: CompiledGraph) -> list[list[int]]:
 
 
 def recovery_order(graph: CompiledGraph) -> RecoveryOrder:
-    """Kahn's algorithm with a priority queue on :func:`priority_rank`; never loops on cycles.
+    """Kahn's algorithm with a priority queue on :func:`priority_rank` (a compiled loop, see
+    :func:`kernels.priority_topological_order`); never loops on cycles.
 
     Every link counts as a precedence (an OR group's members all come before the dependent: this
     is the order to restore everything, not a minimal restart set).
     """
     n = graph.n
-    rank = priority_rank(graph)
-    node_of_rank = np.argsort(rank).tolist()
-    link_ptr = graph.term_link_ptr[graph.term_ptr]
-    waiting = np.diff(link_ptr).tolist()
-    rev_ptr = graph.rev_ptr.tolist()
-    rev_node = graph.rev_node.tolist()
-    rank_list = rank.tolist()
-    ready = [rank_list[v] for v in range(n) if waiting[v] == 0]
-    heapq.heapify(ready)
-    order = []
-    push, pop = heapq.heappush, heapq.heappop
-    while ready:
-        v = node_of_rank[pop(ready)]
-        order.append(v)
-        for dependent in rev_node[rev_ptr[v] : rev_ptr[v + 1]]:
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
-                push(ready, rank_list[dependent])
+    order_arr = kernels.priority_topological_order(
+        graph.term_link_ptr[graph.term_ptr], graph.rev_ptr, graph.rev_node, priority_rank(graph)
+    )
     placed = np.zeros(n, dtype=bool)
-    order_arr = np.array(order, dtype=np.int64)
     placed[order_arr] = True
     found = cycles(graph)
     in_cycle = np.zeros(n, dtype=bool)
