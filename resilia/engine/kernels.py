@@ -241,3 +241,78 @@ def _rank_pop(heap, size):
     heap[i] = x
     return size
 
+
+@njit(cache=True, nogil=True)
+def upstream(term_ptr, term_link_ptr, link_dst, start):
+    """Nodes some node of ``start`` (bool mask) depends on, transitively, or is."""
+    n = len(start)
+    seen = start.copy()
+    stack = np.empty(n, dtype=np.int64)  # each node is pushed once, when first seen
+    top = 0
+    for v in range(n):
+        if start[v]:
+            stack[top] = v
+            top += 1
+    while top:
+        top -= 1
+        v = stack[top]
+        for link in range(term_link_ptr[term_ptr[v]], term_link_ptr[term_ptr[v + 1]]):
+            d = link_dst[link]
+            if not seen[d]:
+                seen[d] = True
+                stack[top] = d
+                top += 1
+    return seen
+
+
+@njit(cache=True, nogil=True)
+def single_failures(rev_ptr, rev_node, rev_term, term_size, candidates, prioritised, rto):
+    """For each candidate ``x``: the prioritised nodes other than ``x`` its failure alone stops
+    (never recovered), counted, and the smallest RTO among them.
+
+    One breadth-first kill per candidate: a dead node kills each dependent whose term it
+    completes — an AND link at once, an OR group when its last member dies (one counter per
+    term). Only what dies is visited, and the scratch arrays are reset through the queue."""
+    n = len(prioritised)
+    killed = np.zeros(n, dtype=np.bool_)
+    dead_members = np.zeros(len(term_size), dtype=np.int32)
+    queue = np.empty(n, dtype=np.int64)
+    terms = np.empty(len(rev_node), dtype=np.int64)
+    breaks = np.zeros(len(candidates), dtype=np.int64)
+    strictest = np.full(len(candidates), INF)
+    for i in range(len(candidates)):
+        x = candidates[i]
+        killed[x] = True
+        queue[0] = x
+        tail = 1
+        head = 0
+        n_terms = 0
+        count = 0
+        best = INF
+        while head < tail:
+            v = queue[head]
+            head += 1
+            if prioritised[v] and v != x:
+                count += 1
+                if rto[v] < best:
+                    best = rto[v]
+            for r in range(rev_ptr[v], rev_ptr[v + 1]):
+                w = rev_node[r]
+                if killed[w]:
+                    continue
+                t = rev_term[r]
+                if dead_members[t] == 0:
+                    terms[n_terms] = t
+                    n_terms += 1
+                dead_members[t] += 1
+                if dead_members[t] == term_size[t]:
+                    killed[w] = True
+                    queue[tail] = w
+                    tail += 1
+        breaks[i] = count
+        strictest[i] = best
+        for j in range(tail):
+            killed[queue[j]] = False
+        for j in range(n_terms):
+            dead_members[terms[j]] = 0
+    return breaks, strictest

@@ -10,27 +10,23 @@ the what-if's and the gap analysis' business, not this structural one.
 Ranking: most prioritised activities broken first, then the strictest RTO among them, then key.
 Key-person resources (关键人员) are also listed on their own.
 
-Algorithm: bit-parallel kill propagation. Candidates (nodes some prioritised activity depends on)
-are processed in batches of ``64 * words``; each node carries a bit mask "killed by candidate j".
-An AND term passes a dependency's mask on, an OR group the bitwise AND of its members' masks, a
-node the OR of its terms. One monotone propagation per batch answers 64·words what-ifs at once,
-restricted to the part of the graph that the batch reaches.
+Algorithm: one compiled breadth-first kill per candidate (a node some prioritised activity depends
+on; see :func:`kernels.single_failures`): a dead node kills a dependent whose term it completes —
+an AND link at once, an OR group when a counter of dead members reaches the group's size. Each
+what-if visits only what dies (the least fixpoint: nothing dies without a chain from the
+candidate), so the total work is the sum of the failure sets, not n passes over the model.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
 
-from .compile import CompiledGraph, dependents_of, gather, opt
+from . import kernels
+from .compile import CompiledGraph, opt
 from .gaps import Rows
 from .whatif import whatif
-
-_ROW_CHUNK = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,37 +48,27 @@ class SpofReport:
 
 
 def candidates(graph: CompiledGraph) -> np.ndarray:
-    """Nodes some prioritised activity depends on (or is), in BFS order from those activities,
-    so that a batch holds nodes close to each other and reaches a small part of the graph."""
-    n = graph.n
-    prioritised = np.flatnonzero(graph.prioritised)
-    if len(prioritised) == 0:
-        return prioritised
-    rows = np.concatenate([graph.link_src, np.full(len(prioritised), n, dtype=np.int32)])
-    cols = np.concatenate([graph.link_dst, prioritised.astype(np.int32)])
-    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
-    order = breadth_first_order(matrix, n, directed=True, return_predecessors=False)
-    return order[1:]
+    """Nodes some prioritised activity depends on (or is), by id: no other node can stop one."""
+    if not graph.prioritised.any():
+        return np.flatnonzero(graph.prioritised)
+    seen = kernels.upstream(graph.term_ptr, graph.term_link_ptr, graph.link_dst, graph.prioritised)
+    return np.flatnonzero(seen)
 
 
-def spof(graph: CompiledGraph, *, words: int = 8) -> SpofReport:
+def spof(graph: CompiledGraph) -> SpofReport:
     """Rank single points of failure; see the module docstring for the definition."""
-    if sys.byteorder != "little":  # the bit unpacking below reads uint64 words as bytes
-        raise RuntimeError("the SPOF analysis needs a little-endian machine")
-    n = graph.n
-    masks = np.zeros((n, words), dtype=np.uint64)
-    rto = np.where(np.isnan(graph.rto), np.inf, graph.rto)
     cands = candidates(graph)
-    breaks = np.zeros(len(cands), dtype=np.int64)
-    strictest = np.full(len(cands), np.inf)
-    batch = 64 * words
-    for start in range(0, len(cands), batch):
-        members = cands[start : start + batch].astype(np.int64)
-        touched = _propagate_batch(graph, masks, members)
-        count, best = _tally(graph, masks, members, touched, rto)
-        breaks[start : start + len(members)] = count
-        strictest[start : start + len(members)] = best
-        masks[touched] = 0
+    term_size = np.diff(graph.term_link_ptr).astype(np.int32)
+    link_term = np.repeat(np.arange(len(term_size), dtype=np.int32), term_size)
+    breaks, strictest = kernels.single_failures(
+        graph.rev_ptr,
+        graph.rev_node,
+        link_term[graph.rev_link],
+        term_size,
+        cands,
+        graph.prioritised,
+        np.where(np.isnan(graph.rto), np.inf, graph.rto),
+    )
     hit = np.flatnonzero(breaks > 0)
     key_rank = np.asarray([graph.key(int(v)) for v in cands[hit]], dtype=str)
     ranked = hit[np.lexsort((key_rank, strictest[hit], -breaks[hit]))]
@@ -104,54 +90,6 @@ def spof(graph: CompiledGraph, *, words: int = 8) -> SpofReport:
         spofs=Rows(len(nodes), make),
         key_persons=Rows(len(people), lambda i: make(int(people[i]))),
     )
-
-
-def _propagate_batch(graph: CompiledGraph, masks: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Set bit j on members[j], propagate to the least fixpoint; return the touched nodes."""
-    positions = np.arange(len(members))
-    np.bitwise_or.at(
-        masks,
-        (members, positions // 64),
-        np.left_shift(np.uint64(1), (positions % 64).astype(np.uint64)),
-    )
-    touched = [members]
-    changed = members
-    while len(changed):
-        dirty = dependents_of(graph, changed)
-        if len(dirty) == 0:
-            break
-        terms, term_count = gather(graph.term_ptr, dirty)
-        links, link_count = gather(graph.term_link_ptr, terms)
-        link_mask = masks[graph.link_dst[links]]
-        term_mask = np.bitwise_and.reduceat(link_mask, np.cumsum(link_count) - link_count, axis=0)
-        node_mask = np.bitwise_or.reduceat(term_mask, np.cumsum(term_count) - term_count, axis=0)
-        node_mask |= masks[dirty]
-        moved = (node_mask != masks[dirty]).any(axis=1)
-        changed = dirty[moved]
-        masks[changed] = node_mask[moved]
-        touched.append(changed)
-    return np.unique(np.concatenate(touched))
-
-
-def _tally(graph, masks, members, touched, rto):
-    """Per member: prioritised activities (not itself) with its bit set, and their min RTO."""
-    width = len(members)
-    rows = touched[graph.prioritised[touched]]
-    count = np.zeros(width, dtype=np.int64)
-    best = np.full(width, np.inf)
-    by_node = np.argsort(members)
-    sorted_members = members[by_node]
-    for chunk in range(0, len(rows), _ROW_CHUNK):
-        part = rows[chunk : chunk + _ROW_CHUNK]
-        bits = np.unpackbits(masks[part].view(np.uint8), axis=1, bitorder="little")[:, :width]
-        bits = bits.astype(bool)
-        # A node never breaks "itself": clear each member's own bit on its own row.
-        at = np.minimum(np.searchsorted(sorted_members, part), width - 1)
-        own = np.flatnonzero(sorted_members[at] == part)
-        bits[own, by_node[at[own]]] = False
-        count += bits.sum(axis=0)
-        best = np.minimum(best, np.where(bits, rto[part][:, None], np.inf).min(axis=0))
-    return count, best
 
 
 def spof_breaks(graph: CompiledGraph, node: int | str) -> list[str]:

@@ -113,7 +113,7 @@ def test_it_finds_the_same_single_points_of_failure_as_n_what_ifs(case):
     nodes, links = case
     graph = compile_model(nodes, links)
     expected = reference.spof_counts(reference.Model(nodes, links))
-    report = spof(graph, words=1)
+    report = spof(graph)
     got = {
         s.key: (s.breaks, math.inf if s.strictest_rto is None else s.strictest_rto)
         for s in report.spofs
