@@ -136,7 +136,7 @@ GAP_RESOURCES = [
         gettext_lazy("Tested capability"),
         lambda r: duration(r["capability"]) if r["capability"] is not None else _("unknown"),
     ),
-    Col(gettext_lazy("Required"), lambda r: duration(r["objective"])),
+    Col(gettext_lazy("Required objective"), lambda r: duration(r["objective"])),
     Col(gettext_lazy("Imposed by"), lambda r: node_name(r["activity"])),
 ]
 GAP_ACTIVITIES = [
