@@ -86,7 +86,9 @@ def _raw_postgresql() -> _Raw:
         names = sorted(row[0] for row in cur.fetchall())
         # Group name → 1-based index (0: AND). A CASE is cheaper per row than array_position
         # for the handful of names models use; a long tail of names falls back to the array.
-        if len(names) <= 100:
+        if not names:
+            group_sql, group_params = "0", []
+        elif len(names) <= 100:
             group_sql = 'CASE "group" ' + "WHEN %s THEN %s " * len(names) + "ELSE 0 END"
             group_params = [v for i, name in enumerate(names) for v in (name, i + 1)]
         else:

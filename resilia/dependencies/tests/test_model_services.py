@@ -111,3 +111,16 @@ def test_it_scopes_links_by_their_dependent(bank, personas):
     assert Dependency.objects.for_user(personas["coord_a"]).count() == 3
     assert Dependency.objects.for_user(personas["coord_b"]).count() == 0
     assert Dependency.objects.for_user(personas["auditor"]).count() == 3
+
+
+def test_it_compiles_a_model_without_any_redundancy_group(personas, org_tree):
+    """A model of AND links only (no OR group anywhere) compiles on every database."""
+    actor = personas["manager"]
+    unit = org_tree["dept_a"]
+    app = deps.resource_create(
+        actor=actor, code="APP", name="系统", kind="application", unit=unit, recovery_time=30
+    )
+    act = deps.activity_create(actor=actor, code="ACT", name="业务", unit=unit, rto=60)
+    deps.dependency_create(actor=actor, dependent=act, dependency=app)
+    graph, _, _ = selectors.compiled_graph()
+    assert graph.n == 2 and graph.n_links == 1 and not graph.link_or.any()
