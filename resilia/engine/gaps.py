@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compile import CompiledGraph, dependents_of, gather, opt
+from . import kernels
+from .compile import CompiledGraph, opt
 from .order import required_objectives
 
 RECOVERY_TIME = "recovery_time"
@@ -118,42 +119,21 @@ def resource_gaps(graph: CompiledGraph) -> Rows:
 
 def recovery_bounds(graph: CompiledGraph) -> tuple[np.ndarray, np.ndarray]:
     """(B, via): the lower bound above and, per node, the dependency that last raised it
-    (-1 when its own capability sets it). Vectorised rounds over the nodes that changed."""
+    (-1 when its own capability sets it). Compiled rounds over the dependents of the nodes that
+    changed (:func:`kernels.recovery_bounds`)."""
     cached = graph._cache.get("bounds")
     if cached is not None:
         return cached
     own = np.nan_to_num(graph.recovery_time, nan=0.0)
-    bound = own.copy()
-    via = np.full(graph.n, -1, dtype=np.int64)
-    changed = np.flatnonzero(bound > 0)
-    while len(changed):
-        dirty = dependents_of(graph, changed)
-        terms, term_count = gather(graph.term_ptr, dirty)
-        links, link_count = gather(graph.term_link_ptr, terms)
-        value = np.maximum(0.0, bound[graph.link_dst[links]] - graph.link_tol[links])
-        link_off = np.cumsum(link_count) - link_count
-        term_value = np.minimum.reduceat(value, link_off)
-        term_off = np.cumsum(term_count) - term_count
-        new = np.maximum(own[dirty], np.maximum.reduceat(term_value, term_off))
-        raised = new > bound[dirty]
-        if not raised.any():
-            break
-        # Remember which dependency raised it: the first term reaching the new value, and in
-        # an OR group its first member at the group's value.
-        term_owner = np.repeat(np.arange(len(dirty)), term_count)
-        hit = np.flatnonzero(raised[term_owner] & (term_value == new[term_owner]))
-        owners, first = np.unique(term_owner[hit], return_index=True)
-        chosen_terms = hit[first]
-        link_owner = np.repeat(np.arange(len(terms)), link_count)
-        chosen = np.zeros(len(terms), dtype=bool)
-        chosen[chosen_terms] = True
-        lhit = np.flatnonzero(chosen[link_owner] & (value == term_value[link_owner]))
-        terms_hit, lfirst = np.unique(link_owner[lhit], return_index=True)
-        dep_of_term = np.full(len(terms), -1, dtype=np.int64)
-        dep_of_term[terms_hit] = graph.link_dst[links[lhit[lfirst]]]
-        via[dirty[owners]] = dep_of_term[chosen_terms]
-        bound[dirty[raised]] = new[raised]
-        changed = dirty[raised]
+    bound, via = kernels.recovery_bounds(
+        graph.term_ptr,
+        graph.term_link_ptr,
+        graph.link_dst,
+        graph.link_tol,
+        graph.rev_ptr,
+        graph.rev_node,
+        own,
+    )
     graph._cache["bounds"] = (bound, via)
     return bound, via
 

@@ -164,18 +164,30 @@ def required(term_ptr, term_link_ptr, link_dst, link_tol, seed, use_tol):
             dist[a] = seed[a]
             by[a] = a
             size = _heap_push(hd, ha, hv, size, seed[a], a, a)
+    stack = np.empty(n, dtype=np.int64)
     while size:
         d, a, v = hd[0], ha[0], hv[0]
         size = _heap_pop(hd, ha, hv, size)
         if d != dist[v] or a != by[v]:
             continue  # stale entry
-        for link in range(term_link_ptr[term_ptr[v]], term_link_ptr[term_ptr[v + 1]]):
-            w = link_dst[link]
-            nd = d + link_tol[link] if use_tol else d
-            if by[w] < 0 or _less(nd, a, dist[w], by[w]):
-                dist[w] = nd
-                by[w] = a
-                size = _heap_push(hd, ha, hv, size, nd, a, w)
+        # Nodes reached at the same (d, a) (zero tolerances) are as final as v: settle them
+        # from a stack instead of the heap (each node gets a given label at most once).
+        stack[0] = v
+        top = 1
+        while top:
+            top -= 1
+            u = stack[top]
+            for link in range(term_link_ptr[term_ptr[u]], term_link_ptr[term_ptr[u + 1]]):
+                w = link_dst[link]
+                nd = d + link_tol[link] if use_tol else d
+                if by[w] < 0 or _less(nd, a, dist[w], by[w]):
+                    dist[w] = nd
+                    by[w] = a
+                    if nd == d:
+                        stack[top] = w
+                        top += 1
+                    else:
+                        size = _heap_push(hd, ha, hv, size, nd, a, w)
     return dist, by
 
 
@@ -316,3 +328,63 @@ def single_failures(rev_ptr, rev_node, rev_term, term_size, candidates, prioriti
         for j in range(n_terms):
             dead_members[terms[j]] = 0
     return breaks, strictest
+
+
+@njit(cache=True, nogil=True)
+def recovery_bounds(term_ptr, term_link_ptr, link_dst, link_tol, rev_ptr, rev_node, own):
+    """Least fixpoint of ``B(v) = max(own, max over terms of the term's value)``, a term's value
+    being the min over its links of ``max(0, B(d) - tolerance)``, in Jacobi rounds (each round
+    re-evaluates the dependents of the nodes raised in the previous one from that round's values,
+    so "the dependency that last raised it" is well defined). Returns (B, via): via is the first
+    term reaching the raised value and, in it, the first link at the term's value (-1: own)."""
+    n = len(own)
+    bound = own.copy()
+    via = np.full(n, -1, dtype=np.int64)
+    stamp = np.full(n, -1, dtype=np.int64)
+    changed = np.flatnonzero(bound > 0)
+    n_changed = len(changed)
+    changed = np.concatenate((changed, np.empty(n - n_changed, dtype=np.int64)))
+    dirty = np.empty(n, dtype=np.int64)
+    new_bound = np.empty(n, dtype=np.float64)
+    new_via = np.empty(n, dtype=np.int64)
+    round_ = 0
+    while n_changed:
+        n_dirty = 0
+        for i in range(n_changed):
+            v = changed[i]
+            for r in range(rev_ptr[v], rev_ptr[v + 1]):
+                w = rev_node[r]
+                if stamp[w] != round_:
+                    stamp[w] = round_
+                    dirty[n_dirty] = w
+                    n_dirty += 1
+        for i in range(n_dirty):
+            v = dirty[i]
+            best = own[v]
+            best_via = -1
+            for term in range(term_ptr[v], term_ptr[v + 1]):
+                value = INF
+                member = -1
+                for link in range(term_link_ptr[term], term_link_ptr[term + 1]):
+                    d = link_dst[link]
+                    x = bound[d] - link_tol[link]
+                    if x < 0.0:
+                        x = 0.0
+                    if x < value:
+                        value = x
+                        member = d
+                if value > best:
+                    best = value
+                    best_via = member
+            new_bound[i] = best
+            new_via[i] = best_via
+        n_changed = 0
+        for i in range(n_dirty):
+            v = dirty[i]
+            if new_bound[i] > bound[v]:
+                bound[v] = new_bound[i]
+                via[v] = new_via[i]
+                changed[n_changed] = v
+                n_changed += 1
+        round_ += 1
+    return bound, via
