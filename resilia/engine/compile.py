@@ -8,7 +8,9 @@ so everything the algorithms need is laid out here as contiguous arrays:
   is a term of its own, an OR redundancy group is one term made of its member links. Node ``v``
   owns terms ``term_ptr[v]:term_ptr[v+1]``; term ``t`` owns links
   ``term_link_ptr[t]:term_link_ptr[t+1]``;
-* the reverse adjacency ``rev_ptr``/``rev_node`` (for each dependency, its dependents).
+* the reverse adjacency ``rev_ptr``/``rev_node`` (for each dependency, its dependents), with the
+  term and tolerance of each reverse entry's link (``rev_term``, ``rev_tol``) laid out alongside,
+  so that a propagation walking from a dependency to its dependents reads them sequentially.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class CompiledGraph:
     rev_ptr: np.ndarray  # int64 (n+1)
     rev_node: np.ndarray  # int32 dependents of each dependency
     rev_link: np.ndarray  # int64 link index (sorted order) of each reverse entry
+    rev_term: np.ndarray  # int32 term of each reverse entry's link
+    rev_tol: np.ndarray  # float64 tolerance of each reverse entry's link
     group_names: dict[int, str] = field(default_factory=dict)  # term id -> OR group name
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -217,6 +221,8 @@ def compile_arrays(
     np.cumsum(np.bincount(term_node, minlength=n), out=term_ptr[1:])
 
     rev_order = np.argsort(dst, kind="stable")
+    term_size = np.diff(term_link_ptr)
+    link_term = np.repeat(np.arange(len(term_first), dtype=np.int32), term_size)
     rev_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=rev_ptr[1:])
 
@@ -244,6 +250,8 @@ def compile_arrays(
         rev_ptr=rev_ptr,
         rev_node=src[rev_order],
         rev_link=rev_order.astype(np.int64),
+        rev_term=link_term[rev_order],
+        rev_tol=tol[rev_order],
     )
 
 

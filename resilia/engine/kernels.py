@@ -16,93 +16,96 @@ INF = np.inf
 
 
 @njit(cache=True, nogil=True)
-def _evaluate(v, term_ptr, term_link_ptr, link_dst, link_tol, stop, back):
-    """(stop, back) of ``v`` from its terms: each AND link or OR group active over
-    ``[max start, min end)``, the node down over the hull of its active terms."""
-    new_stop = INF
-    new_back = -INF
-    for term in range(term_ptr[v], term_ptr[v + 1]):
-        start = -INF
-        end = INF
-        active = True
-        for link in range(term_link_ptr[term], term_link_ptr[term + 1]):
-            d = link_dst[link]
-            s = stop[d] + link_tol[link]
-            b = back[d]
-            if not b > s:
-                active = False
-            if s > start:
-                start = s
-            if b < end:
-                end = b
-        if active and start < end:
-            if start < new_stop:
-                new_stop = start
-            if end > new_back:
-                new_back = end
-    return new_stop, new_back
-
-
-@njit(cache=True, nogil=True)
 def propagate(
-    term_ptr, term_link_ptr, link_dst, link_tol, rev_ptr, rev_node, failed, failed_back, stop, back
+    term_link_ptr,
+    link_dst,
+    link_tol,
+    rev_ptr,
+    rev_node,
+    rev_term,
+    rev_tol,
+    failed,
+    failed_back,
+    down,
 ):
-    """What-if propagation to the least fixpoint over the reachable part (FIFO worklist).
+    """What-if propagation to the least fixpoint over the reachable part; returns the touched
+    nodes. ``down[v] = (stop, back)`` comes in as (inf, -inf).
 
-    ``stop``/``back`` come in as inf/-inf; returns the touched nodes. Chaotic iteration of a
-    monotone operator from the bottom reaches the same least fixpoint as any other order.
+    A FIFO worklist of nodes that moved: a moved node re-evaluates, for each dependent, the one
+    term holding its link (an AND link from its own values; an OR group over its members, active
+    over ``[max start, min end)``), and joins it into the dependent's hull (earliest stop, latest
+    back). Every join is of a state below the least fixpoint and every term is re-evaluated
+    after its last member moved, so the result is the least fixpoint whatever the order.
     """
-    n = len(stop)
-    is_failed = np.zeros(n, dtype=np.bool_)
+    n = len(down)
     queued = np.zeros(n, dtype=np.bool_)
     seen = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
     n_touched = 0
-    queue = np.empty(n, dtype=np.int64)  # ring buffer: at most n nodes queued at once
+    queue = np.empty(n, dtype=np.int64)  # ring buffer: each node is queued at most once at a time
     head = 0
     size = 0
     for i in range(len(failed)):
         f = failed[i]
-        is_failed[f] = True
-        stop[f] = 0.0
-        back[f] = failed_back[i]
+        down[f, 0] = 0.0
+        down[f, 1] = failed_back[i]
         if not seen[f]:
             seen[f] = True
             touched[n_touched] = f
             n_touched += 1
-    for i in range(len(failed)):
-        f = failed[i]
-        for r in range(rev_ptr[f], rev_ptr[f + 1]):
-            w = rev_node[r]
-            if not queued[w]:
-                queued[w] = True
-                queue[(head + size) % n] = w
-                size += 1
+            queued[f] = True
+            queue[size] = f
+            size += 1
     while size:
         v = queue[head]
-        head = (head + 1) % n
+        head = head + 1 if head + 1 < n else 0
         size -= 1
         queued[v] = False
-        new_stop, new_back = _evaluate(v, term_ptr, term_link_ptr, link_dst, link_tol, stop, back)
-        if is_failed[v]:
-            new_stop = 0.0
-        moved = False
-        if new_stop < stop[v]:
-            stop[v] = new_stop
-            moved = True
-        if new_back > back[v]:
-            back[v] = new_back
-            moved = True
-        if moved:
-            if not seen[v]:
-                seen[v] = True
-                touched[n_touched] = v
-                n_touched += 1
-            for r in range(rev_ptr[v], rev_ptr[v + 1]):
-                w = rev_node[r]
+        stop_v = down[v, 0]
+        back_v = down[v, 1]
+        for r in range(rev_ptr[v], rev_ptr[v + 1]):
+            t = rev_term[r]
+            first = term_link_ptr[t]
+            last = term_link_ptr[t + 1]
+            if last - first == 1:
+                start = stop_v + rev_tol[r]
+                end = back_v
+                active = end > start
+            else:
+                start = -INF
+                end = INF
+                active = True
+                for link in range(first, last):
+                    d = link_dst[link]
+                    s = down[d, 0] + link_tol[link]
+                    b = down[d, 1]
+                    if not b > s:
+                        active = False
+                        break
+                    if s > start:
+                        start = s
+                    if b < end:
+                        end = b
+                active = active and start < end
+            if not active:
+                continue
+            w = rev_node[r]
+            moved = False
+            if start < down[w, 0]:
+                down[w, 0] = start
+                moved = True
+            if end > down[w, 1]:
+                down[w, 1] = end
+                moved = True
+            if moved:
+                if not seen[w]:
+                    seen[w] = True
+                    touched[n_touched] = w
+                    n_touched += 1
                 if not queued[w]:
                     queued[w] = True
-                    queue[(head + size) % n] = w
+                    tail = head + size
+                    queue[tail if tail < n else tail - n] = w
                     size += 1
     return touched[:n_touched]
 

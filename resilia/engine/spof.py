@@ -58,13 +58,11 @@ def candidates(graph: CompiledGraph) -> np.ndarray:
 def spof(graph: CompiledGraph) -> SpofReport:
     """Rank single points of failure; see the module docstring for the definition."""
     cands = candidates(graph)
-    term_size = np.diff(graph.term_link_ptr).astype(np.int32)
-    link_term = np.repeat(np.arange(len(term_size), dtype=np.int32), term_size)
     breaks, strictest = kernels.single_failures(
         graph.rev_ptr,
         graph.rev_node,
-        link_term[graph.rev_link],
-        term_size,
+        graph.rev_term,
+        np.diff(graph.term_link_ptr).astype(np.int32),
         cands,
         graph.prioritised,
         np.where(np.isnan(graph.rto), np.inf, graph.rto),

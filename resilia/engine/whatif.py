@@ -166,26 +166,27 @@ def whatif(
 def propagate(graph: CompiledGraph, failed: np.ndarray, *, never_back: bool = False):
     """Monotone propagation to the least fixpoint; returns ``(stop, back, touched)``.
 
-    A compiled worklist loop (:func:`resilia.engine.kernels.propagate`) re-evaluates a node
-    whenever one of its dependencies moves, so the work is proportional to the part of the graph
-    the failure reaches. Values only grow in the "more down" order (earlier stop, later back),
+    A compiled worklist loop (:func:`resilia.engine.kernels.propagate`) re-evaluates a term
+    whenever one of its links' dependencies moves, so the work is proportional to the part of the
+    graph the failure reaches. Values only grow in the "more down" order (earlier stop, later back),
     so any evaluation order reaches the same least fixpoint, and stops.
     """
-    n = graph.n
-    stop = np.full(n, INF)
-    back = np.full(n, -INF)
+    down = np.empty((graph.n, 2))
+    down[:, 0] = INF
+    down[:, 1] = -INF
     failed = np.asarray(failed, dtype=np.int64)
     failed_back = np.full(len(failed), INF) if never_back else graph.own_back[failed]
     touched = kernels.propagate(
-        graph.term_ptr,
         graph.term_link_ptr,
         graph.link_dst,
         graph.link_tol,
         graph.rev_ptr,
         graph.rev_node,
+        graph.rev_term,
+        graph.rev_tol,
         failed,
         failed_back,
-        stop,
-        back,
+        down,
     )
+    stop, back = down[:, 0], down[:, 1]
     return stop, back, touched
