@@ -45,7 +45,9 @@ Accessors: a dotted attribute path ("unit.display_name"; a callable attribute is
 None anywhere along the path gives None) or a function of the object. `export` defaults to
 the display value; pass another accessor, or `export=None` to leave the column out of files.
 `template` renders the cell with {"obj", "value", "row", "column"}; `link=True` links the
-value to `obj.get_absolute_url()`; `on_page=False` keeps a column for exports only. Booleans show as a check mark.
+value to `obj.get_absolute_url()`; `on_page=False` keeps a column for exports only. Booleans
+show as a check mark. `guard="deputy"` shows the value only when the reader may read the
+deputy (a foreign key's target), through the access choke point.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ CONTROL_PARAMS = ("sort", "page", "per_page", "export")
 
 Accessor = str | Callable[[Any], Any]
 _DEFAULT = object()
+
+
+def not_visible() -> str:
+    """The cell shown in place of something the reader may not see."""
+    return format_html('<span class="text-secondary" title="{}">—</span>', _("Not visible to you"))
 
 
 def resolve(obj: Any, accessor: Accessor | None) -> Any:
@@ -117,6 +124,10 @@ class Column:
     link: bool = False
     css: str = ""  # class of the <td>/<th> (e.g. "text-end", "text-nowrap")
     on_page: bool = True  # False: in exports only (another cell shows it, to keep rows narrow)
+    # A foreign key whose target the reader must be able to read for the value to show (a
+    # dept-A person's row must not name a dept-B deputy or site): checked through the choke
+    # point with one query per guarded column.
+    guard: str | None = None
 
     @property
     def sortable(self) -> bool:
@@ -260,10 +271,45 @@ def _headers(register: Register, sort: str) -> list[dict]:
     return headers
 
 
+def _readable_targets(user, register: Register, source) -> dict[str, set | None]:
+    """For each guarded column, the pks of the targets the user may read among `source`'s
+    (None: the user reads them all).
+
+    `source` is a list of objects (a page) or the filtered queryset (an export, as a subquery).
+    """
+    readable = {}
+    for column in register.columns:
+        if not column.guard:
+            continue
+        field = register.model._meta.get_field(column.guard)
+        scope = access.read_q(user, field.related_model)
+        if scope is not None and not scope:  # reads every row of that kind: nothing to hide
+            readable[column.key] = None
+            continue
+        if isinstance(source, models.QuerySet):
+            ids = source.order_by().values(field.attname)
+        else:
+            ids = {getattr(obj, field.attname) for obj in source} - {None}
+        targets = field.related_model.objects.for_user(user).filter(pk__in=ids)
+        readable[column.key] = set(targets.values_list("pk", flat=True))
+    return readable
+
+
+def _hidden(column: Column, obj, readable: dict[str, set]) -> bool:
+    if not column.guard or readable[column.key] is None:
+        return False
+    pk = getattr(obj, f"{column.guard}_id")
+    return pk is not None and pk not in readable[column.key]
+
+
 def _export(request, register: Register, queryset, filterset, fmt: str) -> HttpResponse:
     columns = [c for c in register.columns if c.exported]
     objects = list(queryset)
-    rows = [[c.export_of(obj) for c in columns] for obj in objects]
+    readable = _readable_targets(request.user, register, queryset)
+    rows = [
+        [None if _hidden(c, obj, readable) else c.export_of(obj) for c in columns]
+        for obj in objects
+    ]
     audit_record(
         actor=request.user,
         action="export",
@@ -297,8 +343,13 @@ def list_view(request, register: Register, extra_context: dict | None = None) ->
         base = min(getattr(r.obj, register.tree_depth) for r in rows)
         for row in rows:
             row.indent = getattr(row.obj, register.tree_depth) - base
+    readable = _readable_targets(request.user, register, [row.obj for row in rows])
     for row in rows:
-        row.cells = [(c, c.render(row.obj, row)) for c in register.columns if c.on_page]
+        row.cells = [
+            (c, not_visible() if _hidden(c, row.obj, readable) else c.render(row.obj, row))
+            for c in register.columns
+            if c.on_page
+        ]
 
     _decorate_filter_form(filterset.form, request.path)
     context = {

@@ -27,8 +27,10 @@ UNITS = Register(
             template="org/_unit_name_cell.html",
         ),
         Column("kind", _("kind"), "get_kind_display", order="kind"),
-        Column("parent", _("parent unit"), "parent.display_name", order="parent__path"),
-        Column("head", _("head"), "head.full_name", order="head__full_name"),
+        Column(
+            "parent", _("parent unit"), "parent.display_name", order="parent__path", guard="parent"
+        ),
+        Column("head", _("head"), "head.full_name", order="head__full_name", guard="head"),
         Column("people", _("people"), "people_count", order="people_count", css="text-end"),
     ],
     ordering=("path",),
@@ -57,7 +59,7 @@ PEOPLE = Register(
         ),
         Column("title", _("title"), "title", order="title"),
         Column("unit", _("unit"), "unit.display_name", order="unit__path"),
-        Column("site", _("site"), "site.display_name", order="site__code"),
+        Column("site", _("site"), "site.display_name", order="site__code", guard="site"),
         Column("mobile", _("mobile"), "mobile", css="text-nowrap"),
         Column("email", _("e-mail"), "email", on_page=False),
         Column(
@@ -67,7 +69,9 @@ PEOPLE = Register(
             order="-is_key_person",
             template="org/_key_person_cell.html",
         ),
-        Column("deputy", _("deputy"), "deputy.full_name", order="deputy__full_name"),
+        Column(
+            "deputy", _("deputy"), "deputy.full_name", order="deputy__full_name", guard="deputy"
+        ),
         Column("active", _("active"), "is_active", order="-is_active"),
     ],
     ordering=("full_name",),

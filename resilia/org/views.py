@@ -158,6 +158,9 @@ def person_detail(request, pk):
     context = {
         "obj": person,
         "deputy": readable.filter(pk=person.deputy_id).first() if person.deputy_id else None,
+        "site": Site.objects.for_user(user).filter(pk=person.site_id).first()
+        if person.site_id
+        else None,
         "deputy_for": readable.filter(deputy=person).select_related("unit"),
         "memberships": person.memberships.filter(team__in=Team.objects.for_user(user))
         .select_related("team")
