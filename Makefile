@@ -11,6 +11,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA := data
 PORT ?= 8000
+# The address printed by the demo and used in e-mail links follows the chosen port.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 PYTEST_ARGS ?= -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
