@@ -298,7 +298,9 @@ class GraphForm:
 
     def __init__(self, request):
         self.depth, self.unit, self.kind = _params(request)
-        self.node = request.GET.get("node", "")
+        # Without a choice, centre on the most urgent activity the user may read, so the page
+        # opens on something meaningful rather than an empty canvas.
+        self.node = request.GET.get("node", "") or _default_centre(request.user)
         self.node_label = node_label(self.node, request.user) if self.node else ""
         units = TreeUnitChoiceField(queryset=Unit.objects.for_user(request.user).order_by("path"))
         self.units = [(u.pk, units.label_from_instance(u)) for u in units.queryset]
@@ -306,6 +308,17 @@ class GraphForm:
         attrs = picker_attrs("node")
         self.picker_url = attrs["data-picker"]
         self.picker_placeholder = attrs["data-picker-placeholder"]
+
+
+def _default_centre(user) -> str:
+    activity = (
+        Activity.objects.for_user(user)
+        .filter(rto__isnull=False)
+        .order_by("rto", "code")
+        .only("pk")
+        .first()
+    )
+    return f"activity:{activity.pk}" if activity else ""
 
 
 @login_required

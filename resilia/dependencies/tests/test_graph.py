@@ -107,3 +107,13 @@ def test_it_renders_the_graph_page_with_translated_strings(bank, client_for):
     assert 'id="graph-strings"' in text and "单点故障" in text and "支付清算" in text
     assert client_for("executive").get(reverse("dependencies:graph")).status_code == 403
     assert client_for("executive").get(DATA).status_code == 403
+
+
+def test_it_opens_on_the_most_urgent_readable_activity(client_for, bank):
+    """Without a chosen node the page centres on the readable activity with the smallest RTO."""
+    from resilia.dependencies.models import Activity
+
+    expected = Activity.objects.filter(rto__isnull=False).order_by("rto", "code").first()
+    response = client_for("manager").get("/dependencies/graph/")
+    assert response.status_code == 200
+    assert f'<option value="activity:{expected.pk}" selected>' in response.content.decode()
