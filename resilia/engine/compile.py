@@ -272,30 +272,6 @@ class _IdKeys(Sequence):
         return str(i % self._n)
 
 
-def gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated CSR positions of ``rows`` and the length of each row's segment."""
-    starts = ptr[rows]
-    lengths = ptr[rows + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64), lengths
-    offsets = np.cumsum(lengths) - lengths
-    positions = np.arange(total, dtype=np.int64) + np.repeat(starts - offsets, lengths)
-    return positions, lengths
-
-
-def dependents_of(graph: CompiledGraph, nodes: np.ndarray) -> np.ndarray:
-    """Distinct dependents of ``nodes`` (one reverse step)."""
-    positions, _ = gather(graph.rev_ptr, nodes)
-    dependents = graph.rev_node[positions]
-    if len(dependents) * 16 < graph.n:
-        return np.unique(dependents)
-    # Large frontier: a mark array beats hashing/sorting (one O(n) scan instead).
-    mark = np.zeros(graph.n, dtype=bool)
-    mark[dependents] = True
-    return np.flatnonzero(mark)
-
-
 def nan_to_inf(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), np.inf, values)
 
@@ -305,4 +281,4 @@ def opt(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 
 
-__all__ = ["ACTIVITY", "RESOURCE", "CompiledGraph", "compile_arrays", "compile_model", "gather"]
+__all__ = ["ACTIVITY", "RESOURCE", "CompiledGraph", "compile_arrays", "compile_model"]

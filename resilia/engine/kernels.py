@@ -4,7 +4,7 @@ Each kernel is the plain loop of an algorithm whose numpy form needed one vector
 level of the graph (what-if, recovery bounds) or a Python loop per node (the priority
 topological sort, one what-if per single-point-of-failure candidate). Work is proportional to the
 part of the graph a question reaches. The kernels take the flat arrays of
-:class:`resilia.engine.compile.CompiledGraph` and are compiled on first use (cached on disk).
+:class:`resilia.engine.compile.CompiledGraph` and are compiled on first use (see :func:`compiled`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,17 @@ from numba import njit
 INF = np.inf
 
 
-@njit(cache=True, nogil=True)
+def compiled(function):
+    """``njit`` cached on disk (next to this module, or numba's user cache, or
+    ``NUMBA_CACHE_DIR``); where none of them is writable, compiled in memory at each start
+    rather than failing the import."""
+    try:
+        return njit(cache=True, nogil=True)(function)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        return njit(nogil=True)(function)
+
+
+@compiled
 def propagate(
     term_link_ptr,
     link_dst,
@@ -110,12 +120,12 @@ def propagate(
     return touched[:n_touched]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _less(d1, a1, d2, a2):
     return d1 < d2 or (d1 == d2 and a1 < a2)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _heap_push(hd, ha, hv, size, d, a, v):
     """Binary min-heap on (d, a) held in three arrays; returns the new size."""
     i = size
@@ -129,7 +139,7 @@ def _heap_push(hd, ha, hv, size, d, a, v):
     return size + 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _heap_pop(hd, ha, hv, size):
     """Remove the root (read it before calling); returns the new size."""
     size -= 1
@@ -149,7 +159,7 @@ def _heap_pop(hd, ha, hv, size):
     return size
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def required(term_ptr, term_link_ptr, link_dst, link_tol, seed, use_tol):
     """Multi-source Dijkstra along the links (dependent -> dependency) from every node with a
     finite ``seed``: per node the smallest ``(seed(a) + path tolerance, a)`` over the nodes
@@ -194,7 +204,7 @@ def required(term_ptr, term_link_ptr, link_dst, link_tol, seed, use_tol):
     return dist, by
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def priority_topological_order(link_ptr, rev_ptr, rev_node, rank):
     """Kahn's algorithm taking, among the ready nodes, the one of smallest ``rank`` (a
     permutation of 0..n-1). ``link_ptr[v]:link_ptr[v+1]`` are v's links. Returns the order
@@ -225,7 +235,7 @@ def priority_topological_order(link_ptr, rev_ptr, rev_node, rank):
     return order[:placed]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _rank_push(heap, size, x):
     i = size
     while i > 0:
@@ -238,7 +248,7 @@ def _rank_push(heap, size, x):
     return size + 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _rank_pop(heap, size):
     size -= 1
     x = heap[size]
@@ -257,7 +267,7 @@ def _rank_pop(heap, size):
     return size
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def upstream(term_ptr, term_link_ptr, link_dst, start):
     """Nodes some node of ``start`` (bool mask) depends on, transitively, or is."""
     n = len(start)
@@ -280,7 +290,7 @@ def upstream(term_ptr, term_link_ptr, link_dst, start):
     return seen
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def single_failures(rev_ptr, rev_node, rev_term, term_size, candidates, prioritised, rto):
     """For each candidate ``x``: the prioritised nodes other than ``x`` its failure alone stops
     (never recovered), counted, and the smallest RTO among them.
@@ -333,7 +343,7 @@ def single_failures(rev_ptr, rev_node, rev_term, term_size, candidates, prioriti
     return breaks, strictest
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def recovery_bounds(term_ptr, term_link_ptr, link_dst, link_tol, rev_ptr, rev_node, own):
     """Least fixpoint of ``B(v) = max(own, max over terms of the term's value)``, a term's value
     being the min over its links of ``max(0, B(d) - tolerance)``, in Jacobi rounds (each round
