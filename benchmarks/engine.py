@@ -26,6 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from resilia.engine import (  # noqa: E402
@@ -317,6 +322,9 @@ def main() -> None:
         f"{len(report.key_persons):,} key persons"
         + (f"; worst: node {top.key} breaks {top.breaks:,}" if top else "")
     )
+    if resource is not None:  # peak resident memory of the whole run (model, analyses, reference)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # KiB on Linux
+        print(f"peak memory: {peak:,.0f} MiB")
 
 
 if __name__ == "__main__":
