@@ -146,7 +146,9 @@ def test_it_lists_without_n_plus_one(bank, client_for, django_assert_max_num_que
         assert client.get(RESOURCES, {"per_page": 100}).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(ACTIVITIES, {"per_page": 100}).status_code == 200
-    with django_assert_max_num_queries(10):
+    # A constant number: one query per guarded column (site, owner) checks the reader may see
+    # the names it prints, whatever the number of rows.
+    with django_assert_max_num_queries(12):
         assert client.get(RESOURCES, {"export": "csv"}).status_code == 200
 
 
