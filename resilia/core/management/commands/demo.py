@@ -10,6 +10,7 @@ from resilia.demo.dependencies import load_dependencies
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
+from resilia.engine.warmup import warm_up
 
 
 class Command(BaseCommand):
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             "Dependency model: {activities} activities, {resources} resources, "
             "{links} links.".format(**counts)
         )
+        # Compile the engine's kernels now (cached on disk), not on the first analysis page.
+        self.stdout.write(f"Analysis engine ready ({warm_up():.1f} s).")
         self.stdout.write("")
         self.stdout.write(f"  Sign in at {settings.SITE_URL}/")
         self.stdout.write(f"  user: admin   password: {password}")
