@@ -79,6 +79,11 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["web_only"]:
             return self.serve_web(opts)
+        # Fill numba's disk cache before the web process starts, so that no analysis page
+        # pays the engine's compilation (seconds the first time, a fraction after).
+        from resilia.engine.warmup import warm_up
+
+        self.stdout.write(f"Analysis engine ready ({warm_up():.1f} s).")
         children = [Child("web", self.web_argv(opts))]
         worker = worker_command(settings.TASKS_BACKEND)
         if worker and not opts["no_worker"]:
