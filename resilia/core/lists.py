@@ -238,6 +238,19 @@ def _query_without(request, *names: str) -> str:
     return params.urlencode()
 
 
+def _name_the_empty_choice(field) -> None:
+    """A filter's empty choice means "any value": say "All" rather than "---------"."""
+    # Model choices and django-filter's choice fields build the empty choice from empty_label.
+    if getattr(field, "empty_label", None) is not None:
+        if str(field.empty_label) == "---------":
+            field.empty_label = _("All")
+            field.widget.choices = field.choices  # the widget holds its own copy
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and choices[0][1] == "---------":
+            field.choices = [("", _("All")), *choices[1:]]
+
+
 def _decorate_filter_form(form, url: str) -> None:
     """Tabler classes and htmx attributes: search as you type, selects on change."""
     for name, bound_field in form.fields.items():
@@ -251,6 +264,7 @@ def _decorate_filter_form(form, url: str) -> None:
             widget.attrs["placeholder"] = _("Search")
         elif isinstance(widget, forms.Select):
             widget.attrs.update(hx, **{"class": "form-select", "hx-trigger": "change"})
+            _name_the_empty_choice(bound_field)
         else:
             widget.attrs.update(hx, **{"class": "form-control", "hx-trigger": "change"})
 

@@ -307,3 +307,10 @@ def test_it_shows_the_navigation_to_readers_only(bank, client_for):
         assert f'href="{url}"' in page
     page = client_for("executive").get(reverse("core:home")).content.decode()
     assert f'href="{RESOURCES}"' not in page
+
+
+def test_it_names_the_empty_filter_choice_all(bank, client_for):
+    """A filter left empty means every value: the select says so in the user's language."""
+    body = client_for("manager").get(RESOURCES, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "---------" not in body
+    assert '<option value="" selected>全部</option>' in body
