@@ -19,12 +19,12 @@ urlpatterns = [
 
 # Import of units and people (resilia.org.views_import).
 import_patterns = [
-    path("import/", views_import.import_start, name="import"),
-    path("import/confirm/", views_import.import_confirm, name="import_confirm"),
-    path("import/result/", views_import.import_result, name="import_result"),
+    path("import/", views_import.views.start, name="import"),
+    path("import/confirm/", views_import.views.confirm, name="import_confirm"),
+    path("import/result/", views_import.views.result, name="import_result"),
     path(
         "import/template/<slug:kind>.<slug:fmt>",
-        views_import.import_template,
+        views_import.views.template,
         name="import_template",
     ),
 ]
