@@ -38,11 +38,10 @@ from resilia.org.importing import (
     _chunked_pks,
     _clean_errors,
     _display,
-    _duplicate_keys,
-    _first_rows,
     _lookup,
     _out_of_scope,
     _sort_errors,
+    parse_table,
 )
 from resilia.org.importing_files import ImportFileError, normalise_header, read_table
 from resilia.org.models import Person, Site, Unit
@@ -375,18 +374,10 @@ def _refs(plan, candidate, parsed, present, col, errors, row, refs) -> None:
 def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
     """Validate a resources or activities file, matched by code."""
     columns, present = table.columns, table.present
-    col = {c.key: c for c in columns}
-    errors: list[RowError] = []
-    _duplicate_keys(table, "code", col["code"], errors)
-    parsed_rows = [(row, _parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
-
-    def keys(name):
-        return [p.get(name, "") for _r, p in parsed_rows]
-
-    existing = _lookup(model.objects.all(), "code", keys("code"))
-    writable = _chunked_pks(
-        model.objects.for_user(actor, write=True), [o.pk for o in existing.values()]
+    col, errors, parsed_rows, existing, writable, first = prepared = parse_table(
+        actor, table, model, "code", _parse_cells
     )
+    keys = prepared.values
     units = _lookup(Unit.objects.all(), "code", keys("unit_code"))
     people = Person.objects.for_user(actor)
     refs = [
@@ -402,7 +393,6 @@ def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
                 "person",
             ),
         ]
-    first = _first_rows(table, "code")
     plans = []
     for row, parsed in parsed_rows:
         code = parsed.get("code", "")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -474,27 +474,48 @@ class _UnitTree:
         return depth
 
 
+class ParsedTable(NamedTuple):
+    """What every register's import plan starts from (see `parse_table`)."""
+
+    col: dict
+    errors: list
+    rows: list  # (spreadsheet row number, parsed cells)
+    existing: dict  # key -> the saved object it names
+    writable: set  # pks of those the actor may change
+    first: dict  # key -> the first row that names it
+
+    def values(self, name: str) -> list:
+        """Every row's parsed value of one column ("" where empty)."""
+        return [parsed.get(name, "") for _row, parsed in self.rows]
+
+
+def parse_table(actor, table: Table, model, key: str, parse_cells=None) -> ParsedTable:
+    """The first steps of every import plan: refuse duplicate keys, parse each row's cells
+    (with the register's own `parse_cells`, by default this module's), find the saved
+    objects the keys name and which of them the actor may change."""
+    parse_cells = parse_cells or _parse_cells
+    col = {c.key: c for c in table.columns}
+    errors: list[RowError] = []
+    _duplicate_keys(table, key, col[key], errors)
+    rows = [(r, parse_cells(r, v, table.columns, table.present, errors)) for r, v in table.rows]
+    existing = _lookup(model.objects.all(), key, [p.get(key, "") for _r, p in rows])
+    writable = _chunked_pks(
+        model.objects.for_user(actor, write=True), [o.pk for o in existing.values()]
+    )
+    return ParsedTable(col, errors, rows, existing, writable, _first_rows(table, key))
+
+
 def plan_units(actor, table: Table) -> tuple[list[RowPlan], list[RowError]]:
     """Validate a units file; parents come before their children in the returned plan."""
     columns, present = table.columns, table.present
-    col = {c.key: c for c in columns}
-    errors: list[RowError] = []
-    _duplicate_keys(table, "code", col["code"], errors)
-    parsed_rows = [(row, _parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
+    col, errors, parsed_rows, existing, writable, first = prepared = parse_table(
+        actor, table, Unit, "code"
+    )
     tree = _UnitTree(actor, parsed_rows, present)
-    existing = _lookup(Unit.objects.all(), "code", [p.get("code", "") for _r, p in parsed_rows])
-    parents = _lookup(
-        Unit.objects.all(), "code", [p.get("parent_code", "") for _r, p in parsed_rows]
-    )
-    writable = _chunked_pks(
-        Unit.objects.for_user(actor, write=True), [u.pk for u in existing.values()]
-    )
+    parents = _lookup(Unit.objects.all(), "code", prepared.values("parent_code"))
     heads = _lookup(
-        Person.objects.for_user(actor),
-        "employee_no",
-        [p.get("head_employee_no", "") for _r, p in parsed_rows],
+        Person.objects.for_user(actor), "employee_no", prepared.values("head_employee_no")
     )
-    first = _first_rows(table, "code")
     plans = []
     for row, parsed in parsed_rows:
         code = parsed.get("code", "")
@@ -577,22 +598,13 @@ def _deputies_first(plans: list[RowPlan]) -> list[RowPlan]:
 def plan_people(actor, table: Table) -> tuple[list[RowPlan], list[RowError]]:
     """Validate a people file; deputies defined in the file come first where they can."""
     columns, present = table.columns, table.present
-    col = {c.key: c for c in columns}
-    errors: list[RowError] = []
-    _duplicate_keys(table, "employee_no", col["employee_no"], errors)
-    parsed_rows = [(row, _parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
-
-    def keys(name):
-        return [p.get(name, "") for _r, p in parsed_rows]
-
-    existing = _lookup(Person.objects.all(), "employee_no", keys("employee_no"))
-    writable = _chunked_pks(
-        Person.objects.for_user(actor, write=True), [p.pk for p in existing.values()]
+    col, errors, parsed_rows, existing, writable, first = prepared = parse_table(
+        actor, table, Person, "employee_no"
     )
+    keys = prepared.values
     units = _lookup(Unit.objects.all(), "code", keys("unit_code"))
     sites = _lookup(Site.objects.for_user(actor), "code", keys("site_code"))
     deputies = _lookup(Person.objects.for_user(actor), "employee_no", keys("deputy_employee_no"))
-    first = _first_rows(table, "employee_no")
     plans = []
     for row, parsed in parsed_rows:
         number = parsed.get("employee_no", "")
