@@ -2,11 +2,12 @@
 
 from django.urls import include, path
 
-from resilia.core.health import healthz
 from resilia.core.urls import i18n_urlpatterns
+from resilia.site.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("resilia.site.urls")),
     path("", include("resilia.core.urls")),
     path("accounts/", include("resilia.accounts.urls")),
     path("org/", include("resilia.org.urls")),
@@ -18,6 +19,6 @@ urlpatterns = [
     *i18n_urlpatterns,
 ]
 
-handler403 = "resilia.core.views.error_403"
-handler404 = "resilia.core.views.error_404"
-handler500 = "resilia.core.views.error_500"
+handler403 = "resilia.site.views.error_403"
+handler404 = "resilia.site.views.error_404"
+handler500 = "resilia.site.views.error_500"

@@ -15,7 +15,18 @@ from pathlib import Path
 import polib
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-APPS = ["core", "accounts", "org", "audit", "evidence", "api", "analysis", "dependencies"]
+APPS = [
+    "core",
+    "accounts",
+    "org",
+    "audit",
+    "evidence",
+    "api",
+    "analysis",
+    "dependencies",
+    "ops",
+    "site",
+]
 LOCALE = "zh_Hans"
 
 
@@ -31,6 +42,7 @@ def catalogue(app_dir: Path) -> Path:
 
 def make(apps: list[str] | None = None) -> None:
     """Refresh the catalogues of the apps from their Python sources and templates."""
+    before = known_translations()  # read first: makemessages drops strings that moved away
     for app_dir in app_dirs():
         if apps and app_dir.name not in apps:
             continue
@@ -56,6 +68,42 @@ def make(apps: list[str] | None = None) -> None:
             # library one (dependencies/selectors.py) would shadow it inside makemessages.
             env={**os.environ, "PYTHONSAFEPATH": "1"},
         )
+    carry_translations(before)
+
+
+def known_translations() -> dict[tuple, polib.POEntry]:
+    """Every translated entry of every catalogue, by (context, msgid, plural)."""
+    known: dict[tuple, polib.POEntry] = {}
+    for app_dir in app_dirs():
+        if catalogue(app_dir).exists():
+            for entry in polib.pofile(str(catalogue(app_dir))):
+                if entry.translated() and not entry.obsolete:
+                    known.setdefault((entry.msgctxt, entry.msgid, entry.msgid_plural), entry)
+    return known
+
+
+def carry_translations(known: dict[tuple, polib.POEntry]) -> int:
+    """Fill each untranslated entry from a translation of the same msgid in `known`.
+
+    Code moves between apps (a helper into the kit, a page into the shell) carry their strings
+    with them; the agreed BCM terms then read the same in every catalogue. Returns how many
+    entries were filled; what no catalogue translates stays empty for `check` to report.
+    """
+    catalogues = {d: polib.pofile(str(catalogue(d))) for d in app_dirs() if catalogue(d).exists()}
+    filled = 0
+    for app_dir, po in catalogues.items():
+        changed = False
+        for entry in po.untranslated_entries():
+            source = known.get((entry.msgctxt, entry.msgid, entry.msgid_plural))
+            if source is None:
+                continue
+            entry.msgstr = source.msgstr
+            entry.msgstr_plural = dict(source.msgstr_plural)
+            filled += 1
+            changed = True
+        if changed:
+            po.save(str(catalogue(app_dir)))
+    return filled
 
 
 def compile_all() -> int:

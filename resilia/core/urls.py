@@ -1,12 +1,10 @@
 from django.urls import include, path
 
-from resilia.core import search, views
+from resilia.core import search
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("search/", search.search_view, name="search"),
-    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 # Django's language switcher (POST /i18n/setlang/) lives outside the core namespace.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledJob(models.Model):
-    """When a periodic job declared in code (resilia.core.scheduler.JOBS) runs next.
+    """When a periodic job declared in code (resilia.site.scheduler.JOBS) runs next.
 
     Schedulers claim a due job by moving `next_run_at` forward with a compare-and-swap
     UPDATE; the one whose UPDATE changed the row enqueues the task, so several scheduler

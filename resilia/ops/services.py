@@ -1,6 +1,6 @@
 """Services of Resilia's own operations: heartbeats, the audit chain check, housekeeping.
 
-Called by the thin tasks in resilia.core.tasks; each is idempotent, so a task that runs
+Called by the thin tasks in resilia.site.tasks; each is idempotent, so a task that runs
 twice (a retry, two workers) changes nothing twice.
 """
 

@@ -8,8 +8,6 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from resilia.core import access
-        from resilia.core.navigation import NavItem, register
         from resilia.core.search import SearchKind, register_search
         from resilia.org import access as org_access  # noqa: F401  (registers the policies)
         from resilia.org.filters import (
@@ -20,21 +18,6 @@ class OrgConfig(AppConfig):
         )
         from resilia.org.models import Person, Site, Team, Unit
 
-        for order, label, url_name, icon, model in (
-            (10, _("Units"), "org:unit_list", "sitemap", Unit),
-            (20, _("People"), "org:person_list", "users", Person),
-            (30, _("Sites"), "org:site_list", "building", Site),
-            (40, _("Teams"), "org:team_list", "users-group", Team),
-        ):
-            register(
-                NavItem(
-                    order=order,
-                    label=label,
-                    url_name=url_name,
-                    icon=icon,
-                    visible=lambda user, model=model: access.can_read_kind(user, model),
-                )
-            )
         for kind in (
             SearchKind(10, Unit, UnitFilterSet, "sitemap", describe=lambda u: u.code),
             SearchKind(

@@ -21,7 +21,7 @@ def timeline(response) -> list[dict]:
 
 
 def test_it_is_the_analysis_entry_in_the_navigation(client_as, bank):
-    response = client_as("manager").get(reverse("core:home"))
+    response = client_as("manager").get(reverse("site:home"))
     assert reverse("analysis:whatif") in response.content.decode()
     assert "ti-chart-infographic" in response.content.decode()
 

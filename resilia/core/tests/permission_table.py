@@ -301,7 +301,7 @@ CELLS: list[Cell] = [
     *[Cell("audit", a, "any", ("audit:log",)) for a in ("list", "export_csv", "export_xlsx")],
     Cell("audit", "verify", "any", ("audit:verify",)),
     # Pages of every signed-in user (their own profile and settings, home, search).
-    Cell("home", "page", "any", ("core:home",)),
+    Cell("home", "page", "any", ("site:home",)),
     Cell("search", "page", "any", ("core:search",)),
     Cell("self", "profile", "any", ("accounts:profile",)),
     Cell("self", "security", "any", ("accounts:security",)),
@@ -325,7 +325,7 @@ TABLE_IDS = [f"{persona}-{cell.id}" for persona, cell, _outcome in TABLE]
 NOT_IN_TABLE = {
     # Public: reachable before signing in, by design.
     "healthz": "health check for load balancers",
-    "core:favicon": "the site icon",
+    "site:favicon": "the site icon",
     "accounts:login": "sign-in page",
     "accounts:second_factor": "second sign-in step; gated by the session, not by a role",
     "accounts:logout": "signing out",

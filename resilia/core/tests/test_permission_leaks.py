@@ -192,7 +192,7 @@ def test_it_shows_the_executive_no_register_rows():
     client = client_as("executive")
     names = [p.full_name for p in Person.objects.all()] + [s.code for s in Site.objects.all()]
     pages = [
-        client.get(reverse("core:home")),
+        client.get(reverse("site:home")),
         *[client.get(reverse("core:search"), {"q": q}) for q in ("部", "甲部门", B, "SITE")],
     ]
     for response in pages:

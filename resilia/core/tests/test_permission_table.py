@@ -304,7 +304,7 @@ def _list_url(cell: Cell) -> str:
 
 
 SIMPLE_PAGES = {
-    ("home", "page"): ("core:home", ""),
+    ("home", "page"): ("site:home", ""),
     ("search", "page"): ("core:search", "?q=张"),
     ("self", "profile"): ("accounts:profile", ""),
     ("self", "security"): ("accounts:security", ""),

@@ -297,7 +297,7 @@ def test_it_finds_activities_and_resources_in_the_global_search(bank, client_for
 
 
 def test_it_shows_the_navigation_to_readers_only(bank, client_for):
-    page = client_for("coord_a").get(reverse("core:home")).content.decode()
+    page = client_for("coord_a").get(reverse("site:home")).content.decode()
     for url in (
         ACTIVITIES,
         RESOURCES,
@@ -305,7 +305,7 @@ def test_it_shows_the_navigation_to_readers_only(bank, client_for):
         reverse("dependencies:checks"),
     ):
         assert f'href="{url}"' in page
-    page = client_for("executive").get(reverse("core:home")).content.decode()
+    page = client_for("executive").get(reverse("site:home")).content.decode()
     assert f'href="{RESOURCES}"' not in page
 
 

@@ -113,7 +113,7 @@ def children():
 
 
 ENQUEUE_AND_WAIT = """
-from resilia.core.tasks import worker_heartbeat
+from resilia.site.tasks import worker_heartbeat
 from resilia.ops.models import Heartbeat
 result = worker_heartbeat.enqueue()
 deadline = time.monotonic() + float(os.environ.get("WAIT_SECONDS", "40"))

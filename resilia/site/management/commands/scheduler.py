@@ -1,4 +1,4 @@
-"""`resilia scheduler`: enqueue the periodic jobs of resilia.core.scheduler when due.
+"""`resilia scheduler`: enqueue the periodic jobs of resilia.site.scheduler when due.
 
 Run one per machine (or more, for availability): claims are compare-and-swap, so two
 schedulers never enqueue the same run twice.
@@ -13,9 +13,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from resilia.core import scheduler
 from resilia.ops.models import Heartbeat
 from resilia.ops.services import heartbeat_touch
+from resilia.site import scheduler
 
 logger = logging.getLogger("resilia.scheduler")
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from resilia.ops.models import Heartbeat
 from resilia.ops.services import heartbeat_touch
-from resilia.ops.tests.conftest import base_env, free_port, json_lines
+from resilia.site.tests.conftest import base_env, free_port, json_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 
-from resilia.core.dashboard import home_context
+from resilia.site.dashboard import home_context
 
 
 @login_required
 def home(request):
     """The organisation at a glance: counts the user may see and recent activity."""
-    return render(request, "core/home.html", home_context(request.user))
+    return render(request, "site/home.html", home_context(request.user))
 
 
 ERROR_HEADINGS = {
@@ -28,7 +28,7 @@ ERROR_HEADINGS = {
 def _error(request, status: int):
     return render(
         request,
-        "core/error.html",
+        "site/error.html",
         {"status": status, "heading": ERROR_HEADINGS[status]},
         status=status,
     )

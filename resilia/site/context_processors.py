@@ -1,4 +1,4 @@
-from resilia.core.navigation import items_for
+from resilia.site.menu import items_for
 
 
 def navigation(request):

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from resilia.core import scheduler
 from resilia.ops.models import ScheduledJob
-from resilia.ops.tests.conftest import resilia_argv, run_script
+from resilia.site import scheduler
+from resilia.site.tests.conftest import resilia_argv, run_script
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -64,7 +64,7 @@ def test_it_enqueues_a_due_run_once_when_scheduler_processes_race(shared_db_env)
         "from django_tasks_db.models import DBTaskResult as R\n"
         "from resilia.ops.models import ScheduledJob as J\n"
         "print(json.dumps({'tasks': R.objects.filter("
-        "task_path='resilia.core.tasks.worker_heartbeat').count(),"
+        "task_path='resilia.site.tasks.worker_heartbeat').count(),"
         " 'jobs': J.objects.count()}))",
         shared_db_env,
     )

@@ -10,9 +10,9 @@ from django_tasks_db.models import DBTaskResult
 
 from resilia.accounts.models import Role, User
 from resilia.audit.models import AuditEvent
-from resilia.core import tasks
 from resilia.core.context import request_context
 from resilia.org import services as org
+from resilia.site import tasks
 
 
 @pytest.fixture

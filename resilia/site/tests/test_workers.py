@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from resilia.ops.tests.conftest import enqueue_and_wait, resilia_argv
+from resilia.site.tests.conftest import enqueue_and_wait, resilia_argv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

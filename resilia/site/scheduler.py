@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from resilia.core import tasks
+from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
 

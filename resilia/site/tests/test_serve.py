@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from django.utils import timezone
 
-from resilia.ops.tests.conftest import free_port, resilia_argv
+from resilia.site.tests.conftest import free_port, resilia_argv
 
 
 def _health(port: int) -> tuple[int, dict] | None:
