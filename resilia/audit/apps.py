@@ -9,3 +9,7 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from resilia.audit import access  # noqa: F401  (registers the access policies)
+        from resilia.audit.services import audit_record
+        from resilia.core import trail
+
+        trail.connect(audit_record)

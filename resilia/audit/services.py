@@ -5,57 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from resilia.audit.models import GENESIS_HASH, AuditEvent
 from resilia.core.context import current_context
+from resilia.core.trail import diff, json_safe, snapshot
+
+__all__ = ["VerifyResult", "audit_record", "audit_verify", "diff", "snapshot"]
 
 # PostgreSQL advisory lock key that serialises appends to the chain across processes.
 _CHAIN_LOCK_KEY = 220301
-
-# Fields never copied into the trail (secrets, noise).
-_ALWAYS_EXCLUDED = {"password", "totp_secret", "last_login"}
-
-
-def _json_safe(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date | dt.time | dt.timedelta):
-        return str(value)
-    if isinstance(value, list | tuple | set):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
-        return value.name or ""
-    return str(value)
-
-
-def snapshot(instance: models.Model) -> dict[str, Any]:
-    """A JSON-safe dict of the instance's concrete fields (FKs as ids), secrets left out."""
-    excluded = _ALWAYS_EXCLUDED | set(getattr(instance, "AUDIT_EXCLUDE", ()))
-    data = {}
-    for field in instance._meta.concrete_fields:
-        if field.name in excluded or field.attname in excluded:
-            continue
-        data[field.attname] = _json_safe(field.value_from_object(instance))
-    return data
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [before, after]} for every field whose value changed."""
-    keys = sorted(set(before) | set(after))
-    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
 def _append_lock() -> None:
@@ -99,7 +60,7 @@ def audit_record(
         object_id=str(object_id)[:64],
         object_repr=str(object_repr)[:300],
         # Round-trip through JSON so that what is hashed is exactly what the database returns.
-        changes=json.loads(json.dumps(_json_safe(changes or {}))),
+        changes=json.loads(json.dumps(json_safe(changes or {}))),
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
         source=ctx.source,

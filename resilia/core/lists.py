@@ -67,9 +67,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from resilia.audit.services import audit_record
 from resilia.core import access
 from resilia.core.exports import FORMATS, export_response
+from resilia.core.trail import record
 
 PAGE_SIZES = (25, 50, 100)
 # Query parameters that belong to the list machinery, not to the filter set.
@@ -324,7 +324,7 @@ def _export(request, register: Register, queryset, filterset, fmt: str) -> HttpR
         [None if _hidden(c, obj, readable) else c.export_of(obj) for c in columns]
         for obj in objects
     ]
-    audit_record(
+    record(
         actor=request.user,
         action="export",
         object_type=register.model._meta.label_lower,

@@ -6,11 +6,22 @@ every change is validated with full_clean(), saved and audited in one transactio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
 
-from resilia.audit.services import audit_record, diff, snapshot
+from resilia.core.trail import diff, record, snapshot
+
+# Called with (actor=, target=) inside the delete's transaction, before the object goes: apps
+# that hang records on any object (evidence files) remove theirs, each audited.
+_BEFORE_DELETE: list[Callable[..., Any]] = []
+
+
+def on_delete(hook: Callable[..., Any]) -> None:
+    """Register a hook run before every object_delete (from an AppConfig.ready)."""
+    if hook not in _BEFORE_DELETE:
+        _BEFORE_DELETE.append(hook)
 
 
 @transaction.atomic
@@ -18,7 +29,7 @@ def object_create(*, actor, instance: models.Model, action: str = "create") -> m
     """Validate, save and audit a new object."""
     instance.full_clean()
     instance.save()
-    audit_record(actor=actor, action=action, obj=instance, changes=diff({}, snapshot(instance)))
+    record(actor=actor, action=action, obj=instance, changes=diff({}, snapshot(instance)))
     return instance
 
 
@@ -34,24 +45,23 @@ def object_update(
     changes = diff(before, snapshot(instance))
     if changes:
         instance.save()
-        audit_record(actor=actor, action=action, obj=instance, changes=changes)
+        record(actor=actor, action=action, obj=instance, changes=changes)
     return instance
 
 
 @transaction.atomic
 def object_delete(*, actor, instance: models.Model, action: str = "delete") -> None:
-    """Delete and audit, with the evidence files attached to the object.
+    """Delete and audit, with what other apps attached to the object (see `on_delete`).
 
     PROTECT errors propagate for the caller to report; the transaction then rolls back and
     the attachments stay (their files are removed only after commit).
     """
-    from resilia.evidence.services import attachments_delete_for  # evidence builds on core
-
-    attachments_delete_for(actor=actor, target=instance)
+    for hook in _BEFORE_DELETE:
+        hook(actor=actor, target=instance)
     before = snapshot(instance)
     pk, label, text = instance.pk, instance._meta.label_lower, str(instance)
     instance.delete()
-    audit_record(
+    record(
         actor=actor,
         action=action,
         object_type=label,
