@@ -1,49 +1,43 @@
 """Import of resources, activities and dependency links from XLSX or CSV: all or nothing.
 
-Built on the generic machinery of resilia.org.importing (file reading, columns, row errors,
-plans, results): this module only declares the columns and validates the rows of its three
-kinds against the database and the rest of the file, then applies the plan through
-resilia.dependencies.services in one transaction (each object audited, plus one "import"
-event). Every refused row names its row number, column and, for links, the link.
+Built on the kit's import engine (resilia.core.importing: file reading, columns, row errors,
+plans, results, the all-or-nothing run): this module only declares the columns and validates
+the rows of its three kinds against the database and the rest of the file, then applies the
+plan through resilia.dependencies.services (each object audited, plus one "import" event).
+Every refused row names its row number, column and, for links, the link.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-from dataclasses import dataclass
-from pathlib import PurePath
-from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from resilia.audit.services import audit_record
 from resilia.core import access
-from resilia.dependencies import services
-from resilia.dependencies.forms_fields import DurationError, parse_minutes
-from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
-from resilia.org.importing import (
-    _WHOLE_FLOAT_RE,
+from resilia.core.importing import (
     Column,
+    ImportFileError,
     ImportResult,
     RowError,
     RowPlan,
-    _apply_row,
-    _ApplyFailed,
-    _chunked_pks,
-    _clean_errors,
-    _display,
-    _lookup,
-    _out_of_scope,
-    _sort_errors,
+    apply_row,
+    changes,
+    chunked_pks,
+    clean_errors,
+    lookup,
+    out_of_scope,
+    parse_cells,
     parse_table,
+    plain_values,
+    run_import,
+    sort_errors,
 )
-from resilia.org.importing_files import ImportFileError, normalise_header, read_table
+from resilia.dependencies import services
+from resilia.dependencies.forms_fields import DurationError, parse_minutes
+from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
+from resilia.org.importing import no_such
 from resilia.org.models import Person, Site, Unit
 
 __all__ = ["COLUMNS", "KINDS", "KIND_LABELS", "ImportFileError", "dependencies_import"]
@@ -53,12 +47,12 @@ KIND_LABELS = {"resources": _("Resources"), "activities": _("Activities"), "link
 MODELS = {"resources": Resource, "activities": Activity, "links": Dependency}
 
 
-@dataclass(frozen=True)
-class DepColumn(Column):
-    """A column whose cell may be a choice of its own, a duration or a date."""
-
-    choices: tuple = ()  # (value, label) for parse="choice"
-    choice_aliases: tuple = ()  # ((value, ("alias", ...)), ...)
+def minutes(text: str) -> int | None:
+    """A duration cell: minutes, or with units (4h, 2h30m, 2d, 4小时); empty is None."""
+    try:
+        return parse_minutes(text)
+    except DurationError as exc:
+        raise ValidationError(str(exc.message)) from None
 
 
 RESOURCE_KIND_ALIASES = (
@@ -76,10 +70,10 @@ NODE_KIND_ALIASES = (("activity", ("活动", "业务活动", "流程")), ("resou
 _DURATION_HELP = _("minutes, or with units: 4h, 2h30m, 2d, 4小时")
 
 RESOURCE_COLUMNS = (
-    DepColumn("code", _("code"), "code", True, "identifier", aliases=("编码", "资源编码")),
-    DepColumn("name", _("name"), "name", True, aliases=("名称", "资源名称")),
-    DepColumn("name_en", _("English name"), "name_en", aliases=("英文名称",)),
-    DepColumn(
+    Column("code", _("code"), "code", True, "identifier", aliases=("编码", "资源编码")),
+    Column("name", _("name"), "name", True, aliases=("名称", "资源名称")),
+    Column("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    Column(
         "kind",
         _("kind"),
         "kind",
@@ -90,7 +84,7 @@ RESOURCE_COLUMNS = (
         choices=tuple(Resource.Kind.choices),
         choice_aliases=RESOURCE_KIND_ALIASES,
     ),
-    DepColumn(
+    Column(
         "unit_code",
         _("unit code"),
         "unit",
@@ -98,14 +92,14 @@ RESOURCE_COLUMNS = (
         help=_("a unit in the system; empty for a resource shared by the whole organisation"),
         aliases=("unit", "部门编码", "单元编码"),
     ),
-    DepColumn(
+    Column(
         "owner_employee_no",
         _("owner employee number"),
         "owner",
         parse="ref",
         aliases=("owner", "负责人工号"),
     ),
-    DepColumn(
+    Column(
         "criticality",
         _("criticality"),
         "criticality",
@@ -113,32 +107,32 @@ RESOURCE_COLUMNS = (
         aliases=("重要性", "关键程度"),
         choices=tuple(Criticality.choices),
     ),
-    DepColumn("description", _("description"), "description", aliases=("描述", "说明")),
-    DepColumn("site_code", _("site code"), "site", parse="ref", aliases=("site", "场所编码")),
-    DepColumn(
+    Column("description", _("description"), "description", aliases=("描述", "说明")),
+    Column("site_code", _("site code"), "site", parse="ref", aliases=("site", "场所编码")),
+    Column(
         "key_person_employee_no",
         _("key person employee number"),
         "person",
         parse="ref",
         aliases=("关键人员工号",),
     ),
-    DepColumn(
+    Column(
         "recovery_time",
         _("achievable recovery time"),
         "recovery_time",
-        parse="minutes",
+        parse=minutes,
         help=_DURATION_HELP,
         aliases=("可实现恢复时间",),
     ),
-    DepColumn(
+    Column(
         "recovery_point",
         _("achievable recovery point"),
         "recovery_point",
-        parse="minutes",
+        parse=minutes,
         help=_DURATION_HELP,
         aliases=("可实现恢复点",),
     ),
-    DepColumn(
+    Column(
         "capability_tested_on",
         _("capability tested on"),
         "capability_tested_on",
@@ -146,13 +140,13 @@ RESOURCE_COLUMNS = (
         help=_("a date, 2025-06-30"),
         aliases=("测试日期",),
     ),
-    DepColumn(
+    Column(
         "capability_evidence",
         _("evidence of the test"),
         "capability_evidence",
         aliases=("测试证据",),
     ),
-    DepColumn(
+    Column(
         "redundancy",
         _("redundancy"),
         "redundancy",
@@ -163,10 +157,10 @@ RESOURCE_COLUMNS = (
 )
 
 ACTIVITY_COLUMNS = (
-    DepColumn("code", _("code"), "code", True, "identifier", aliases=("编码", "活动编码")),
-    DepColumn("name", _("name"), "name", True, aliases=("名称", "活动名称")),
-    DepColumn("name_en", _("English name"), "name_en", aliases=("英文名称",)),
-    DepColumn(
+    Column("code", _("code"), "code", True, "identifier", aliases=("编码", "活动编码")),
+    Column("name", _("name"), "name", True, aliases=("名称", "活动名称")),
+    Column("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    Column(
         "unit_code",
         _("unit code"),
         "unit",
@@ -175,23 +169,23 @@ ACTIVITY_COLUMNS = (
         help=_("a unit in the system"),
         aliases=("unit", "部门编码", "单元编码"),
     ),
-    DepColumn(
+    Column(
         "owner_employee_no",
         _("owner employee number"),
         "owner",
         parse="ref",
         aliases=("owner", "负责人工号"),
     ),
-    DepColumn("products", _("products and services"), "products", aliases=("产品和服务",)),
-    DepColumn("description", _("description"), "description", aliases=("描述", "说明")),
-    DepColumn("mtpd", _("MTPD"), "mtpd", parse="minutes", help=_DURATION_HELP),
-    DepColumn("rto", _("RTO"), "rto", parse="minutes", help=_DURATION_HELP),
-    DepColumn("rpo", _("RPO"), "rpo", parse="minutes", help=_DURATION_HELP),
-    DepColumn("mbco", _("MBCO"), "mbco"),
+    Column("products", _("products and services"), "products", aliases=("产品和服务",)),
+    Column("description", _("description"), "description", aliases=("描述", "说明")),
+    Column("mtpd", _("MTPD"), "mtpd", parse=minutes, help=_DURATION_HELP),
+    Column("rto", _("RTO"), "rto", parse=minutes, help=_DURATION_HELP),
+    Column("rpo", _("RPO"), "rpo", parse=minutes, help=_DURATION_HELP),
+    Column("mbco", _("MBCO"), "mbco"),
 )
 
 LINK_COLUMNS = (
-    DepColumn(
+    Column(
         "dependent_code",
         _("dependent code"),
         "dependent",
@@ -200,7 +194,7 @@ LINK_COLUMNS = (
         help=_("the activity or resource that needs the other"),
         aliases=("依赖方编码",),
     ),
-    DepColumn(
+    Column(
         "dependent_kind",
         _("dependent kind"),
         "dependent_kind",
@@ -210,7 +204,7 @@ LINK_COLUMNS = (
         choices=NODE_KINDS,
         choice_aliases=NODE_KIND_ALIASES,
     ),
-    DepColumn(
+    Column(
         "dependency_code",
         _("dependency code"),
         "dependency",
@@ -219,7 +213,7 @@ LINK_COLUMNS = (
         help=_("the activity or resource it needs"),
         aliases=("被依赖方编码",),
     ),
-    DepColumn(
+    Column(
         "dependency_kind",
         _("dependency kind"),
         "dependency_kind",
@@ -229,22 +223,22 @@ LINK_COLUMNS = (
         choices=NODE_KINDS,
         choice_aliases=NODE_KIND_ALIASES,
     ),
-    DepColumn(
+    Column(
         "group",
         _("redundancy group"),
         "group",
         help=_("empty: needed (AND); a name: any one of the group will do (OR)"),
         aliases=("冗余组",),
     ),
-    DepColumn(
+    Column(
         "tolerance",
         _("tolerance"),
         "tolerance",
-        parse="minutes",
+        parse=minutes,
         help=_DURATION_HELP,
         aliases=("容忍时间",),
     ),
-    DepColumn("note", _("note"), "note", aliases=("备注",)),
+    Column("note", _("note"), "note", aliases=("备注",)),
 )
 
 COLUMNS = {"resources": RESOURCE_COLUMNS, "activities": ACTIVITY_COLUMNS, "links": LINK_COLUMNS}
@@ -253,119 +247,18 @@ COLUMNS = {"resources": RESOURCE_COLUMNS, "activities": ACTIVITY_COLUMNS, "links
 # Cells ----------------------------------------------------------------------------------------
 
 
-def _parse_choice(text: str, column: DepColumn) -> str:
-    if not text:
-        return ""
-    wanted = normalise_header(text)
-    aliases = dict(column.choice_aliases)
-    for value, label in column.choices:
-        names = {value, *aliases.get(value, ())}
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                names.add(str(label))
-        if wanted in {normalise_header(n) for n in names}:
-            return value
-    raise ValidationError(
-        gettext("“%(value)s” is not one of: %(choices)s.")
-        % {
-            "value": text[:50],
-            "choices": gettext(", ").join(str(label) for _v, label in column.choices),
-        }
-    )
-
-
-def _parse_date(text: str):
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10].replace("/", "-"))
-    except ValueError:
-        raise ValidationError(gettext("Enter a date as 2025-06-30.")) from None
-
-
-def _parse_cells(row, values, columns, present, errors) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for column in columns:
-        if column.key not in present:
-            continue
-        text = values.get(column.key, "")
-        if column.parse in ("identifier", "ref") and _WHOLE_FLOAT_RE.match(text):
-            text = text.split(".", 1)[0]
-        if column.required and not text:
-            errors.append(RowError(row, str(column.label), gettext("This field is required.")))
-            continue
-        try:
-            if column.parse == "choice":
-                parsed[column.key] = _parse_choice(text, column)
-            elif column.parse == "minutes":
-                parsed[column.key] = parse_minutes(text)
-            elif column.parse == "date":
-                parsed[column.key] = _parse_date(text)
-            else:
-                parsed[column.key] = text
-        except DurationError as exc:
-            errors.append(RowError(row, str(column.label), str(exc.message)))
-        except ValidationError as exc:
-            errors.append(RowError(row, str(column.label), " ".join(exc.messages)))
-    return parsed
-
-
-def _plain_values(parsed, columns, present) -> dict[str, Any]:
-    values = {}
-    for column in columns:
-        if column.key in present and column.parse != "ref" and column.key in parsed:
-            value = parsed[column.key]
-            if column.parse == "choice" and value == "":
-                continue  # an empty choice keeps the default (or the current value)
-            values[column.field] = value
-    return values
-
-
-def _changes(instance, plan: RowPlan, columns) -> None:
-    """Keep in plan.values only what differs from the database; describe it for the preview."""
-    changed = {}
-    for column in columns:
-        if column.field not in plan.values:
-            continue
-        new, old = plan.values[column.field], getattr(instance, column.field)
-        if column.parse == "ref":
-            if (old.pk if old else None) == (new.pk if new else None):
-                continue
-        elif old == new:
-            continue
-        changed[column.field] = new
-        if column.parse == "choice":
-            labels = dict(column.choices)
-            plan.changes.append(
-                (str(column.label), str(labels.get(old, old)), str(labels.get(new, new)))
-            )
-        else:
-            plan.changes.append((str(column.label), _display(old), _display(new)))
-    plan.action = "update" if changed else "unchanged"
-    plan.values = changed
-
-
-def _no_such(kind: str, value: str) -> str:
-    messages = {
-        "unit": gettext("There is no unit with code “%(value)s”."),
-        "person": gettext("There is no person with employee number “%(value)s” that you can see."),
-        "site": gettext("There is no site with code “%(value)s” that you can see."),
-    }
-    return messages[kind] % {"value": value[:50]}
-
-
 def _refs(plan, candidate, parsed, present, col, errors, row, refs) -> None:
     """Resolve the reference columns (unit, owner, site, key person) of one row."""
-    for key, lookup, kind in refs:
+    for key, found_by_key, kind in refs:
         if key not in present:
             continue
         text = parsed.get(key, "")
-        found = lookup.get(text)
+        found = found_by_key.get(text)
         field = col[key].field
         plan.values[field] = found
         setattr(candidate, field, found)
         if text and found is None:
-            errors.append(RowError(row, str(col[key].label), _no_such(kind, text)))
+            errors.append(RowError(row, str(col[key].label), no_such(kind, text, in_file=False)))
 
 
 # Resources and activities ---------------------------------------------------------------------
@@ -375,21 +268,21 @@ def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
     """Validate a resources or activities file, matched by code."""
     columns, present = table.columns, table.present
     col, errors, parsed_rows, existing, writable, first = prepared = parse_table(
-        actor, table, model, "code", _parse_cells
+        actor, table, model, "code"
     )
     keys = prepared.values
-    units = _lookup(Unit.objects.all(), "code", keys("unit_code"))
+    units = lookup(Unit.objects.all(), "code", keys("unit_code"))
     people = Person.objects.for_user(actor)
     refs = [
         ("unit_code", units, "unit"),
-        ("owner_employee_no", _lookup(people, "employee_no", keys("owner_employee_no")), "person"),
+        ("owner_employee_no", lookup(people, "employee_no", keys("owner_employee_no")), "person"),
     ]
     if model is Resource:
         refs += [
-            ("site_code", _lookup(Site.objects.for_user(actor), "code", keys("site_code")), "site"),
+            ("site_code", lookup(Site.objects.for_user(actor), "code", keys("site_code")), "site"),
             (
                 "key_person_employee_no",
-                _lookup(people, "employee_no", keys("key_person_employee_no")),
+                lookup(people, "employee_no", keys("key_person_employee_no")),
                 "person",
             ),
         ]
@@ -400,19 +293,19 @@ def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
             continue
         obj = existing.get(code)
         plan = RowPlan(row=row, key=code, label=parsed.get("name", ""), instance=obj)
-        plan.values = _plain_values(parsed, columns, present)
+        plan.values = plain_values(parsed, columns, present)
         candidate = copy.copy(obj) if obj else model()
         for name, value in plan.values.items():
             setattr(candidate, name, value)
         _refs(plan, candidate, parsed, present, col, errors, row, refs)
         if obj is not None and obj.pk not in writable:
-            errors.append(RowError(row, str(col["code"].label), _out_of_scope()))
+            errors.append(RowError(row, str(col["code"].label), out_of_scope()))
         elif "unit_code" in present or obj is None:
             unit = plan.values.get("unit") if "unit_code" in present else None
             unit_text = parsed.get("unit_code", "")
             moved = obj is None or (unit.pk if unit else None) != obj.unit_id
             if moved and unit is not None and not access.can_create(actor, model, unit=unit):
-                errors.append(RowError(row, str(col["unit_code"].label), _out_of_scope()))
+                errors.append(RowError(row, str(col["unit_code"].label), out_of_scope()))
             elif moved and unit is None and not unit_text:
                 if access.role_of(actor) not in access.WRITE_ALL and model is Resource:
                     errors.append(
@@ -422,13 +315,13 @@ def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
                             gettext("Only the BCM office may share a resource."),
                         )
                     )
-        _clean_errors(
+        clean_errors(
             row, candidate, ["unit", "owner", "site", "person"], columns, parsed, present, errors
         )
         if obj is not None:
-            _changes(obj, plan, columns)
+            changes(obj, plan, columns)
         plans.append(plan)
-    _sort_errors(errors, columns)
+    sort_errors(errors, columns)
     return plans, errors
 
 
@@ -440,15 +333,15 @@ class _Nodes:
 
     def __init__(self, actor, codes):
         self.readable = {
-            "activity": _lookup(Activity.objects.for_user(actor), "code", codes),
-            "resource": _lookup(Resource.objects.for_user(actor), "code", codes),
+            "activity": lookup(Activity.objects.for_user(actor), "code", codes),
+            "resource": lookup(Resource.objects.for_user(actor), "code", codes),
         }
         self.writable = {
-            "activity": _chunked_pks(
+            "activity": chunked_pks(
                 Activity.objects.for_user(actor, write=True),
                 [o.pk for o in self.readable["activity"].values()],
             ),
-            "resource": _chunked_pks(
+            "resource": chunked_pks(
                 Resource.objects.for_user(actor, write=True),
                 [o.pk for o in self.readable["resource"].values()],
             ),
@@ -478,7 +371,7 @@ def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
     columns, present = table.columns, table.present
     col = {c.key: c for c in columns}
     errors: list[RowError] = []
-    parsed_rows = [(row, _parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
+    parsed_rows = [(row, parse_cells(row, v, columns, present, errors)) for row, v in table.rows]
     codes = [p.get(k, "") for _r, p in parsed_rows for k in ("dependent_code", "dependency_code")]
     nodes = _Nodes(actor, codes)
     seen: dict[tuple, int] = {}
@@ -517,7 +410,7 @@ def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
             refuse("dependency_code", gettext("A resource can only depend on another resource."))
             continue
         if not nodes.can_write(dependent):
-            refuse("dependent_code", _out_of_scope())
+            refuse("dependent_code", out_of_scope())
             continue
         if key in seen:
             refuse(
@@ -540,7 +433,7 @@ def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
         for field, value in plan.values.items():
             setattr(candidate, field, value)
         before = len(errors)
-        _clean_errors(row, candidate, list(ends), columns, parsed, present, errors)
+        clean_errors(row, candidate, list(ends), columns, parsed, present, errors)
         for error in errors[before:]:
             error.message = gettext("Link “%(link)s”: %(reason)s") % {
                 "link": name,
@@ -548,9 +441,9 @@ def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
             }
         plan.pending = {"dependent": dependent, "dependency": dependency}
         if existing is not None:
-            _changes(existing, plan, columns)
+            changes(existing, plan, columns)
         plans.append(plan)
-    _sort_errors(errors, columns)
+    sort_errors(errors, columns)
     return plans, errors
 
 
@@ -595,9 +488,9 @@ def _apply_nodes(actor, result: ImportResult, model) -> None:
     name = "resource" if model is Resource else "activity"
     for plan in result.rows:
         if plan.action == "create":
-            _apply_row(plan, lambda v=plan.values: create(actor=actor, **v))
+            apply_row(plan, lambda v=plan.values: create(actor=actor, **v))
         elif plan.action == "update":
-            _apply_row(
+            apply_row(
                 plan,
                 lambda v=plan.values, o=plan.instance: update(actor=actor, **{name: o}, **v),
             )
@@ -606,7 +499,7 @@ def _apply_nodes(actor, result: ImportResult, model) -> None:
 def _apply_links(actor, result: ImportResult) -> None:
     for plan in result.rows:
         if plan.action == "create":
-            _apply_row(
+            apply_row(
                 plan,
                 lambda p=plan: services.dependency_create(
                     actor=actor,
@@ -616,7 +509,7 @@ def _apply_links(actor, result: ImportResult) -> None:
                 ),
             )
         elif plan.action == "update":
-            _apply_row(
+            apply_row(
                 plan,
                 lambda p=plan: services.dependency_update(
                     actor=actor, dependency=p.instance, **p.values
@@ -635,41 +528,30 @@ def dependencies_import(
         raise ValueError(f"unknown import kind {kind!r}")
     if not can_import(actor, kind):
         raise PermissionDenied
-    file_name = PurePath(name or getattr(file, "name", "") or "").name
-    table = read_table(COLUMNS[kind], file_name, file)
-    result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run, notices=table.notices)
     if kind == "links":
-        result.rows, result.errors = plan_links(actor, table)
-        if not result.errors:
-            result.notices = [*result.notices, *_lonely_group_notices(result.rows)]
+        plan, apply, notices = plan_links, _apply_links, _lonely_group_notices
     else:
-        result.rows, result.errors = _plan_nodes(actor, table, MODELS[kind])
-    if dry_run or result.errors:
-        return result
-    try:
-        with transaction.atomic():
-            if kind == "links":
-                _apply_links(actor, result)
-            else:
-                _apply_nodes(actor, result, MODELS[kind])
-            audit_record(
-                actor=actor,
-                action="import",
-                object_type=MODELS[kind]._meta.label_lower,
-                object_repr=file_name[:300],
-                changes={
-                    "file": file_name,
-                    "kind": kind,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-    except _ApplyFailed as exc:
-        result.errors = [exc.error]
-        return result
-    result.applied = True
-    return result
+        model = MODELS[kind]
+
+        def plan(actor, table):
+            return _plan_nodes(actor, table, model)
+
+        def apply(actor, result):
+            _apply_nodes(actor, result, model)
+
+        notices = None
+    return run_import(
+        actor=actor,
+        kind=kind,
+        model=MODELS[kind],
+        columns=COLUMNS[kind],
+        plan=plan,
+        apply=apply,
+        file=file,
+        dry_run=dry_run,
+        name=name,
+        notices=notices,
+    )
 
 
 def can_import(user, kind: str | None = None) -> bool:

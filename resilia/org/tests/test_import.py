@@ -266,7 +266,7 @@ def test_it_explains_files_it_cannot_read(personas, file, message):
 
 
 def test_it_limits_the_number_of_rows(personas, monkeypatch):
-    from resilia.org import importing_files
+    from resilia.core import importfiles as importing_files
 
     monkeypatch.setattr(importing_files, "MAX_ROWS", 3)
     text = "employee_no,full_name,unit_code\n" + "".join(f"{n},p,DEPT-A\n" for n in range(5))
@@ -277,7 +277,7 @@ def test_it_limits_the_number_of_rows(personas, monkeypatch):
 
 
 def test_it_refuses_files_over_the_size_limit(personas, monkeypatch):
-    from resilia.org import importing_files
+    from resilia.core import importfiles as importing_files
 
     monkeypatch.setattr(importing_files, "MAX_BYTES", 1024 * 1024)
     big = "employee_no,full_name,unit_code\n" + "9,p,DEPT-A\n" * 120_000

@@ -1,6 +1,6 @@
 """Reading an uploaded XLSX or CSV file into text rows, robust to whatever users upload.
 
-Knows nothing of units or people: it is given the columns (objects with `key`, `label`,
+Knows nothing of any register: it is given the columns (objects with `key`, `label`,
 `required` and `headers()`) and returns a `Table`, or raises `ImportFileError` with a message
 for the user: not a spreadsheet, damaged workbook, unknown encoding, empty, too big, too long,
 required columns missing. Cells come back as text; formulas are never evaluated.
