@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts.models import Role, User
-from resilia.org.filters import SearchFilterSet, UnitChoiceFilter, _readable
-from resilia.org.models import Unit
+from resilia.core.filters import SearchFilterSet, UnitChoiceFilter, readable
 
 
 class UserFilterSet(SearchFilterSet):
@@ -18,7 +17,7 @@ class UserFilterSet(SearchFilterSet):
     )
     unit = UnitChoiceFilter(
         label=_("unit"),
-        queryset=_readable(Unit),
+        queryset=readable(User.unit.field.related_model),
         method="filter_unit",
         empty_label=_("All units"),
     )

@@ -28,7 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from resilia.analysis.tables import Section
 from resilia.audit.services import audit_record
-from resilia.core.exports import _cell
+from resilia.core.exports import safe_cell
 
 FORMATS = ("xlsx", "pdf")
 FONT = "STSong-Light"
@@ -72,7 +72,7 @@ def xlsx_bytes(title: str, meta, sections: list[Section]) -> bytes:
     info.append([title])
     info["A1"].font = Font(bold=True, size=14)
     for label, value in meta:
-        info.append([str(label), _cell(value)])
+        info.append([str(label), safe_cell(value)])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
     for number, section in enumerate(sections, start=1):
@@ -82,7 +82,7 @@ def xlsx_bytes(title: str, meta, sections: list[Section]) -> bytes:
             cell.font = Font(bold=True)
         widths = [len(h) for h in section.header()]
         for line in section.lines():
-            sheet.append([_cell(v) for v in line])
+            sheet.append([safe_cell(v) for v in line])
             widths = [max(w, len(v)) for w, v in zip(widths, line, strict=True)]
         for index, width in enumerate(widths, start=1):
             letter = get_column_letter(index)

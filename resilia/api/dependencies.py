@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from resilia.api.exceptions import _django_validation_detail
+from resilia.api.exceptions import django_validation_detail
 from resilia.api.serializers import ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from resilia.api.viewsets import RegisterViewSet, Services
+from resilia.core.filters import SearchFilterSet
 from resilia.dependencies import services as dep
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
-from resilia.org.filters import SearchFilterSet
 from resilia.org.models import Person, Site, Unit
 
 
@@ -224,7 +224,7 @@ def _link_label(dependent, dependency) -> str:
 
 def _named(exc: DjangoValidationError, label: str) -> ValidationError:
     """The model's messages, each prefixed with the link it is about."""
-    detail = _django_validation_detail(exc)
+    detail = django_validation_detail(exc)
     return ValidationError(
         {
             field: [_("Link %(link)s: %(message)s") % {"link": label, "message": m} for m in msgs]

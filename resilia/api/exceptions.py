@@ -37,7 +37,7 @@ from rest_framework.views import set_rollback
 logger = logging.getLogger("resilia.api")
 
 
-def _django_validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+def django_validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
     """{field: [messages]} from a model's full_clean() error, `__all__` renamed like DRF."""
     if hasattr(exc, "error_dict"):
         detail = {}
@@ -83,7 +83,7 @@ def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: map the exception, then wrap it in the error envelope."""
     request = context.get("request")
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(_django_validation_detail(exc))
+        exc = exceptions.ValidationError(django_validation_detail(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

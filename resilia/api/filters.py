@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from resilia.audit import filters as audit_filters
-from resilia.org.filters import SearchFilterSet
+from resilia.core.filters import SearchFilterSet
 from resilia.org.models import Person, Team, TeamMembership
 
 

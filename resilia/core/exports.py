@@ -20,7 +20,7 @@ FORMATS = ("csv", "xlsx")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def safe_cell(value):
     """Plain text for a cell; neutralise spreadsheet formulas (CSV/XLSX injection)."""
     if value is None:
         return ""
@@ -45,7 +45,7 @@ def export_response(
         writer = csv.writer(buffer)
         writer.writerow([str(h) for h in headers])
         for row in rows:
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow([safe_cell(v) for v in row])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         filename = f"{basename}-{stamp}.csv"
     elif fmt == "xlsx":
@@ -57,7 +57,7 @@ def export_response(
             cell.font = Font(bold=True)
         widths = [len(str(h)) for h in headers]
         for row in rows:
-            values = [_cell(v) for v in row]
+            values = [safe_cell(v) for v in row]
             sheet.append(values)
             widths = [max(w, len(str(v))) for w, v in zip(widths, values, strict=False)]
         for index, width in enumerate(widths, start=1):

@@ -83,7 +83,7 @@ def known_translations() -> dict[tuple, polib.POEntry]:
 
 
 def carry_translations(known: dict[tuple, polib.POEntry]) -> int:
-    """Fill each untranslated entry from a translation of the same msgid in `known`.
+    """Fill each untranslated or fuzzy entry from a translation of the same msgid in `known`.
 
     Code moves between apps (a helper into the kit, a page into the shell) carry their strings
     with them; the agreed BCM terms then read the same in every catalogue. Returns how many
@@ -93,12 +93,17 @@ def carry_translations(known: dict[tuple, polib.POEntry]) -> int:
     filled = 0
     for app_dir, po in catalogues.items():
         changed = False
-        for entry in po.untranslated_entries():
+        # msgmerge guesses a "fuzzy" translation for a string it has not seen in this catalogue;
+        # an exact translation from another catalogue is better than the guess.
+        for entry in [*po.untranslated_entries(), *po.fuzzy_entries()]:
             source = known.get((entry.msgctxt, entry.msgid, entry.msgid_plural))
             if source is None:
                 continue
             entry.msgstr = source.msgstr
             entry.msgstr_plural = dict(source.msgstr_plural)
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
             changed = True
         if changed:

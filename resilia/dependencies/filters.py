@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resilia.core.filters import AnyYesNoSelect, SearchFilterSet, UnitChoiceFilter, readable
 from resilia.dependencies.models import Activity, Criticality, Resource
-from resilia.org.filters import AnyYesNoSelect, SearchFilterSet, UnitChoiceFilter, _readable
 from resilia.org.models import Site, Unit
 
 
@@ -24,12 +24,12 @@ def _subtree(queryset, unit):
 class ResourceFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en", "description")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Resource.Kind.choices)
-    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
+    unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
     criticality = django_filters.ChoiceFilter(label=_("criticality"), choices=Criticality.choices)
     redundancy = django_filters.ChoiceFilter(
         label=_("redundancy"), choices=Resource.Redundancy.choices
     )
-    site = django_filters.ModelChoiceFilter(label=_("site"), queryset=_readable(Site))
+    site = django_filters.ModelChoiceFilter(label=_("site"), queryset=readable(Site))
     untested = django_filters.BooleanFilter(
         label=_("has no tested capability"), method="filter_untested", widget=AnyYesNoSelect
     )
@@ -65,7 +65,7 @@ class ResourceFilterSet(SearchFilterSet):
 
 class ActivityFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en", "products", "description")
-    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
+    unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
     prioritised = django_filters.BooleanFilter(
         label=_("prioritised (has an RTO)"),
         field_name="rto",

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
+from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
 from resilia.dependencies.forms_fields import DurationMinutesField
 from resilia.dependencies.models import Activity, Resource
-from resilia.org.filters import TreeUnitChoiceField
-from resilia.org.forms import StyledForm, _autocomplete, _with_current
+from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Site, Unit
 
 
@@ -59,18 +59,18 @@ def _lazy_choices(field, selected_pks):
 def _owner_fields(form, user):
     for name in ("owner", "person"):
         if name in form.fields:
-            form.fields[name].queryset = _with_current(
+            form.fields[name].queryset = with_current(
                 Person.objects.for_user(user), getattr(form.instance, f"{name}_id")
             ).order_by("full_name", "pk")
-            _autocomplete(form.fields[name], "person")
+            autocomplete(form.fields[name], "person")
 
 
 def _unit_field(form, user, model):
     unit = form.fields["unit"]
-    unit.queryset = _with_current(
+    unit.queryset = with_current(
         Unit.objects.for_user(user, write=True), form.instance.unit_id
     ).order_by("path")
-    _autocomplete(unit, "unit", write=True)
+    autocomplete(unit, "unit", write=True)
 
 
 def _check_unit(form, model, message):
@@ -126,10 +126,10 @@ class ResourceForm(StyledForm):
         self.fields["unit"].required = access.role_of(user) not in access.WRITE_ALL
         self.fields["unit"].help_text = _("Empty: a resource shared by the whole organisation.")
         _owner_fields(self, user)
-        self.fields["site"].queryset = _with_current(
+        self.fields["site"].queryset = with_current(
             Site.objects.for_user(user), self.instance.site_id
         ).order_by("code")
-        _autocomplete(self.fields["site"], "site")
+        autocomplete(self.fields["site"], "site")
         alternates = self.fields["alternates"]
         alternates.queryset = Resource.objects.for_user(user).exclude(pk=self.instance.pk)
         alternates.widget.attrs.update(picker_attrs("resource"))

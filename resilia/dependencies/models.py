@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.access import ScopedQuerySet
-from resilia.org.models import BilingualName, Person, Site, Unit, code_validator
+from resilia.core.models import BilingualName, code_validator
+from resilia.org.models import Person, Site, Unit
 
 # Ten years: anything longer is a typing mistake, not an objective or a capability.
 MAX_MINUTES = 10 * 365 * 24 * 60

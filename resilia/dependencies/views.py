@@ -18,12 +18,12 @@ from django.views.decorators.http import require_http_methods
 
 from resilia.core import access
 from resilia.core.lists import list_view
+from resilia.core.views import confirm_delete, save_form
 from resilia.dependencies import services
 from resilia.dependencies.forms import ActivityForm, ResourceForm
 from resilia.dependencies.models import Activity, Dependency, Resource
 from resilia.dependencies.registers import ACTIVITIES, RESOURCES
 from resilia.dependencies.views_links import ENDS, _readable_ends, _shown, detail_context
-from resilia.org.views import confirm_delete, save_form
 
 FORMS = {Resource: ResourceForm, Activity: ActivityForm}
 CREATE = {Resource: services.resource_create, Activity: services.activity_create}

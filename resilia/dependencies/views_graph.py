@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from resilia.core import access
+from resilia.core.forms import TreeUnitChoiceField
 from resilia.dependencies import selectors
 from resilia.dependencies.forms import node_label, picker_attrs
 from resilia.dependencies.models import Activity, Resource
 from resilia.dependencies.templatetags.dependencies_tags import human_minutes
 from resilia.engine.gaps import gaps as engine_gaps
 from resilia.engine.spof import spof as engine_spof
-from resilia.org.filters import TreeUnitChoiceField
 from resilia.org.models import Unit
 
 MAX_NODES = 300

@@ -3,72 +3,16 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from django.db.models import Q
-from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
+from resilia.core.filters import ALL, AnyYesNoSelect, SearchFilterSet, UnitChoiceFilter, readable
 from resilia.org.models import Person, Site, Team, Unit, UnitKind
-
-
-def _readable(model):
-    """Choices of a filter: only the rows the requesting user may read (no request: none)."""
-
-    def queryset(request):
-        if request is None:
-            return model.objects.none()
-        return model.objects.for_user(request.user)
-
-    return queryset
-
-
-class TreeUnitChoiceField(forms.ModelChoiceField):
-    """Units indented by their depth, so the select reads as the organisation tree."""
-
-    def label_from_instance(self, obj):
-        return "\u2003" * obj.depth + obj.display_name
-
-
-# django-filter's empty choice is a row of dashes; say what choosing it means.
-ALL = _("All")
-
-
-class UnitChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = TreeUnitChoiceField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_label", ALL)
-        super().__init__(*args, **kwargs)
-
-
-class AnyYesNoSelect(NullBooleanSelect):
-    """A yes/no filter whose empty choice reads "Any" rather than Django's "Unknown"."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-
-
-class SearchFilterSet(django_filters.FilterSet):
-    """Adds `q`, a case-insensitive search over `search_fields`."""
-
-    search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q()
-        for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(query)
 
 
 class UnitFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "description")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=UnitKind.choices, empty_label=ALL)
-    parent = UnitChoiceFilter(label=_("parent unit"), queryset=_readable(Unit))
+    parent = UnitChoiceFilter(label=_("parent unit"), queryset=readable(Unit))
 
     class Meta:
         model = Unit
@@ -77,9 +21,9 @@ class UnitFilterSet(SearchFilterSet):
 
 class PersonFilterSet(SearchFilterSet):
     search_fields = ("full_name", "employee_no", "title", "email", "mobile")
-    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit), method="filter_unit")
+    unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
     site = django_filters.ModelChoiceFilter(
-        label=_("site"), queryset=_readable(Site), empty_label=ALL
+        label=_("site"), queryset=readable(Site), empty_label=ALL
     )
     is_key_person = django_filters.BooleanFilter(label=_("key person"), widget=AnyYesNoSelect)
     has_deputy = django_filters.BooleanFilter(
@@ -105,7 +49,7 @@ class PersonFilterSet(SearchFilterSet):
 class SiteFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "address")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Site.Kind.choices, empty_label=ALL)
-    unit = UnitChoiceFilter(label=_("owning unit"), queryset=_readable(Unit))
+    unit = UnitChoiceFilter(label=_("owning unit"), queryset=readable(Unit))
 
     class Meta:
         model = Site
@@ -115,7 +59,7 @@ class SiteFilterSet(SearchFilterSet):
 class TeamFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "code", "responsibilities")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Team.Kind.choices, empty_label=ALL)
-    unit = UnitChoiceFilter(label=_("unit"), queryset=_readable(Unit))
+    unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit))
     # Bounded to a database id: a larger number overflowed the query (a 500, not a 400).
     member = django_filters.NumberFilter(
         label=_("member"),

@@ -8,46 +8,18 @@ hand `cleaned_data` to the services, which validate again and audit.
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
-from resilia.org.filters import TreeUnitChoiceField
+from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
+from resilia.core.forms import autocomplete as kit_autocomplete
 from resilia.org.models import Person, Site, Unit
 
 
-def _with_current(queryset, current_id):
-    """Keep the saved value selectable: an unchanged field must never fail validation."""
-    if current_id is None:
-        return queryset
-    model = queryset.model
-    return model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_id))
-
-
-def _autocomplete(field: forms.Field, kind: str, *, write: bool = False) -> None:
-    """Mark a select for the search-as-you-type enhancement (org/autocomplete.js)."""
-    url = reverse("org:autocomplete", args=[kind])
-    field.widget.attrs["data-autocomplete"] = f"{url}?write=1" if write else url
-    field.widget.attrs["data-autocomplete-placeholder"] = _("Type to search…")
-
-
-class StyledForm(forms.ModelForm):
-    """Tabler classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if isinstance(widget, forms.Textarea):
-                # Textarea itself sets rows=10, so a default would never apply.
-                widget.attrs["rows"] = 3
+def autocomplete(field: forms.Field, kind: str, *, write: bool = False) -> None:
+    """Search-as-you-type over the organisation's units, people, sites or teams."""
+    kit_autocomplete(field, reverse("org:autocomplete", args=[kind]), write=write)
 
 
 class UnitForm(StyledForm):
@@ -62,16 +34,16 @@ class UnitForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.user = user
         parent = self.fields["parent"]
-        parent.queryset = _with_current(
+        parent.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.parent_id
         ).order_by("path")
         # Only organisation-wide writers may create or move a unit to the top of the tree.
         parent.required = access.role_of(user) not in access.WRITE_ALL
-        self.fields["head"].queryset = _with_current(
+        self.fields["head"].queryset = with_current(
             Person.objects.for_user(user), self.instance.head_id
         ).order_by("full_name", "pk")
-        _autocomplete(parent, "unit", write=True)
-        _autocomplete(self.fields["head"], "person")
+        autocomplete(parent, "unit", write=True)
+        autocomplete(self.fields["head"], "person")
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
@@ -108,17 +80,17 @@ class PersonForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["unit"].queryset = _with_current(
+        self.fields["unit"].queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.unit_id
         ).order_by("path")
-        self.fields["site"].queryset = _with_current(
+        self.fields["site"].queryset = with_current(
             Site.objects.for_user(user), self.instance.site_id
         ).order_by("code")
-        self.fields["deputy"].queryset = _with_current(
+        self.fields["deputy"].queryset = with_current(
             Person.objects.for_user(user), self.instance.deputy_id
         ).order_by("full_name", "pk")
-        _autocomplete(self.fields["unit"], "unit", write=True)
-        _autocomplete(self.fields["deputy"], "person")
+        autocomplete(self.fields["unit"], "unit", write=True)
+        autocomplete(self.fields["deputy"], "person")
 
     def clean_unit(self):
         unit = self.cleaned_data.get("unit")

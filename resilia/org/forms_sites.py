@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
-from resilia.org.filters import TreeUnitChoiceField
-from resilia.org.forms import StyledForm, _autocomplete, _with_current
+from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
+from resilia.org.forms import autocomplete
 from resilia.org.models import Site, Unit
 
 
@@ -24,13 +24,13 @@ class SiteForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.user = user
         unit = self.fields["unit"]
-        unit.queryset = _with_current(
+        unit.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.unit_id
         ).order_by("path")
         unit.required = access.role_of(user) not in access.WRITE_ALL
         unit.help_text = _("Empty for a site shared by the whole organisation.")
         self.fields["seat_capacity"].widget.attrs["min"] = 0
-        _autocomplete(unit, "unit", write=True)
+        autocomplete(unit, "unit", write=True)
 
     def clean_unit(self):
         unit = self.cleaned_data.get("unit")

@@ -6,37 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.access import ScopedQuerySet
+from resilia.core.models import BilingualName, code_validator
 
-code_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-    _("Use letters, digits, dots, hyphens and underscores, starting with a letter or digit."),
-)
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()-]{3,30}$", _("Enter a phone number: digits, spaces, +, - and brackets.")
 )
-
-
-class BilingualName(models.Model):
-    """A name in the organisation's language and an optional English name."""
-
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
 
 
 class UnitKind(models.TextChoices):

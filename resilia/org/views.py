@@ -9,8 +9,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ProtectedError, RestrictedError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resilia.core import access
 from resilia.core.lists import list_view
+from resilia.core.views import confirm_delete, save_form
 from resilia.org import services
 from resilia.org.filters import PersonFilterSet, SiteFilterSet, TeamFilterSet, UnitFilterSet
 from resilia.org.forms import PersonForm, UnitForm
@@ -31,45 +31,6 @@ AUTOCOMPLETE = {
     "team": (Team, TeamFilterSet),
 }
 AUTOCOMPLETE_LIMIT = 20
-
-
-def save_form(request, form, service, **kwargs):
-    """Call the service with the form's data; its validation errors land on the form."""
-    data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-    try:
-        return service(actor=request.user, **kwargs, **data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-
-
-def blockers(exc: ProtectedError | RestrictedError) -> list[str]:
-    """'2 people: 张伟, 李娜' per kind of object that prevents a deletion."""
-    by_kind: dict[str, list[str]] = {}
-    for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
-        by_kind.setdefault(str(obj._meta.verbose_name_plural), []).append(str(obj))
-    lines = []
-    for kind, names in by_kind.items():
-        shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
-        lines.append(
-            _("%(kind)s (%(count)d): %(names)s")
-            % {"kind": kind, "count": len(names), "names": shown}
-        )
-    return lines
-
-
-def confirm_delete(request, obj, service, redirect_to: str, **kwargs):
-    """GET: the confirmation page. POST: delete, or explain what blocks the deletion."""
-    context = {"obj": obj, "kind": obj._meta.verbose_name, "cancel_url": obj.get_absolute_url()}
-    if request.method == "POST":
-        try:
-            service(actor=request.user, **kwargs)
-        except (ProtectedError, RestrictedError) as exc:
-            context["blockers"] = blockers(exc)
-            return render(request, "org/confirm_delete.html", context, status=409)
-        messages.success(request, _("%(name)s was deleted.") % {"name": obj})
-        return redirect(redirect_to)
-    return render(request, "org/confirm_delete.html", context)
 
 
 # Units ------------------------------------------------------------------------------------
@@ -110,7 +71,7 @@ def unit_create(request):
         if unit is not None:
             messages.success(request, _("%(name)s was created.") % {"name": unit})
             return redirect(unit)
-    return render(request, "org/form.html", {"form": form, "kind": Unit._meta.verbose_name})
+    return render(request, "core/form.html", {"form": form, "kind": Unit._meta.verbose_name})
 
 
 def _initial_parent(request):
@@ -132,7 +93,7 @@ def unit_edit(request, pk):
             messages.success(request, _("%(name)s was saved.") % {"name": unit})
             return redirect(unit)
     context = {"form": form, "obj": unit, "kind": Unit._meta.verbose_name}
-    return render(request, "org/form.html", context)
+    return render(request, "core/form.html", context)
 
 
 @login_required
@@ -184,7 +145,7 @@ def person_create(request):
         if person is not None:
             messages.success(request, _("%(name)s was created.") % {"name": person})
             return redirect(person)
-    return render(request, "org/form.html", {"form": form, "kind": Person._meta.verbose_name})
+    return render(request, "core/form.html", {"form": form, "kind": Person._meta.verbose_name})
 
 
 @login_required
@@ -197,7 +158,7 @@ def person_edit(request, pk):
             messages.success(request, _("%(name)s was saved.") % {"name": person})
             return redirect(person)
     context = {"form": form, "obj": person, "kind": Person._meta.verbose_name}
-    return render(request, "org/form.html", context)
+    return render(request, "core/form.html", context)
 
 
 @login_required

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_http_methods
 
 from resilia.core import access
 from resilia.core.lists import Column, Register, list_view
+from resilia.core.views import confirm_delete, save_form
 from resilia.org import services
 from resilia.org.filters import SiteFilterSet
 from resilia.org.forms_sites import SiteForm
 from resilia.org.models import Person, Site
-from resilia.org.views import confirm_delete, save_form
 
 SITES = Register(
     model=Site,
@@ -91,7 +91,7 @@ def site_create(request):
         if site is not None:
             messages.success(request, _("%(name)s was created.") % {"name": site})
             return redirect(site)
-    return render(request, "org/form.html", {"form": form, "kind": Site._meta.verbose_name})
+    return render(request, "core/form.html", {"form": form, "kind": Site._meta.verbose_name})
 
 
 @login_required
@@ -105,7 +105,7 @@ def site_edit(request, pk):
             messages.success(request, _("%(name)s was saved.") % {"name": site})
             return redirect(site)
     context = {"form": form, "obj": site, "kind": Site._meta.verbose_name}
-    return render(request, "org/form.html", context)
+    return render(request, "core/form.html", context)
 
 
 @login_required

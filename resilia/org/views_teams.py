@@ -19,11 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from resilia.core import access
 from resilia.core.lists import Column, Register, list_view
+from resilia.core.views import confirm_delete, save_form
 from resilia.org import services
 from resilia.org.filters import TeamFilterSet
 from resilia.org.forms_teams import MembershipForm, TeamForm
 from resilia.org.models import Person, Team, TeamMembership
-from resilia.org.views import confirm_delete, save_form
 
 TEAMS = Register(
     model=Team,
@@ -116,7 +116,7 @@ def team_create(request):
         if team is not None:
             messages.success(request, _("%(name)s was created.") % {"name": team})
             return redirect(team)
-    return render(request, "org/form.html", {"form": form, "kind": Team._meta.verbose_name})
+    return render(request, "core/form.html", {"form": form, "kind": Team._meta.verbose_name})
 
 
 @login_required
@@ -129,7 +129,7 @@ def team_edit(request, pk):
             messages.success(request, _("%(name)s was saved.") % {"name": team})
             return redirect(team)
     context = {"form": form, "obj": team, "kind": Team._meta.verbose_name}
-    return render(request, "org/form.html", context)
+    return render(request, "core/form.html", context)
 
 
 @login_required
@@ -183,7 +183,7 @@ def membership_edit(request, pk, mpk):
             return _members_response(request, team)
     if not _is_htmx(request):
         context = {"form": form, "obj": team, "kind": TeamMembership._meta.verbose_name}
-        return render(request, "org/form.html", context, status=422 if form.errors else 200)
+        return render(request, "core/form.html", context, status=422 if form.errors else 200)
     context = {"obj": team, "membership": membership, "form": form}
     return render(request, "org/membership_form.html", context)
 

@@ -34,3 +34,16 @@ def with_invalid_state(field: BoundField) -> str:
     if field.field.show_hidden_initial:
         html += field.as_hidden(only_initial=True)
     return mark_safe(html)
+
+
+@register.filter
+def model_label(obj) -> str:
+    """'org.unit' for a Unit: the label the history and evidence tabs are keyed by."""
+    return obj._meta.label_lower
+
+
+@register.simple_tag
+def object_url(obj, action: str) -> str:
+    """The URL of a register's page for this object by the kit's naming rule,
+    '<app>:<model>_<action>' (edit, delete), or "" when the app has no such page."""
+    return url_if_exists(f"{obj._meta.app_label}:{obj._meta.model_name}_{action}", obj.pk)

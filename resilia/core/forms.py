@@ -1,0 +1,47 @@
+"""Form helpers every register shares: Tabler-styled model forms, choices that keep the saved
+value, and the search-as-you-type picker (core/autocomplete.js)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def with_current(queryset, current_id):
+    """Keep the saved value selectable: an unchanged field must never fail validation."""
+    if current_id is None:
+        return queryset
+    model = queryset.model
+    return model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_id))
+
+
+def autocomplete(field: forms.Field, url: str, *, write: bool = False) -> None:
+    """Mark a select for the search-as-you-type enhancement, fed by the endpoint at `url`."""
+    field.widget.attrs["data-autocomplete"] = f"{url}?write=1" if write else url
+    field.widget.attrs["data-autocomplete-placeholder"] = _("Type to search…")
+
+
+class StyledForm(forms.ModelForm):
+    """Tabler classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if isinstance(widget, forms.Textarea):
+                # Textarea itself sets rows=10, so a default would never apply.
+                widget.attrs["rows"] = 3
+
+
+class TreeUnitChoiceField(forms.ModelChoiceField):
+    """Units indented by their depth, so the select reads as the organisation tree."""
+
+    def label_from_instance(self, obj):
+        return "\u2003" * obj.depth + obj.display_name
