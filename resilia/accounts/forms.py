@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts import services
 from resilia.accounts.models import Role, User
-from resilia.org.models import Person, Unit
 
 SCOPED_ROLES = (Role.COORDINATOR, Role.CONTRIBUTOR)
 NEEDS_UNIT = _("Coordinators and contributors need a unit.")
@@ -158,11 +157,13 @@ class UserForm(TablerMixin, forms.ModelForm):
 
     def __init__(self, *args, allow_superuser: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.order_by("path")
+        # The units and people come from the relations themselves: accounts is part of the
+        # platform and never imports the organisation app.
+        self.fields["unit"].queryset = self.fields["unit"].queryset.order_by("path")
         # Indent by depth so the select reads as the organisation tree.
         self.fields["unit"].label_from_instance = lambda u: "\u2003" * u.depth + u.display_name
         self.fields["language"].choices = _language_choices()
-        self.fields["person"].queryset = Person.objects.order_by("full_name")
+        self.fields["person"].queryset = self.fields["person"].queryset.order_by("full_name")
         if allow_superuser:
             self.fields["is_superuser"] = forms.BooleanField(
                 label=_("superuser"),
