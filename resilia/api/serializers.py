@@ -1,6 +1,6 @@
 """Serializers: they shape JSON and check input types; they never save.
 
-Saving goes through the services of `resilia.org.services` (full_clean, transaction, audit);
+Saving goes through the services of each app (full_clean, transaction, audit);
 the viewsets pass them `validated_data`. References to other objects resolve only among the
 objects the user may read, so an id outside the user's scope is indistinguishable from one
 that does not exist.
@@ -11,9 +11,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
-
-from resilia.audit.models import AuditEvent
-from resilia.org.models import Person, Site, Team, TeamMembership, Unit
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -65,135 +62,3 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):  # pragma: no cover - same
         raise NotImplementedError("API writes go through the services, never serializer.save()")
-
-
-class UnitSerializer(StrictModelSerializer):
-    """An organisation unit; `path` and `depth` are maintained by the services."""
-
-    parent = ScopedPrimaryKeyRelatedField(Unit, allow_null=True, required=False)
-    head = ScopedPrimaryKeyRelatedField(Person, allow_null=True, required=False)
-    display_name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Unit
-        fields = [
-            "id",
-            "code",
-            "name",
-            "name_en",
-            "display_name",
-            "kind",
-            "parent",
-            "head",
-            "description",
-            "path",
-            "depth",
-        ]
-        read_only_fields = ["path", "depth"]
-
-
-class PersonSerializer(StrictModelSerializer):
-    """A person of the organisation and the channels that reach them."""
-
-    unit = ScopedPrimaryKeyRelatedField(Unit)
-    site = ScopedPrimaryKeyRelatedField(Site, allow_null=True, required=False)
-    deputy = ScopedPrimaryKeyRelatedField(Person, allow_null=True, required=False)
-
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "employee_no",
-            "full_name",
-            "title",
-            "unit",
-            "site",
-            "deputy",
-            "mobile",
-            "office_phone",
-            "email",
-            "wecom_id",
-            "dingtalk_id",
-            "feishu_id",
-            "is_key_person",
-            "is_active",
-            "notes",
-        ]
-
-
-class SiteSerializer(StrictModelSerializer):
-    """An office, data centre, DR site or alternate work area."""
-
-    unit = ScopedPrimaryKeyRelatedField(Unit, allow_null=True, required=False)
-    display_name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Site
-        fields = [
-            "id",
-            "code",
-            "name",
-            "name_en",
-            "display_name",
-            "kind",
-            "address",
-            "seat_capacity",
-            "unit",
-            "notes",
-        ]
-
-
-class TeamSerializer(StrictModelSerializer):
-    """A standing team; its members are the team-memberships endpoint."""
-
-    unit = ScopedPrimaryKeyRelatedField(Unit, allow_null=True, required=False)
-    display_name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Team
-        fields = [
-            "id",
-            "code",
-            "name",
-            "name_en",
-            "display_name",
-            "kind",
-            "unit",
-            "responsibilities",
-        ]
-
-
-class TeamMembershipSerializer(StrictModelSerializer):
-    """A person's role in a team."""
-
-    team = ScopedPrimaryKeyRelatedField(Team)
-    person = ScopedPrimaryKeyRelatedField(Person)
-
-    class Meta:
-        model = TeamMembership
-        fields = ["id", "team", "person", "role", "responsibilities"]
-
-
-class AuditEventSerializer(serializers.ModelSerializer):
-    """One event of the audit trail, with the hashes that chain it."""
-
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "id",
-            "seq",
-            "timestamp",
-            "actor",
-            "actor_repr",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "changes",
-            "request_id",
-            "client_ip",
-            "source",
-            "prev_hash",
-            "hash",
-        ]
-        read_only_fields = fields

@@ -1,4 +1,4 @@
-"""The API endpoints: one viewset per register, all through the access choke point.
+"""The base of every app's API endpoints (`<app>/api.py`): all through the access choke point.
 
 Reads: `Model.objects.for_user(user)` for lists, `access.get_object_for_user()` for one
 object (403 when the role cannot read the kind, 404 outside scope, 403 when readable but
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,14 +26,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from resilia.api import serializers as s
-from resilia.api.filters import AuditEventFilterSet, StrictOrderingFilter, TeamMembershipFilterSet
+from resilia.api.filters import StrictOrderingFilter
 from resilia.api.permissions import CanReadKind
-from resilia.audit.models import AuditEvent
 from resilia.core import access
-from resilia.org import services as org
-from resilia.org.filters import PersonFilterSet, SiteFilterSet, TeamFilterSet, UnitFilterSet
-from resilia.org.models import Person, Site, Team, TeamMembership, Unit
 
 # Query parameters every list accepts besides its filter set's.
 _COMMON_PARAMS = {"ordering", "page", "page_size", "format"}
@@ -157,75 +153,15 @@ class RegisterViewSet(BaseApiViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UnitViewSet(RegisterViewSet):
-    """Organisation units (the tree); a new unit belongs where its parent is."""
-
-    model = Unit
-    serializer_class = s.UnitSerializer
-    filterset_class = UnitFilterSet
-    ordering_fields = ["path", "code", "name", "kind", "depth", "id"]
-    ordering = ["path"]
-    services = Services(org.unit_create, org.unit_update, org.unit_delete, "unit")
-
-    def scope_unit(self, data: dict):
-        return data.get("parent")
+_LIST = {"get": "list", "post": "create"}
+_DETAIL = {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
 
 
-class PersonViewSet(RegisterViewSet):
-    """People and their contact channels."""
-
-    model = Person
-    serializer_class = s.PersonSerializer
-    filterset_class = PersonFilterSet
-    ordering_fields = ["full_name", "employee_no", "title", "unit", "is_key_person", "id"]
-    ordering = ["full_name"]
-    services = Services(org.person_create, org.person_update, org.person_delete, "person")
-
-
-class SiteViewSet(RegisterViewSet):
-    """Offices, data centres, DR sites and alternate work areas."""
-
-    model = Site
-    serializer_class = s.SiteSerializer
-    filterset_class = SiteFilterSet
-    ordering_fields = ["code", "name", "kind", "seat_capacity", "id"]
-    ordering = ["code"]
-    services = Services(org.site_create, org.site_update, org.site_delete, "site")
-
-
-class TeamViewSet(RegisterViewSet):
-    """Standing teams of the BCM organisation."""
-
-    model = Team
-    serializer_class = s.TeamSerializer
-    filterset_class = TeamFilterSet
-    ordering_fields = ["code", "name", "kind", "id"]
-    ordering = ["code"]
-    services = Services(org.team_create, org.team_update, org.team_delete, "team")
-
-
-class TeamMembershipViewSet(RegisterViewSet):
-    """Who is in which team, with which role; scoped by the team's unit."""
-
-    model = TeamMembership
-    serializer_class = s.TeamMembershipSerializer
-    filterset_class = TeamMembershipFilterSet
-    ordering_fields = ["team", "person", "role", "id"]
-    ordering = ["team", "role", "person__full_name"]
-    services = Services(
-        org.membership_create, org.membership_update, org.membership_delete, "membership"
-    )
-
-    def scope_unit(self, data: dict):
-        team = data.get("team")
-        return team.unit if team is not None else None
-
-
-class AuditEventViewSet(BaseApiViewSet):
-    """The audit trail, for administrators, the BCM office and auditors; read-only."""
-
-    model = AuditEvent
-    serializer_class = s.AuditEventSerializer
-    filterset_class = AuditEventFilterSet
-    ordering_fields = ["seq", "timestamp", "action", "object_type"]
-    ordering = ["-seq"]
+def routes(prefix: str, viewset, basename: str, *, read_only: bool = False) -> list:
+    """The list and detail routes of one endpoint, for an app's `urlpatterns`."""
+    list_actions = {"get": "list"} if read_only else _LIST
+    detail_actions = {"get": "retrieve"} if read_only else _DETAIL
+    return [
+        path(f"{prefix}/", viewset.as_view(list_actions), name=f"{basename}-list"),
+        path(f"{prefix}/<int:pk>/", viewset.as_view(detail_actions), name=f"{basename}-detail"),
+    ]

@@ -11,6 +11,7 @@ from rest_framework.throttling import BaseThrottle
 
 from resilia.api import viewsets
 from resilia.audit.models import AuditEvent
+from resilia.org import api as org_api
 from resilia.org import services as org
 from resilia.org.models import Person, Site, Unit
 
@@ -247,7 +248,7 @@ class _AlwaysThrottled(BaseThrottle):
 
 
 def test_it_answers_throttled_requests_with_a_429_and_retry_after(api_for, world, monkeypatch):
-    monkeypatch.setattr(viewsets.PersonViewSet, "throttle_classes", [_AlwaysThrottled])
+    monkeypatch.setattr(org_api.PersonViewSet, "throttle_classes", [_AlwaysThrottled])
     response = api_for("admin").get("/api/people/")
     _error(response, 429, "throttled")
     assert response["Retry-After"] == "30"
@@ -262,7 +263,7 @@ def _services_raising(exc):
 
 def test_it_answers_an_unexpected_failure_with_a_json_500(api_for, world, monkeypatch, caplog):
     monkeypatch.setattr(
-        viewsets.PersonViewSet, "services", _services_raising(RuntimeError("disk on fire"))
+        org_api.PersonViewSet, "services", _services_raising(RuntimeError("disk on fire"))
     )
     response = api_for("admin", "zh-hans").post(
         "/api/people/", {"full_name": "x", "unit": world["dept_a"].pk}, format="json"
@@ -277,7 +278,7 @@ def test_it_answers_an_unexpected_failure_with_a_json_500(api_for, world, monkey
 
 def test_it_answers_a_database_conflict_with_a_409(api_for, world, monkeypatch):
     monkeypatch.setattr(
-        viewsets.PersonViewSet, "services", _services_raising(IntegrityError("duplicate key"))
+        org_api.PersonViewSet, "services", _services_raising(IntegrityError("duplicate key"))
     )
     response = api_for("admin").post(
         "/api/people/", {"full_name": "x", "unit": world["dept_a"].pk}, format="json"

@@ -6,6 +6,7 @@ admin, BCM manager, auditor and executive, nodes in scope for coordinators and c
 
 from __future__ import annotations
 
+from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -271,3 +272,11 @@ OrderView = _report_view(
 )
 GapsView = _report_view(GapsReport, GAPS_RESULT, "Objective/capability gaps")
 SpofView = _report_view(SpofReport, SPOF_RESULT, "Single points of failure, ranked")
+
+
+urlpatterns = [
+    path("analysis/whatif/", WhatIfView.as_view(), name="analysis-whatif"),
+    path("analysis/order/", OrderView.as_view(), name="analysis-order"),
+    path("analysis/gaps/", GapsView.as_view(), name="analysis-gaps"),
+    path("analysis/spof/", SpofView.as_view(), name="analysis-spof"),
+]

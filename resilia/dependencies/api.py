@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from resilia.api.exceptions import django_validation_detail
 from resilia.api.serializers import ScopedPrimaryKeyRelatedField, StrictModelSerializer
-from resilia.api.viewsets import RegisterViewSet, Services
+from resilia.api.viewsets import RegisterViewSet, Services, routes
 from resilia.core.filters import SearchFilterSet
 from resilia.dependencies import services as dep
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
@@ -305,3 +305,10 @@ class DependencyViewSet(RegisterViewSet):
     def scope_unit(self, data: dict):
         dependent = data.get("dependent_activity") or data.get("dependent_resource")
         return getattr(dependent, "unit", None)
+
+
+urlpatterns = [
+    *routes("resources", ResourceViewSet, "resource"),
+    *routes("activities", ActivityViewSet, "activity"),
+    *routes("dependencies", DependencyViewSet, "dependency"),
+]
