@@ -6,14 +6,24 @@ SQLite in a data directory is the zero-set-up default; DATABASE_URL selects Post
 from __future__ import annotations
 
 import sys
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
 
-from resilia.env import ImproperEnv, envbool, envchoice, envint, envlist, envstr
+from resilia.env import (
+    ImproperEnv,
+    data_dir,
+    envbool,
+    envchoice,
+    envint,
+    envlist,
+    envstr,
+    gettext_noop,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(envstr("RESILIA_DATA_DIR") or BASE_DIR.parent / "data").resolve()
+DATA_DIR = data_dir()
 TESTING = "pytest" in sys.modules or envbool("RESILIA_TESTING", False)
 
 DEBUG = envbool("DEBUG", False)
@@ -22,7 +32,16 @@ if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
-        raise ImproperEnv("SECRET_KEY is required when DEBUG is not True (or set SECRET_KEY_FILE)")
+        # Never a generated key outside debug: sessions and tokens would die at each restart
+        # and differ between processes. The `resilia` command may point SECRET_KEY_FILE at
+        # the data directory's key (resilia/cli.py), never create one.
+        raise ImproperEnv(
+            gettext_noop(
+                "SECRET_KEY is required when DEBUG is not True: set SECRET_KEY or"
+                " SECRET_KEY_FILE (the resilia command also reads %(path)s)"
+            ),
+            path=DATA_DIR / "secret_key",
+        )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -96,7 +115,9 @@ if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     except ValueError as exc:
-        raise ImproperEnv(f"DATABASE_URL cannot be parsed: {exc}") from exc
+        raise ImproperEnv(
+            gettext_noop("DATABASE_URL cannot be parsed: %(reason)s"), reason=exc
+        ) from exc
 else:
     DATABASES = {
         "default": {
@@ -144,7 +165,15 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = envchoice("LANGUAGE_CODE", "zh-hans", ("zh-hans", "en"))
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = envstr("TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = envstr("TIME_ZONE") or "Asia/Shanghai"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    # Django would stop later with a traceback; say which variable is wrong instead.
+    raise ImproperEnv(
+        gettext_noop("TIME_ZONE must be a time zone name such as Asia/Shanghai, not %(value)s"),
+        value=repr(TIME_ZONE),
+    ) from None
 USE_I18N = True
 USE_TZ = True
 
@@ -238,5 +267,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }

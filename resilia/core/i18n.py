@@ -33,7 +33,9 @@ LOCALE = "zh_Hans"
 def app_dirs() -> list[Path]:
     dirs = [PACKAGE_DIR / app for app in APPS if (PACKAGE_DIR / app).is_dir()]
     extra = [p.parent for p in PACKAGE_DIR.glob("*/apps.py") if p.parent not in dirs]
-    return dirs + sorted(extra)
+    # Last, the package itself: the modules outside any app (settings, env, cli), whose
+    # messages appear before Django is set up (resilia/locale, in LOCALE_PATHS).
+    return dirs + sorted(extra) + [PACKAGE_DIR]
 
 
 def catalogue(app_dir: Path) -> Path:
@@ -47,6 +49,9 @@ def make(apps: list[str] | None = None) -> None:
         if apps and app_dir.name not in apps:
             continue
         (app_dir / "locale").mkdir(exist_ok=True)
+        ignore = ["tests/*", "static/*"]
+        if app_dir == PACKAGE_DIR:  # only its own modules: each app has its catalogue
+            ignore += sorted(p.name for p in PACKAGE_DIR.iterdir() if p.is_dir())
         subprocess.run(
             [
                 sys.executable,
@@ -57,10 +62,7 @@ def make(apps: list[str] | None = None) -> None:
                 LOCALE,
                 "--no-obsolete",
                 "--no-location",
-                "--ignore",
-                "tests/*",
-                "--ignore",
-                "static/*",
+                *(arg for pattern in ignore for arg in ("--ignore", pattern)),
             ],
             cwd=app_dir,
             check=True,
