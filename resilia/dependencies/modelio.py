@@ -264,15 +264,16 @@ def import_model(
     it they are kept and reported as warnings. Units and sites are never deleted (other
     registers use them). A dry run does the whole import and rolls it back.
     """
-    numbers = {
-        p.get("employee_no")
-        for p in (data.get("people") or [] if isinstance(data, dict) else [])
-        if isinstance(p, dict)
-    }
+    # Read defensively: this runs before the checks, on a file that may be malformed anywhere.
+    people = data.get("people") if isinstance(data, dict) else None
+    numbers = [
+        p["employee_no"]
+        for p in (people if isinstance(people, list) else [])
+        if isinstance(p, dict) and isinstance(p.get("employee_no"), str)
+    ]
     existing = set(
-        Person.objects.filter(employee_no__in=[n for n in numbers if isinstance(n, str)])
-        .values_list("employee_no", flat=True)
-    )  # fmt: skip
+        Person.objects.filter(employee_no__in=numbers).values_list("employee_no", flat=True)
+    )
     problems = check(data, existing)
     if problems:
         raise ModelFileError(problems)

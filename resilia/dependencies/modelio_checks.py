@@ -1,6 +1,7 @@
-"""Validation of a continuity model file before anything is written: the JSON Schema, then the
+"""Validation of a continuity model file before anything is written: the JSON Schema and the
 rules a schema cannot express (duplicates, references, unit cycles, RTO within MTPD, self-links,
-OR groups of one). Every problem names its path in the file, e.g. ``dependencies[12].dependency``.
+OR groups of one), reported together in file order. Every problem names its path in the file,
+e.g. ``dependencies[12].dependency``.
 
 Paths count list items from 0, like JSONPath and jq.
 """
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from resilia.dependencies.models import MAX_MINUTES
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model-v1.schema.json"
 SECTIONS = ("units", "sites", "people", "resources", "activities", "dependencies")
 CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 
 
 @dataclass(frozen=True)
@@ -69,110 +72,167 @@ def _shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _schema_message(error) -> tuple[list, str]:
-    """(extra path parts, translated message) for one jsonschema error."""
+def _schema_messages(error) -> list[tuple[list, str]]:
+    """(extra path parts, translated message) for one jsonschema error: one per field for
+    missing and unknown fields, so that each is named."""
     kind, value, limit = error.validator, error.instance, error.validator_value
     if kind == "anyOf":  # "null or X": explain why it is not X
         inner = [e for e in error.context if e.validator_value != "null"] or list(error.context)
         deepest = max(inner, key=lambda e: len(e.relative_path))
-        extra, message = _schema_message(deepest)
-        return list(deepest.relative_path) + extra, message
-    if kind == "required":
-        missing = next(name for name in limit if name not in value)
-        return [missing], _("this field is required")
+        return [
+            (list(deepest.relative_path) + extra, message)
+            for extra, message in _schema_messages(deepest)
+        ]
+    if kind == "required":  # jsonschema repeats this error once per missing field
+        return [([name], _("this field is required")) for name in limit if name not in value]
     if kind == "additionalProperties":
         known = set(error.schema.get("properties", {}))
-        extra = sorted(set(value) - known)[0]
-        return [extra], _("unknown field")
+        return [([name], _("unknown field")) for name in sorted(set(value) - known)]
+    return [([], _schema_message(error))]
+
+
+def _schema_message(error) -> str:
+    """The translated message of one jsonschema error about the value at its path."""
+    kind, value, limit = error.validator, error.instance, error.validator_value
     if kind == "type":
-        return [], _("must be %(expected)s, not %(value)s") % {
+        return _("must be %(expected)s, not %(value)s") % {
             "expected": _type_name(limit),
             "value": _shown(value),
         }
     if kind == "enum":
-        return [], _("%(value)s is not one of: %(choices)s") % {
+        return _("%(value)s is not one of: %(choices)s") % {
             "value": _shown(value),
             "choices": ", ".join(limit),
         }
     if kind == "const":
-        return [], _("unsupported format version %(value)s; this Resilia reads version %(v)s") % {
+        return _("unsupported format version %(value)s; this Resilia reads version %(v)s") % {
             "value": _shown(value),
             "v": limit,
         }
     if kind == "minimum":
-        return [], _("%(value)s is negative") % {"value": value}
+        return _("%(value)s is negative") % {"value": value}
     if kind == "maximum" and limit == MAX_MINUTES:
-        return [], _("%(value)s minutes is more than ten years") % {"value": value}
+        return _("%(value)s minutes is more than ten years") % {"value": value}
     if kind == "maximum":
-        return [], _("%(value)s is more than %(limit)s") % {"value": value, "limit": limit}
+        return _("%(value)s is more than %(limit)s") % {"value": value, "limit": limit}
     if kind == "minLength":
-        return [], _("must not be empty")
+        return _("must not be empty")
     if kind == "maxLength":
-        return [], _("is longer than %(limit)s characters") % {"limit": limit}
+        return _("is longer than %(limit)s characters") % {"limit": limit}
     if kind == "pattern" and limit == CODE_PATTERN:
-        return [], _(
+        return _(
             "%(value)s is not a valid code: use letters, digits, dots, hyphens and underscores"
         ) % {"value": _shown(value)}
     if kind == "pattern" and limit.startswith("^(activity|resource)"):
-        return [], _("%(value)s is not a node: write activity:CODE or resource:CODE") % {
+        return _("%(value)s is not a node: write activity:CODE or resource:CODE") % {
             "value": _shown(value)
         }
     if kind == "pattern" and limit.startswith("^\\S"):
-        return [], _("must not start or end with a space")
+        return _("must not start or end with a space")
     if kind == "pattern":
-        return [], _("%(value)s is not a date (YYYY-MM-DD)") % {"value": _shown(value)}
-    return [], error.message
+        return _("%(value)s is not a date (YYYY-MM-DD)") % {"value": _shown(value)}
+    return error.message
+
+
+def parts_of(path: str) -> list:
+    """The parts of a path written by path_of: "a[1].b" -> ["a", 1, "b"]."""
+    return [int(index) if index else name for index, name in PATH_PART.findall(path)]
+
+
+def _order(parts: list) -> list:
+    """Sort key of a location: sections in file order, then items, then fields."""
+    head = SECTIONS.index(parts[0]) if parts and parts[0] in SECTIONS else -1
+    return [head] + [(p, "") if isinstance(p, int) else (0, str(p)) for p in parts[1:]]
+
+
+def _schema_errors(data: Any) -> list[tuple[tuple, Problem]]:
+    """(location, problem) of every difference between the file and the shipped schema."""
+    from jsonschema import Draft202012Validator
+
+    found: dict[tuple, Problem] = {}  # a dict: one problem each, in the validator's order
+    for error in Draft202012Validator(schema()).iter_errors(data):
+        for extra, message in _schema_messages(error):
+            parts = (*error.absolute_path, *extra)
+            found.setdefault((parts, message), Problem(path_of(parts), message))
+    return [(parts, problem) for (parts, _message), problem in found.items()]
 
 
 def schema_problems(data: Any) -> list[Problem]:
     """Problems of the file against the shipped JSON Schema, in file order."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(schema())
-    problems = []
-    for error in validator.iter_errors(data):
-        extra, message = _schema_message(error)
-        parts = list(error.absolute_path) + extra
-        problems.append((parts, Problem(path_of(parts), message)))
-
-    def order(item):
-        parts = item[0]
-        head = SECTIONS.index(parts[0]) if parts and parts[0] in SECTIONS else -1
-        return [head] + [(p, "") if isinstance(p, int) else (0, str(p)) for p in parts[1:]]
-
-    return [p for _parts, p in sorted(problems, key=order)]
+    errors = _schema_errors(data)
+    return [p for _parts, p in sorted(errors, key=lambda item: _order(list(item[0])))]
 
 
 class _Checker:
-    """The cross-reference rules, over a file that passed the schema."""
+    """The cross-reference rules, over the parts of a file the schema accepted.
 
-    def __init__(self, data: dict, existing_people: set[str]):
+    `broken` holds every location where the schema found a problem. A rule that reads a value
+    at or below one of them skips it: the schema already named that problem, and the value may
+    not even have the expected type. Everything else is still checked, so one run reports all.
+    """
+
+    def __init__(self, data: Any, existing_people: set[str], broken: set[tuple] = frozenset()):
         self.data = data
         self.existing_people = existing_people
+        self.broken = broken
         self.problems: list[Problem] = []
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def codes(self, section: str, key: str = "code") -> dict[str, int]:
+    def ok(self, *parts) -> bool:
+        """Whether the schema accepted the value at `parts` (and what contains it)."""
+        return not any(parts[:k] in self.broken for k in range(len(parts) + 1))
+
+    def items(self, section: str) -> list[tuple[int, dict]]:
+        """(index, item) of the items of `section` that are mappings of fields."""
+        if not self.ok(section):
+            return []
+        return [
+            (i, item) for i, item in enumerate(self.data.get(section) or []) if self.ok(section, i)
+        ]
+
+    def get(self, section: str, i: int, item: dict, *keys: str | int):
+        """The value at `keys` in the item, or None when absent or refused by the schema."""
+        if not self.ok(section, i, *keys):
+            return None
+        value = item
+        for key in keys:
+            if isinstance(key, int):
+                value = value[key] if isinstance(value, list) and key < len(value) else None
+            else:
+                value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def codes(self, section: str, key: str = "code") -> dict[str, int] | None:
+        """Code -> index of the first item with it, reporting duplicates; None when some
+        item of the section has no readable code, so that references into it cannot be
+        checked (they might name that item)."""
         seen: dict[str, int] = {}
-        for i, item in enumerate(self.data.get(section) or []):
-            code = item[key]
-            if code in seen:
+        complete = self.ok(section)
+        for i, item in enumerate(self.data.get(section) or [] if complete else []):
+            # A malformed code (too long, say) still names its item: references to it must
+            # not be reported as unknown on top of the schema's problem.
+            code = item.get(key) if isinstance(item, dict) else None
+            if not isinstance(code, str):
+                complete = False
+            elif code not in seen:
+                seen[code] = i
+            elif self.ok(section, i, key):
                 self.add(
                     f"{section}[{i}].{key}",
                     _("duplicate %(code)s (first at %(section)s[%(first)s])")
                     % {"code": code, "section": section, "first": seen[code]},
                 )
-            else:
-                seen[code] = i
-        return seen
+        return seen if complete else None
 
     def ref(self, path: str, value, known, message: str) -> None:
-        if value is not None and value not in known:
+        if value is not None and known is not None and value not in known:
             self.add(path, message % {"value": value})
 
     def run(self) -> list[Problem]:
+        if not self.ok():  # not even a mapping of sections
+            return self.problems
         units = self.codes("units")
         sites = self.codes("sites")
         people = self.codes("people", "employee_no")
@@ -180,27 +240,28 @@ class _Checker:
         activities = self.codes("activities")
         unknown_unit = _("unknown unit %(value)s: declare it under units")
         unknown_person = _("unknown person %(value)s: list the employee number under people")
-        for i, person in enumerate(self.data.get("people") or []):
+        for i, person in self.items("people"):
             self.ref(
                 f"people[{i}].employee_no",
-                person["employee_no"],
+                self.get("people", i, person, "employee_no"),
                 self.existing_people,
                 _("no person has the employee number %(value)s in the database"),
             )
         self.unit_parents(units, unknown_unit)
-        for i, site in enumerate(self.data.get("sites") or []):
-            self.ref(f"sites[{i}].unit", site.get("unit"), units, unknown_unit)
-        for i, res in enumerate(self.data.get("resources") or []):
-            base = f"resources[{i}]"
-            self.ref(f"{base}.unit", res.get("unit"), units, unknown_unit)
-            self.ref(
-                f"{base}.site", res.get("site"), sites, _("unknown site %(value)s: declare it")
-            )
-            self.ref(f"{base}.owner", res.get("owner"), people, unknown_person)
-            self.ref(f"{base}.person", res.get("person"), people, unknown_person)
-            self.tested_on(base, res.get("capability_tested_on"))
-            for j, alt in enumerate(res.get("alternates") or []):
-                if alt == res["code"]:
+        for i, site in self.items("sites"):
+            self.ref(f"sites[{i}].unit", self.get("sites", i, site, "unit"), units, unknown_unit)
+        for i, res in self.items("resources"):
+            base, field = f"resources[{i}]", partial(self.get, "resources", i, res)
+            self.ref(f"{base}.unit", field("unit"), units, unknown_unit)
+            self.ref(f"{base}.site", field("site"), sites, _("unknown site %(value)s: declare it"))
+            self.ref(f"{base}.owner", field("owner"), people, unknown_person)
+            self.ref(f"{base}.person", field("person"), people, unknown_person)
+            self.tested_on(base, field("capability_tested_on"))
+            for j in range(len(field("alternates") or [])):
+                alt = field("alternates", j)
+                if alt is None:
+                    continue
+                if alt == res.get("code"):
                     self.add(f"{base}.alternates[{j}]", _("a resource is not its own alternate"))
                 self.ref(
                     f"{base}.alternates[{j}]",
@@ -208,12 +269,14 @@ class _Checker:
                     resources,
                     _("unknown resource %(value)s: declare it under resources"),
                 )
-        for i, act in enumerate(self.data.get("activities") or []):
+        for i, act in self.items("activities"):
             base = f"activities[{i}]"
-            self.ref(f"{base}.unit", act["unit"], units, unknown_unit)
-            self.ref(f"{base}.owner", act.get("owner"), people, unknown_person)
-            objectives = act.get("objectives") or {}
-            rto, mtpd = objectives.get("rto"), objectives.get("mtpd")
+            self.ref(f"{base}.unit", self.get("activities", i, act, "unit"), units, unknown_unit)
+            self.ref(
+                f"{base}.owner", self.get("activities", i, act, "owner"), people, unknown_person
+            )
+            rto = self.get("activities", i, act, "objectives", "rto")
+            mtpd = self.get("activities", i, act, "objectives", "mtpd")
             if rto is not None and mtpd is not None and rto > mtpd:
                 self.add(
                     f"{base}.objectives.rto",
@@ -232,17 +295,21 @@ class _Checker:
                 f"{base}.capability_tested_on", _("%(value)s is not a date") % {"value": value}
             )
 
-    def unit_parents(self, units: dict[str, int], unknown: str) -> None:
-        items = self.data.get("units") or []
-        parent = {u["code"]: u.get("parent") for u in items}
+    def unit_parents(self, units: dict[str, int] | None, unknown: str) -> None:
+        items = [
+            (i, u, u.get("code"), self.get("units", i, u, "parent")) for i, u in self.items("units")
+        ]
+        parent = {code: up for _i, _u, code, up in items if isinstance(code, str)}
         reported: set[str] = set()
-        for i, unit in enumerate(items):
-            self.ref(f"units[{i}].parent", unit.get("parent"), units, unknown)
-            chain, code = [unit["code"]], unit.get("parent")
+        for i, _unit, own, up in items:
+            self.ref(f"units[{i}].parent", up, units, unknown)
+            if not isinstance(own, str):
+                continue
+            chain, code = [own], up
             while code is not None and code in parent and code not in chain:
                 chain.append(code)
                 code = parent[code]
-            if code == unit["code"] and unit["code"] not in reported:
+            if code == own and own not in reported:
                 reported.update(chain)
                 self.add(
                     f"units[{i}].parent",
@@ -250,21 +317,36 @@ class _Checker:
                     % {"chain": " → ".join(chain + [code])},
                 )
 
-    def links(self, nodes: dict[str, dict[str, int]]) -> None:
+    def links(self, nodes: dict[str, dict[str, int] | None]) -> None:
         seen: dict[tuple[str, str], int] = {}
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, link in enumerate(self.data.get("dependencies") or []):
+        # Groups named by a link whose dependent is malformed: which node it meant is
+        # unknown, so a group of that name is not called one member short.
+        uncertain: set[str] = set()
+        for i, link in self.items("dependencies"):
             base = f"dependencies[{i}]"
-            ok = True
-            for end in ("dependent", "dependency"):
-                kind, code = link[end].split(":", 1)
-                if code not in nodes[kind]:
-                    self.add(f"{base}.{end}", _("unknown node %(node)s") % {"node": link[end]})
-                    ok = False
-            pair = (link["dependent"], link["dependency"])
+            dependent = self.get("dependencies", i, link, "dependent")
+            dependency = self.get("dependencies", i, link, "dependency")
+            group = self.get("dependencies", i, link, "group")
+            if group and dependent is None:
+                uncertain.add(group)
+            elif group:
+                groups[(dependent, group)].append(i)
+            known = True
+            for end, node in (("dependent", dependent), ("dependency", dependency)):
+                if node is None:  # missing or malformed: the schema said so
+                    known = False
+                    continue
+                kind, code = node.split(":", 1)
+                if nodes[kind] is not None and code not in nodes[kind]:
+                    self.add(f"{base}.{end}", _("unknown node %(node)s") % {"node": node})
+                    known = False
+            if dependent is None or dependency is None:
+                continue
+            pair = (dependent, dependency)
             if pair[0] == pair[1]:
                 self.add(base, _("a node cannot depend on itself"))
-            elif ok and pair[0].startswith("resource:") and pair[1].startswith("activity:"):
+            elif known and pair[0].startswith("resource:") and pair[1].startswith("activity:"):
                 self.add(base, _("a resource can only depend on another resource"))
             if pair in seen:
                 self.add(
@@ -273,10 +355,8 @@ class _Checker:
                     % {"a": pair[0], "b": pair[1], "first": seen[pair]},
                 )
             seen.setdefault(pair, i)
-            if link.get("group"):
-                groups[(link["dependent"], link["group"])].append(i)
         for (dependent, group), members in groups.items():
-            if len(members) == 1:
+            if len(members) == 1 and group not in uncertain:
                 self.add(
                     f"dependencies[{members[0]}].group",
                     _('OR group "%(group)s" of %(node)s has only one member')
@@ -285,8 +365,12 @@ class _Checker:
 
 
 def check(data: Any, existing_people: set[str]) -> list[Problem]:
-    """All problems of a parsed file; an empty list means it can be imported."""
-    problems = schema_problems(data)
-    if problems:
-        return problems
-    return _Checker(data, existing_people).run()
+    """All problems of a parsed file, in file order; an empty list means it can be imported.
+
+    The schema's problems and the rules' come in one list: the rules run over every part of
+    the file the schema accepted and skip only what it refused (already reported).
+    """
+    errors = _schema_errors(data)
+    rules = _Checker(data, existing_people, {parts for parts, _p in errors}).run()
+    located = errors + [(tuple(parts_of(p.path)), p) for p in rules]
+    return [p for _parts, p in sorted(located, key=lambda item: _order(list(item[0])))]

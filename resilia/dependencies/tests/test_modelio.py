@@ -342,6 +342,56 @@ def test_it_names_the_path_and_reason_of_each_error(model):
     ]
 
 
+def test_it_reports_format_and_rule_problems_in_one_run_and_saves_nothing(model):
+    data = export_model()
+    _wipe_to_people_only()
+    data["resources"][0]["recovery_time"] = "ninety"  # refused by the JSON Schema
+    data["dependencies"][0]["dependency"] = data["dependencies"][0]["dependent"]  # a rule
+    events = AuditEvent.objects.count()
+    assert _problems(data) == [
+        'resources[0].recovery_time: must be a whole number, not "ninety"',
+        "dependencies[0]: a node cannot depend on itself",
+    ]
+    assert not Resource.objects.exists() and not Dependency.objects.exists()
+    assert Unit.objects.count() == 1 and AuditEvent.objects.count() == events
+
+
+def test_it_checks_the_well_formed_parts_and_skips_only_what_the_schema_refused(model):
+    data = export_model()
+    long_code = "X" * 51
+    data["units"].append({"kind": "team", "colour": "red", "size": 3})
+    data["resources"][0]["capability_tested_on"] = "16/11/2024"
+    data["resources"].append({"code": long_code, "name": "Archive", "kind": "data"})
+    data["activities"][0]["objectives"] = "four hours"
+    data["dependencies"][1] = {"dependent": "process:COUNTER", "dependency": "resource:DC9"}
+    data["dependencies"][4]["dependent"] = "resource:CORE!"  # CORE → DC2, of OR group "dc"
+    data["dependencies"].append(
+        {"dependent": "activity:PAY", "dependency": f"resource:{long_code}"}
+    )
+    assert _problems(data) == [
+        # every missing and unknown field is named, once
+        "units[5].code: this field is required",
+        "units[5].colour: unknown field",
+        "units[5].name: this field is required",
+        "units[5].size: unknown field",
+        # the schema's message only, not the date rule's as well
+        'resources[0].capability_tested_on: "16/11/2024" is not a date (YYYY-MM-DD)',
+        "resources[4].code: is longer than 50 characters",
+        'activities[0].objectives: must be a mapping of fields, not "four hours"',
+        # the malformed end is the schema's; the other end is still checked
+        "dependencies[1].dependency: unknown node resource:DC9",
+        'dependencies[1].dependent: "process:COUNTER" is not a node: write activity:CODE or'
+        " resource:CODE",
+        # no "OR group of one member" for CORE → DC1, nor "unknown node" for the long code
+        'dependencies[4].dependent: "resource:CORE!" is not a node: write activity:CODE or'
+        " resource:CODE",
+    ]
+    data = export_model()
+    data["people"] = 5  # whose references cannot be checked at all
+    assert _problems(data) == ["people: must be a list, not 5"]
+    assert _problems("- 1\n- 2\n") == ["must be a mapping of fields, not [1, 2]"]
+
+
 def test_it_reports_malformed_files_with_their_line(model):
     assert _problems("version: 1\nunits:\n  - code: [\n") == [
         "line 4, column 1: this is not valid YAML (expected the node content, but found"
