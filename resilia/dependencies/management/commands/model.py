@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +23,24 @@ class Command(BaseCommand):
         " activities, objectives, dependencies) to YAML or JSON, or import such a file:"
         " all or nothing, idempotent, audited. See docs/model-format.md."
     )
+
+    from_command_line = False
+
+    def run_from_argv(self, argv):
+        self.from_command_line = True
+        super().run_from_argv(argv)
+
+    def execute(self, *args, **options):
+        # Django prints a CommandError as "CommandError: <message>"; these messages are the
+        # answer to the user (the file's problems, one a line), so they are printed as they
+        # are. call_command() still raises the CommandError for its caller.
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if not self.from_command_line or options.get("traceback"):
+                raise
+            self.stderr.write(str(exc))
+            sys.exit(exc.returncode)
 
     def add_arguments(self, parser):
         parser.add_argument(
