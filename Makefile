@@ -1,6 +1,7 @@
 # Resilia: two commands.
 #   make demo   install, prepare the data directory, load the demo bank, serve it
 #   make test   install the test tools, then run the whole test suite (browser tests included)
+#   make bench  install what the benchmarks need, then run the engine benchmark (benchmarks/)
 # Re-running is fast: each step leaves a stamp file and only re-runs when its input changed.
 # Nothing asks a question: safe for CI and scripts.
 
@@ -15,12 +16,14 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 PYTEST_ARGS ?= -q
+# Options of benchmarks/engine.py, e.g. BENCH_ARGS='--nodes 100000' for a quicker run.
+BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 # The secret key lives in the data directory, created once; the app never runs in DEBUG.
 RESILIA := SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key $(BIN)/resilia
 
-.PHONY: demo test serve install install-dev i18n migrate browser clean
+.PHONY: demo test bench serve install install-dev i18n migrate browser clean
 
 demo: install i18n migrate
 	$(RESILIA) demo
@@ -31,6 +34,12 @@ serve: install i18n migrate
 
 test: install-dev i18n browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The engine benchmark compares with the networkx reference of the tests: the dev extra has it.
+# benchmarks/compile_db.py needs a dedicated PostgreSQL database; run it by hand with DATABASE_URL
+# (benchmarks/README.md).
+bench: install-dev
+	$(BIN)/python benchmarks/engine.py $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -1,5 +1,7 @@
 """Benchmark: compiling the dependency model from PostgreSQL into engine arrays.
 
+    make install-dev    # or make bench, which also runs benchmarks/engine.py
+    DATABASE_URL=postgres://... .venv/bin/resilia migrate
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/compile_db.py --nodes 1000000
 
 Builds the synthetic model of `resilia demo --scale N` in that database unless it is already
@@ -23,21 +25,44 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resilia.settings")
 
-import django  # noqa: E402
 
-django.setup()
+def missing(exc: ImportError) -> NoReturn:
+    """Stop with one line that says what to run, instead of a traceback."""
+    sys.exit(
+        f"benchmarks/{Path(__file__).name}: {exc.name or exc} is not installed; run `make bench`,"
+        " which installs what the benchmarks need (the dev extra) and runs them"
+    )
 
-from django.db import connection  # noqa: E402
 
-from resilia.core.context import request_context  # noqa: E402
-from resilia.demo.scale import load_scale  # noqa: E402
-from resilia.demo.scale_model import load_scale_model, peak_memory_mb  # noqa: E402
-from resilia.dependencies.models import Activity, Dependency, Resource  # noqa: E402
-from resilia.dependencies.selectors import compile_from_database  # noqa: E402
+try:
+    import django
+
+    from resilia.cli import use_data_dir_key
+    from resilia.env import ImproperEnv
+except ImportError as exc:
+    missing(exc)
+
+use_data_dir_key()  # the key `make demo` keeps in the data directory, as `resilia` finds it
+try:
+    django.setup()
+except ImproperEnv as exc:
+    sys.exit(str(exc))
+
+try:
+    from django.db import connection
+
+    from resilia.core.context import request_context
+    from resilia.demo.scale import load_scale
+    from resilia.demo.scale_model import load_scale_model, peak_memory_mb
+    from resilia.dependencies.models import Activity, Dependency, Resource
+    from resilia.dependencies.selectors import compile_from_database
+except ImportError as exc:
+    missing(exc)
 
 REFERENCE_SQL = (
     "SELECT count(*), sum(coalesce(dependent_activity_id, -dependent_resource_id)),"

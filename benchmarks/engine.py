@@ -1,5 +1,6 @@
 """Benchmark of the dependency analysis engine against the networkx reference, in one run.
 
+    make bench                                            # installs what it needs, runs it
     .venv/bin/python benchmarks/engine.py                 # 1,000,000 nodes, ~5,000,000 links
     .venv/bin/python benchmarks/engine.py --nodes 100000  # quicker
 
@@ -23,24 +24,31 @@ import statistics
 import sys
 import time
 from pathlib import Path
-
-import numpy as np
+from typing import NoReturn
 
 try:
     import resource
 except ImportError:  # Windows
     resource = None
 
+
+def missing(exc: ImportError) -> NoReturn:
+    """Stop with one line that says what to run, instead of a traceback."""
+    sys.exit(
+        f"benchmarks/{Path(__file__).name}: {exc.name or exc} is not installed; run `make bench`,"
+        " which installs what the benchmarks need (the dev extra) and runs them"
+    )
+
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from resilia.engine import (  # noqa: E402
-    compile_arrays,
-    gaps,
-    recovery_order,
-    spof,
-    whatif,
-)
-from resilia.engine.model import ACTIVITY, RESOURCE, Link, Node  # noqa: E402
+try:
+    import numpy as np
+
+    from resilia.engine import compile_arrays, gaps, recovery_order, spof, whatif
+    from resilia.engine.model import ACTIVITY, RESOURCE, Link, Node
+except ImportError as exc:
+    missing(exc)
 
 ZONES = 4
 
@@ -251,6 +259,13 @@ def main() -> None:
         help="largest reachable region (nodes) the slow reference is run on",
     )
     args = parser.parse_args()
+    if not args.no_reference:  # say it now, not after generating the model
+        try:
+            import networkx  # noqa: F401
+
+            from resilia.engine.tests import reference  # noqa: F401
+        except ImportError as exc:
+            missing(exc)
 
     t0 = time.perf_counter()
     arrays, layers = generate(args.nodes, args.seed)
