@@ -18,29 +18,19 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import QuerySet
 
-from resilia.core.access import role_of
+from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
 from resilia.dependencies.selectors import NodeIndex
 
-WHOLE_MODEL = frozenset({"admin", "bcm_manager", "auditor", "executive"})
-SCOPED = frozenset({"coordinator", "contributor"})
-
-
-def can_analyse(user) -> bool:
-    """Whether the user may open the analysis at all."""
-    return role_of(user) in WHOLE_MODEL | SCOPED
-
-
-def sees_whole_model(user) -> bool:
-    """None stands for the command line, which runs with the operator's full rights."""
-    return user is None or role_of(user) in WHOLE_MODEL
+# The decisions are the access choke point's (resilia.core.access); these names say what they
+# mean for the analysis.
+can_analyse = access.can_view_reports
+sees_whole_model = access.reports_whole_model
 
 
 def readable(user, model) -> QuerySet:
     """The rows of `model` (Activity, Resource, Site, Team...) the user's analysis may name."""
-    if sees_whole_model(user):
-        return model._default_manager.all()
-    return model.objects.for_user(user)
+    return access.report_rows(user, model)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ from django.http import Http404
 
 ALL_READERS = {"admin", "bcm_manager", "coordinator", "contributor", "auditor"}
 WRITE_ALL = {"admin", "bcm_manager"}
+# Reports and analyses (what-if, gaps, SPOF, recovery order, the home page's figures): these
+# roles see the whole organisation; the scoped ones see only what they may read.
+REPORTS_WHOLE = frozenset({"admin", "bcm_manager", "auditor", "executive"})
+REPORTS_SCOPED = frozenset({"coordinator", "contributor"})
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,41 @@ def get_object_for_user(user, model, pk, *, write: bool = False, delete: bool = 
     if delete and not can_delete(user, obj):
         raise PermissionDenied
     return obj
+
+
+def may_place_unscoped(user) -> bool:
+    """Whether the user may put an object at no unit (a top-level unit, a site, team or
+    resource shared by the whole organisation): organisation-wide writers only."""
+    return role_of(user) in WRITE_ALL
+
+
+def can_view_reports(user) -> bool:
+    """Whether the user may open the reports and analyses at all."""
+    return role_of(user) in REPORTS_WHOLE | REPORTS_SCOPED
+
+
+def reports_whole_model(user) -> bool:
+    """Whether the user's reports cover the whole organisation; None stands for the command
+    line, which runs with the operator's full rights."""
+    return user is None or role_of(user) in REPORTS_WHOLE
+
+
+def report_rows(user, model) -> models.QuerySet:
+    """The rows of `model` a report for this user may name (see `reports_whole_model`)."""
+    if reports_whole_model(user):
+        return model._default_manager.all()
+    return readable(user, model._default_manager.all())
+
+
+def report_count(user, model) -> tuple[int, bool] | None:
+    """How many objects of a kind the user's home page shows and whether the figure may open
+    the register: the readable ones (a link); organisation-wide totals for an executive, who
+    has no register behind them (no link); or None, nothing at all."""
+    if can_read_kind(user, model):
+        return readable(user, model._default_manager.all()).count(), True
+    if role_of(user) == "executive":
+        return model._default_manager.count(), False
+    return None
 
 
 def require_kind(user, model, *, write: bool = False) -> None:

@@ -38,7 +38,7 @@ class UnitForm(StyledForm):
             Unit.objects.for_user(user, write=True), self.instance.parent_id
         ).order_by("path")
         # Only organisation-wide writers may create or move a unit to the top of the tree.
-        parent.required = access.role_of(user) not in access.WRITE_ALL
+        parent.required = not access.may_place_unscoped(user)
         self.fields["head"].queryset = with_current(
             Person.objects.for_user(user), self.instance.head_id
         ).order_by("full_name", "pk")

@@ -27,7 +27,7 @@ class SiteForm(StyledForm):
         unit.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.unit_id
         ).order_by("path")
-        unit.required = access.role_of(user) not in access.WRITE_ALL
+        unit.required = not access.may_place_unscoped(user)
         unit.help_text = _("Empty for a site shared by the whole organisation.")
         self.fields["seat_capacity"].widget.attrs["min"] = 0
         autocomplete(unit, "unit", write=True)

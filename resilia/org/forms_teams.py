@@ -27,7 +27,7 @@ class TeamForm(StyledForm):
         unit.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.unit_id
         ).order_by("path")
-        unit.required = access.role_of(user) not in access.WRITE_ALL
+        unit.required = not access.may_place_unscoped(user)
         unit.help_text = _("Empty for an organisation-wide team such as the steering group.")
         self.fields["responsibilities"].widget.attrs["rows"] = 5
         autocomplete(unit, "unit", write=True)

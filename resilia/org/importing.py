@@ -206,7 +206,7 @@ class _UnitTree:
                 parent = self.parent(code)
                 if parent is None:
                     # A top-level unit: only those who may create one anywhere may place it.
-                    ok = access.role_of(self.actor) in access.WRITE_ALL
+                    ok = access.may_place_unscoped(self.actor)
                 else:
                     ok = self.in_scope(parent, seen | {code})
             else:

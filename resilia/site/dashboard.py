@@ -11,20 +11,20 @@ from resilia.org.models import Person, Site, Team, Unit
 
 def home_context(user) -> dict:
     """Counts of what the user may read; executives see organisation-wide totals only."""
-    exec_view = access.role_of(user) == "executive"
     cards = []
+    counted = set()
     for model, url_name, icon in (
         (Unit, "org:unit_list", "sitemap"),
         (Person, "org:person_list", "users"),
         (Site, "org:site_list", "building"),
         (Team, "org:team_list", "users-group"),
     ):
-        if access.can_read_kind(user, model):
-            count = model.objects.for_user(user).count()
-        elif exec_view:
-            count, url_name = model.objects.count(), None
-        else:
+        shown = access.report_count(user, model)
+        if shown is None:
             continue
+        count, linked = shown
+        counted.add(model)
+        url_name = url_name if linked else None
         cards.append(
             {
                 "label": model._meta.verbose_name_plural,
@@ -33,11 +33,9 @@ def home_context(user) -> dict:
                 "icon": icon,
             }
         )
-    people = Person.objects.for_user(user) if access.can_read_kind(user, Person) else None
-    if exec_view:
-        people = Person.objects.all()
     key_people = None
-    if people is not None:
+    if Person in counted:
+        people = access.report_rows(user, Person)
         key_people = people.aggregate(
             key=Count("pk", filter=Q(is_key_person=True)),
             without_deputy=Count("pk", filter=Q(is_key_person=True, deputy__isnull=True)),
