@@ -14,9 +14,19 @@ GENESIS_HASH = "0" * 64
 
 class AuditEventQuerySet(models.QuerySet):
     def for_user(self, user):
+        """The events the user may read in the audit log: all of them or none (the policy)."""
         from resilia.core import access
 
         return access.readable(user, self)
+
+    def about(self, user, model, pk):
+        """The events of one object, for its history tab: readable by whoever may read the
+        object (`access.may_read_about`), none otherwise."""
+        from resilia.core import access
+
+        if not access.may_read_about(user, model, pk, trail=self.model):
+            return self.none()
+        return self.filter(object_type=model._meta.label_lower, object_id=str(pk))
 
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))

@@ -170,9 +170,7 @@ def _history_target(user, object_type: str, object_id: str):
 def object_history(request, object_type, object_id):
     """The events of one object, newest first; a partial for htmx (the lazy history tab)."""
     model, pk, obj = _history_target(request.user, object_type, object_id)
-    events = AuditEvent.objects.filter(
-        object_type=model._meta.label_lower, object_id=str(pk)
-    ).order_by("-seq")
+    events = AuditEvent.objects.about(request.user, model, pk).order_by("-seq")
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "model": model,

@@ -210,6 +210,18 @@ def get_object_for_user(user, model, pk, *, write: bool = False, delete: bool = 
     return obj
 
 
+def may_read_about(user, model, pk, *, trail) -> bool:
+    """Whether the user may read what is recorded about one object (its history): whoever may
+    read the object itself; when it no longer exists, or its kind has no access policy (a
+    system object), only those who may read the whole record kind `trail` (the audit trail)."""
+    if model._meta.label_lower not in _POLICIES:
+        return can_read_kind(user, trail)
+    rows = model._default_manager.filter(pk=pk)
+    if can_read_kind(user, model) and readable(user, rows).exists():
+        return True
+    return not rows.exists() and can_read_kind(user, trail)
+
+
 def may_place_unscoped(user) -> bool:
     """Whether the user may put an object at no unit (a top-level unit, a site, team or
     resource shared by the whole organisation): organisation-wide writers only."""
