@@ -172,3 +172,12 @@ def spof_counts(model: Model) -> dict[str, tuple[int, float]]:
             rtos = [model.nodes[a].rto for a in broken if model.nodes[a].rto is not None]
             result[key] = (len(broken), min(rtos, default=INF))
     return result
+
+
+def neighbourhood(model: Model, centre: str, depth: int, admit: set[str]) -> dict[str, int]:
+    """{key: distance in links} of the nodes within `depth` links of `centre` in either
+    direction, over paths whose every node but the centre is admissible (no node budget)."""
+    undirected = model.digraph().to_undirected(as_view=True)
+    return nx.single_source_shortest_path_length(
+        undirected.subgraph(admit | {centre}), centre, cutoff=depth
+    )
