@@ -1,10 +1,11 @@
 """The interactive dependency graph: a page and its JSON endpoint.
 
-The endpoint never sends the whole model: it walks the compiled engine graph (cached per
-model revision) from one centre node, both directions, up to `depth` links, layer by layer,
-keeping only nodes the user may read and that pass the unit and kind filters, and stops at
-MAX_NODES. Each kept node carries a verdict from the engine (gap, single point of failure,
-unknown capability, OK) and the chain of links that leads to it from the centre.
+The endpoint never sends the whole model: it asks the engine for the neighbourhood of one
+centre node in the compiled graph (cached per model revision), both directions, up to `depth`
+links, layer by layer, admitting only nodes the user may read and that pass the unit and kind
+filters, and stopping at MAX_NODES. Each kept node carries a verdict from the engine (gap,
+single point of failure, unknown capability, OK) and the chain of links that leads to it from
+the centre.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from resilia.dependencies.forms import node_label, picker_attrs
 from resilia.dependencies.models import Activity, Resource
 from resilia.dependencies.templatetags.dependencies_tags import human_minutes
 from resilia.engine.gaps import gaps as engine_gaps
+from resilia.engine.neighbourhood import Neighbourhood, link_group, links_between
+from resilia.engine.neighbourhood import alternatives as engine_alternatives
+from resilia.engine.neighbourhood import neighbourhood as engine_neighbourhood
 from resilia.engine.spof import spof as engine_spof
 from resilia.org.models import Unit
 
@@ -79,23 +83,6 @@ def _db_ref(index, node: int) -> tuple[str, int]:
     if node < n_act:
         return "activity", int(index.activity_ids[node])
     return "resource", int(index.resource_ids[node - n_act])
-
-
-def _edges_out(graph, v: int):
-    """(link id, dependency node, OR group name or "") of every link of v."""
-    for term in range(int(graph.term_ptr[v]), int(graph.term_ptr[v + 1])):
-        group = graph.group_names.get(term, "")
-        for link in range(int(graph.term_link_ptr[term]), int(graph.term_link_ptr[term + 1])):
-            yield link, int(graph.link_dst[link]), group if graph.link_or[link] else ""
-
-
-def _edges_in(graph, v: int):
-    for i in range(int(graph.rev_ptr[v]), int(graph.rev_ptr[v + 1])):
-        yield int(graph.rev_link[i]), int(graph.rev_node[i])
-
-
-def _term_of(graph, link: int) -> int:
-    return int(np.searchsorted(graph.term_link_ptr, link, side="right") - 1)
 
 
 class Filters:
@@ -154,41 +141,27 @@ def _describe(user, index, nodes: list[int]) -> dict[int, dict]:
     return found
 
 
-def neighbourhood(user, graph, index, centre: int, depth: int, filters: Filters) -> dict:
-    """Breadth-first from the centre, both directions, keeping readable, filtered nodes."""
+def neighbourhood(
+    user, graph, index, centre: int, depth: int, filters: Filters
+) -> tuple[Neighbourhood, dict[int, dict]] | None:
+    """The engine's walk from the centre, admitting readable nodes that pass the filters, and
+    the description of each node kept; None when the user may not read the centre."""
     info = _describe(user, index, [centre])
     if centre not in info:
-        return {}
-    kept = {centre: info[centre]}
-    # parent[v] = (previous node, link id, "needs" | "needed_by")
-    parent: dict[int, tuple[int, int, str]] = {}
-    frontier = [centre]
-    truncated = False
-    for _level in range(depth):
-        candidates: dict[int, tuple[int, int, str]] = {}
-        for v in frontier:
-            for link, w, _group in _edges_out(graph, v):
-                if w not in kept and w not in candidates:
-                    candidates[w] = (v, link, "needs")
-            for link, w in _edges_in(graph, v):
-                if w not in kept and w not in candidates:
-                    candidates[w] = (v, link, "needed_by")
-        if not candidates:
-            break
-        described = _describe(user, index, list(candidates))
-        frontier = []
-        for w, via in candidates.items():
-            if w not in described or not filters.passes(described[w]):
-                continue
-            if len(kept) >= MAX_NODES:
-                truncated = True
-                break
-            kept[w] = described[w]
-            parent[w] = via
-            frontier.append(w)
-        if truncated or not frontier:
-            break
-    return {"kept": kept, "parent": parent, "truncated": truncated}
+        return None
+
+    def admit(candidates: np.ndarray) -> np.ndarray:
+        # One layer at a time: two queries describe it, and the descriptions are kept for the
+        # JSON (a node refused now may be offered again by a later layer and asked again).
+        described = _describe(user, index, candidates.tolist())
+        info.update(described)
+        return np.array(
+            [w in described and filters.passes(described[w]) for w in candidates.tolist()],
+            dtype=bool,
+        )
+
+    found = engine_neighbourhood(graph, centre, depth=depth, budget=MAX_NODES, admit=admit)
+    return found, {node: info[node] for node in found.nodes.tolist()}
 
 
 def _tolerance(graph, link: int) -> str:
@@ -196,32 +169,29 @@ def _tolerance(graph, link: int) -> str:
     return human_minutes(value) if value > 0 else ""
 
 
-def _path(graph, kept, parent, node: int) -> list[dict]:
+def _path(graph, found: Neighbourhood, kept: dict[int, dict], node: int) -> list[dict]:
     """The chain of links from the centre to `node`, each with its OR alternatives."""
     steps = []
-    while node in parent:
-        previous, link, direction = parent[node]
-        src, dst = graph.link(link)
-        term = _term_of(graph, link)
-        group = graph.group_names.get(term, "") if graph.link_or[link] else ""
+    for step in found.path(node):
+        src, dst = graph.link(step.link)
+        group = link_group(graph, step.link)
         alternatives = []
         if group:
-            for other in range(int(graph.term_link_ptr[term]), int(graph.term_link_ptr[term + 1])):
-                member = int(graph.link_dst[other])
-                if member != dst and member in kept:
-                    alternatives.append(kept[member]["name"])
+            alternatives = [
+                kept[member]["name"]
+                for member in engine_alternatives(graph, step.link).tolist()
+                if member in kept
+            ]
         steps.append(
             {
                 "from": kept[src]["name"],
                 "to": kept[dst]["name"],
-                "direction": direction,
+                "direction": "needs" if step.needs else "needed_by",
                 "group": group,
                 "alternatives": alternatives,
-                "tolerance": _tolerance(graph, link),
+                "tolerance": _tolerance(graph, step.link),
             }
         )
-        node = previous
-    steps.reverse()
     return steps
 
 
@@ -230,16 +200,16 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
     centre = _engine_node(graph, index, key)
     if centre is None:
         return {"nodes": [], "links": [], "truncated": False}
-    found = neighbourhood(user, graph, index, centre, depth, Filters(unit, kind))
-    if not found:
+    walked = neighbourhood(user, graph, index, centre, depth, Filters(unit, kind))
+    if walked is None:
         return {"nodes": [], "links": [], "truncated": False}
-    kept, parent = found["kept"], found["parent"]
+    found, kept = walked
     verdict = verdicts(graph, revision)
     nodes = []
     for node, data in kept.items():
         kind_name, pk = _db_ref(index, node)
         data = {k: v for k, v in data.items() if k != "unit_path"}
-        path = _path(graph, kept, parent, node)
+        path = _path(graph, found, kept, node)
         data.update(
             id=f"{kind_name}:{pk}",
             verdict=VERDICT_NAMES[int(verdict[node])],
@@ -249,19 +219,17 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
         )
         nodes.append(data)
     links = []
-    for node in kept:
-        for link, dst, group in _edges_out(graph, node):
-            if dst in kept:
-                src_ref, dst_ref = _db_ref(index, node), _db_ref(index, dst)
-                links.append(
-                    {
-                        "source": f"{src_ref[0]}:{src_ref[1]}",
-                        "target": f"{dst_ref[0]}:{dst_ref[1]}",
-                        "group": group,
-                        "tolerance": _tolerance(graph, link),
-                    }
-                )
-    return {"nodes": nodes, "links": links, "truncated": found["truncated"], "revision": revision}
+    for link in links_between(graph, found.nodes).tolist():
+        src_ref, dst_ref = (_db_ref(index, end) for end in graph.link(link))
+        links.append(
+            {
+                "source": f"{src_ref[0]}:{src_ref[1]}",
+                "target": f"{dst_ref[0]}:{dst_ref[1]}",
+                "group": link_group(graph, link),
+                "tolerance": _tolerance(graph, link),
+            }
+        )
+    return {"nodes": nodes, "links": links, "truncated": found.truncated, "revision": revision}
 
 
 def _params(request):
