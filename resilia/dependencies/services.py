@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from resilia.audit.services import audit_record
 from resilia.core.services import object_create, object_delete, object_update
@@ -18,7 +19,11 @@ from resilia.dependencies.models import Activity, Dependency, ModelRevision, Res
 
 def bump_revision() -> int:
     """Increment the model revision (inside the caller's transaction) and return it."""
-    updated = ModelRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
+    # update() skips auto_now: set the time by hand, or the stamp's changed_at would stay the
+    # row's creation time and a repeated counter could not be told apart.
+    updated = ModelRevision.objects.filter(pk=1).update(
+        revision=F("revision") + 1, changed_at=timezone.now()
+    )
     if not updated:
         ModelRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
     return ModelRevision.objects.values_list("revision", flat=True).get(pk=1)

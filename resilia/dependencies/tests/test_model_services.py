@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from resilia.audit.models import AuditEvent
 from resilia.dependencies import selectors
 from resilia.dependencies import services as deps
-from resilia.dependencies.models import Dependency, Resource
+from resilia.dependencies.models import Dependency, ModelRevision, Resource
 from resilia.engine.whatif import whatif
 
 
@@ -61,6 +61,13 @@ def test_it_recompiles_after_a_change_and_only_then(bank):
     deps.resource_update(actor=bank["actor"], resource=bank["dc2"], recovery_time=30)
     graph3, _, rev3 = selectors.compiled_graph()
     assert rev3 == rev1 + 1 and graph3 is not graph1
+
+
+def test_it_stamps_every_revision_with_the_time_of_its_change(bank):
+    before = ModelRevision.objects.get(pk=1)
+    deps.resource_update(actor=bank["actor"], resource=bank["dc2"], recovery_time=30)
+    after = ModelRevision.objects.get(pk=1)
+    assert after.revision == before.revision + 1 and after.changed_at > before.changed_at
 
 
 def test_it_refuses_a_self_link_and_saves_nothing(bank):
