@@ -1,5 +1,5 @@
 """The whole-model reports: recovery order (with cycles), objective/capability gaps and single
-points of failure. Each is computed once per model revision (see results.cached) and shown
+points of failure. Each is computed once per model state (see Analysis.derived) and shown
 through the user's scope; rows are built only for the positions asked for.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resilia.analysis.results import Analysis, cached, minutes
+from resilia.analysis.results import Analysis, minutes
 from resilia.engine import required_objectives
 from resilia.engine.compile import CompiledGraph
 
@@ -52,7 +52,9 @@ class OrderReport:
         self.hidden = len(self.order.order) - len(self.positions)
         self.rank = np.zeros(graph.n, dtype=np.int64)
         self.rank[self.order.order] = np.arange(1, len(self.order.order) + 1)
-        self.blocked_by = cached(graph, "blocked_by", lambda g: _blocked_by_cycle(g, self.order))
+        self.blocked_by = self.analysis.derived(
+            "blocked_by", lambda g: _blocked_by_cycle(g, self.order)
+        )
 
     def rows(self, nodes) -> list[dict]:
         req = self.required

@@ -1,5 +1,6 @@
 """The shared machinery of the analysis reports: the compiled graph seen through one user's
-scope, per-revision caching of the whole-model analyses, node labels and minute values.
+scope, the whole-model analyses (memoised with the compiled model, see
+dependencies.selectors.CompiledModel), node labels and minute values.
 
 Every report (what-if, recovery order, gaps, single points of failure) keeps its result as
 arrays and builds row dictionaries only for the rows asked for: a page builds one page of
@@ -10,8 +11,6 @@ the CLI and the API (docs/analysis.md).
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -19,19 +18,12 @@ from django.utils.translation import get_language
 
 from resilia.analysis.scope import Scope, readable, scope_for
 from resilia.dependencies.models import Activity, Resource
-from resilia.dependencies.selectors import compiled_graph
-from resilia.engine import gaps as engine_gaps
-from resilia.engine import recovery_order, spof
+from resilia.dependencies.selectors import compiled_model
 from resilia.engine.compile import CompiledGraph
 
 # Above this many nodes one query for the whole table beats batches of `code IN (...)`.
 _BULK_LABELS = 2000
 _BATCH = 500
-
-_lock = threading.RLock()
-# Whole-model results per compiled graph: a new revision compiles a new graph, so stale
-# results die with the old one.
-_results: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def minutes(value) -> int | float | None:
@@ -44,15 +36,6 @@ def minutes(value) -> int | float | None:
     return int(value) if value.is_integer() else round(value, 2)
 
 
-def cached(graph: CompiledGraph, name: str, compute: Callable):
-    """`compute(graph)` once per compiled graph (i.e. per model revision)."""
-    with _lock:
-        store = _results.setdefault(graph, {})
-        if name not in store:
-            store[name] = compute(graph)
-        return store[name]
-
-
 class Analysis:
     """The compiled model of the current revision and what `user` may be shown of it.
 
@@ -61,17 +44,22 @@ class Analysis:
 
     def __init__(self, user=None):
         self.user = user
-        self.graph, self.index, self.revision = compiled_graph()
+        self.model = model = compiled_model()
+        self.graph, self.index, self.revision = model.graph, model.index, model.revision
         self.scope: Scope = scope_for(user, self.index, self.graph.n)
 
+    def derived(self, name: str, compute: Callable[[CompiledGraph], object]):
+        """`compute(graph)` once per model state, shared by every user and page."""
+        return self.model.derived(name, compute)
+
     def order(self):
-        return cached(self.graph, "order", recovery_order)
+        return self.model.order()
 
     def gaps(self):
-        return cached(self.graph, "gaps", engine_gaps)
+        return self.model.gaps()
 
     def spof(self):
-        return cached(self.graph, "spof", spof)
+        return self.model.spof()
 
     def labels(self, nodes: Iterable[int]) -> Labels:
         return Labels(self, nodes)

@@ -311,7 +311,7 @@ class Dependency(models.Model):
 
 class ModelRevision(models.Model):
     """One row whose counter every change to the dependency model increments, in the same
-    transaction; the compiled engine graph is cached per revision."""
+    transaction; the compiled engine graph is cached per (revision, changed_at)."""
 
     revision = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)

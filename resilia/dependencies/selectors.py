@@ -1,21 +1,24 @@
-"""Reads of the dependency model: the compiled engine graph (cached per revision), and the
-model checks that the engine cannot express (OR groups of one)."""
+"""Reads of the dependency model: the compiled engine graph with everything derived from it
+(cached per model state), and the model checks that the engine cannot express (OR groups of
+one)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
 from django.db.models import Count, Q
 
 from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
-from resilia.dependencies.services import current_revision
+from resilia.engine import Gaps, RecoveryOrder, SpofReport, recovery_order
+from resilia.engine import gaps as engine_gaps
+from resilia.engine import spof as engine_spof
 from resilia.engine.compile import KIND_ACTIVITY, KIND_RESOURCE, CompiledGraph, compile_arrays
-
-_lock = threading.Lock()
-_cache: dict[str, object] = {"revision": None, "graph": None}
 
 
 @dataclass(frozen=True)
@@ -239,18 +242,74 @@ def compile_from_database() -> tuple[CompiledGraph, NodeIndex]:
     return graph, index
 
 
-def compiled_graph() -> tuple[CompiledGraph, NodeIndex, int]:
-    """The compiled graph of the current revision, compiled at most once per process."""
+@dataclass(eq=False)
+class CompiledModel:
+    """One state of the dependency model, compiled for the engine, and every result derived
+    from it (verdicts, recovery order, gaps, single points of failure...).
+
+    A state is named by its stamp, (revision, changed_at) of the ModelRevision row. A new state
+    is a new CompiledModel: the results of the old one are never consulted again and go with it,
+    while a request still holding the old one keeps a consistent view to its end.
+    """
+
+    stamp: tuple[int, dt.datetime] | None
+    graph: CompiledGraph
+    index: NodeIndex
+    _results: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Reentrant: one derivation may build on another (the graph page's verdicts on the gaps).
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def revision(self) -> int:
+        return self.stamp[0] if self.stamp else 0
+
+    def derived(self, name: str, compute: Callable[[CompiledGraph], Any]) -> Any:
+        """`compute(graph)`, computed once for this model state under `name`; concurrent
+        callers wait for the first one's answer rather than computing it again."""
+        with self._lock:
+            if name not in self._results:
+                self._results[name] = compute(self.graph)
+            return self._results[name]
+
+    def order(self) -> RecoveryOrder:
+        return self.derived("order", recovery_order)
+
+    def gaps(self) -> Gaps:
+        return self.derived("gaps", engine_gaps)
+
+    def spof(self) -> SpofReport:
+        return self.derived("spof", engine_spof)
+
+
+# The one cache of compiled models: the current state only (a new state replaces it).
+_lock = threading.Lock()
+_current: CompiledModel | None = None
+
+
+def compiled_model() -> CompiledModel:
+    """The compiled current model state, compiled at most once per state and process."""
+    global _current
     # The counter alone can repeat (a rolled-back transaction, a restored backup): the time of
     # the last change tells such models apart.
     stamp = ModelRevision.objects.filter(pk=1).values_list("revision", "changed_at").first()
-    revision = stamp[0] if stamp else current_revision()
     with _lock:
-        if _cache["revision"] != stamp or _cache["graph"] is None:
-            _cache["graph"] = compile_from_database()
-            _cache["revision"] = stamp
-        graph, index = _cache["graph"]
-    return graph, index, revision
+        if _current is None or _current.stamp != stamp:
+            graph, index = compile_from_database()
+            _current = CompiledModel(stamp=stamp, graph=graph, index=index)
+        return _current
+
+
+def forget_compiled() -> None:
+    """Drop the cached model state (tests whose rolled-back database repeats stamps)."""
+    global _current
+    with _lock:
+        _current = None
+
+
+def compiled_graph() -> tuple[CompiledGraph, NodeIndex, int]:
+    """(graph, index, revision) of the current model state (see compiled_model)."""
+    model = compiled_model()
+    return model.graph, model.index, model.revision
 
 
 def lonely_or_groups() -> list[dict]:

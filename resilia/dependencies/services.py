@@ -1,7 +1,7 @@
 """State changes of the dependency model. Views, API, model import, CLI and tasks call these.
 
 Every change bumps the model revision in the same transaction, so the compiled engine graph
-(cached per revision) is never stale.
+(cached per model state, see selectors.compiled_model) is never stale.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The interactive dependency graph: a page and its JSON endpoint.
 
 The endpoint never sends the whole model: it asks the engine for the neighbourhood of one
-centre node in the compiled graph (cached per model revision), both directions, up to `depth`
+centre node in the compiled graph (cached per model state), both directions, up to `depth`
 links, layer by layer, admitting only nodes the user may read and that pass the unit and kind
 filters, and stopping at MAX_NODES. Each kept node carries a verdict from the engine (gap,
 single point of failure, unknown capability, OK) and the chain of links that leads to it from
@@ -9,8 +9,6 @@ the centre.
 """
 
 from __future__ import annotations
-
-import threading
 
 import numpy as np
 from django.contrib.auth.decorators import login_required
@@ -26,42 +24,38 @@ from resilia.dependencies import selectors
 from resilia.dependencies.forms import node_label, picker_attrs
 from resilia.dependencies.models import Activity, Resource
 from resilia.dependencies.templatetags.dependencies_tags import human_minutes
-from resilia.engine.gaps import gaps as engine_gaps
 from resilia.engine.neighbourhood import Neighbourhood, link_group, links_between
 from resilia.engine.neighbourhood import alternatives as engine_alternatives
 from resilia.engine.neighbourhood import neighbourhood as engine_neighbourhood
-from resilia.engine.spof import spof as engine_spof
 from resilia.org.models import Unit
 
 MAX_NODES = 300
 MAX_DEPTH = 4
 GAP, SPOF, UNKNOWN, OK = "gap", "spof", "unknown", "ok"
 
-_verdict_lock = threading.Lock()
-_verdict_cache: dict[str, object] = {"revision": None, "verdicts": None}
+
+def _verdicts(model: selectors.CompiledModel) -> np.ndarray:
+    graph = model.graph
+    out = np.zeros(graph.n, dtype=np.int8)
+    is_resource = graph.kind == 1
+    out[is_resource & np.isnan(graph.recovery_time)] = 1
+    out[~is_resource & np.isnan(graph.rto)] = 1
+    for item in model.spof().spofs:
+        out[item.node] = 2
+    found = model.gaps()
+    for gap in found.resources:
+        if gap.capability is not None:
+            out[gap.node] = 3
+    for gap in found.activities:
+        out[gap.node] = 3
+    return out
 
 
-def verdicts(graph, revision) -> np.ndarray:
+def verdicts(model: selectors.CompiledModel) -> np.ndarray:
     """Per engine node: 0 OK, 1 unknown capability, 2 single point of failure, 3 gap.
 
-    Computed once per model revision (gaps and SPOF ranking run over the whole graph)."""
-    with _verdict_lock:
-        if _verdict_cache["revision"] == revision and _verdict_cache["verdicts"] is not None:
-            return _verdict_cache["verdicts"]
-        out = np.zeros(graph.n, dtype=np.int8)
-        is_resource = graph.kind == 1
-        out[is_resource & np.isnan(graph.recovery_time)] = 1
-        out[~is_resource & np.isnan(graph.rto)] = 1
-        for item in engine_spof(graph).spofs:
-            out[item.node] = 2
-        found = engine_gaps(graph)
-        for gap in found.resources:
-            if gap.capability is not None:
-                out[gap.node] = 3
-        for gap in found.activities:
-            out[gap.node] = 3
-        _verdict_cache.update(revision=revision, verdicts=out)
-        return out
+    Computed once per model state, from the gaps and SPOF ranking the analysis reports share."""
+    return model.derived("graph_verdicts", lambda _graph: _verdicts(model))
 
 
 VERDICT_NAMES = {0: OK, 1: UNKNOWN, 2: SPOF, 3: GAP}
@@ -196,7 +190,8 @@ def _path(graph, found: Neighbourhood, kept: dict[int, dict], node: int) -> list
 
 
 def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> dict:
-    graph, index, revision = selectors.compiled_graph()
+    model = selectors.compiled_model()
+    graph, index = model.graph, model.index
     centre = _engine_node(graph, index, key)
     if centre is None:
         return {"nodes": [], "links": [], "truncated": False}
@@ -204,7 +199,7 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
     if walked is None:
         return {"nodes": [], "links": [], "truncated": False}
     found, kept = walked
-    verdict = verdicts(graph, revision)
+    verdict = verdicts(model)
     nodes = []
     for node, data in kept.items():
         kind_name, pk = _db_ref(index, node)
@@ -229,7 +224,12 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
                 "tolerance": _tolerance(graph, link),
             }
         )
-    return {"nodes": nodes, "links": links, "truncated": found.truncated, "revision": revision}
+    return {
+        "nodes": nodes,
+        "links": links,
+        "truncated": found.truncated,
+        "revision": model.revision,
+    }
 
 
 def _params(request):

@@ -25,10 +25,11 @@ B_MARK = "乙部门专属"
 @pytest.fixture(autouse=True)
 def fresh_graph_cache():
     """Tests roll back, so model revisions repeat from one test to the next while row ids
-    (PostgreSQL sequences) do not: forget the compiled graph of earlier tests."""
+    (PostgreSQL sequences) do not: forget the compiled model (and its results) of earlier
+    tests."""
     from resilia.dependencies import selectors
 
-    selectors._cache.update(revision=None, graph=None)
+    selectors.forget_compiled()
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """The graph endpoint: a neighbourhood, never the whole model; access-filtered; verdicts; paths."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from resilia.core.context import request_context
 from resilia.dependencies import services as deps
-from resilia.dependencies.models import Resource
+from resilia.dependencies.models import ModelRevision, Resource
 from resilia.dependencies.views_graph import MAX_NODES
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,25 @@ def test_it_caps_the_neighbourhood_and_stays_within_a_few_queries(
     with django_assert_max_num_queries(14):
         payload = data(client, f"activity:{bank['pay'].pk}", depth=4)
     assert len(payload["nodes"]) == MAX_NODES and payload["truncated"]
+
+
+def test_it_never_shares_verdicts_between_models_with_the_same_revision(bank, client_for):
+    """A restored backup or a rolled-back change can repeat the counter: the change time tells
+    the two models apart, and the verdicts follow the model actually compiled."""
+    client = client_for("coord_a")
+    pay = f"activity:{bank['pay'].pk}"
+    first = data(client, pay, depth=2)
+    assert {n["code"]: n["verdict"] for n in first["nodes"]}["CORE"] == "spof"
+    stamp = ModelRevision.objects.get(pk=1)
+    # Without an RTO payments are not prioritised: nothing depends on the core system any more.
+    deps.activity_update(actor=bank["actor"], activity=bank["pay"], rto=None)
+    ModelRevision.objects.filter(pk=1).update(
+        revision=stamp.revision, changed_at=stamp.changed_at + dt.timedelta(seconds=1)
+    )
+    second = data(client, pay, depth=2)
+    assert second["revision"] == first["revision"]
+    verdicts = {n["code"]: n["verdict"] for n in second["nodes"]}
+    assert verdicts == {"PAY": "unknown", "CORE": "ok", "DC1": "ok", "DC2": "ok"}
 
 
 def test_it_renders_the_graph_page_with_translated_strings(bank, client_for):

@@ -1,5 +1,10 @@
 """The dependency model's services: validation, audit, revision, and compilation for the engine."""
 
+import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -61,6 +66,46 @@ def test_it_recompiles_after_a_change_and_only_then(bank):
     deps.resource_update(actor=bank["actor"], resource=bank["dc2"], recovery_time=30)
     graph3, _, rev3 = selectors.compiled_graph()
     assert rev3 == rev1 + 1 and graph3 is not graph1
+
+
+def test_it_derives_results_once_per_model_state(bank):
+    calls = []
+
+    def compute(graph):
+        calls.append(graph)
+        return graph.n
+
+    model = selectors.compiled_model()
+    assert model.derived("n", compute) == model.derived("n", compute) == 4
+    assert selectors.compiled_model() is model and len(calls) == 1
+    assert model.spof() is selectors.compiled_model().spof()
+    # The same counter with another change time is another model: nothing carries over.
+    stamp = ModelRevision.objects.get(pk=1)
+    ModelRevision.objects.filter(pk=1).update(changed_at=stamp.changed_at + dt.timedelta(seconds=1))
+    other = selectors.compiled_model()
+    assert other is not model and other.revision == model.revision
+    assert other.graph is not model.graph and other.spof() is not model.spof()
+    other.derived("n", compute)
+    assert calls == [model.graph, other.graph]
+
+
+def test_it_computes_a_result_once_for_concurrent_callers(bank):
+    model = selectors.compiled_model()
+    calls = []
+    gate = threading.Barrier(8)
+
+    def compute(graph):
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every other thread to ask meanwhile
+        return object()
+
+    def ask():
+        gate.wait()
+        return model.derived("slow", compute)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: ask(), range(8)))
+    assert len(calls) == 1 and all(answer is answers[0] for answer in answers)
 
 
 def test_it_stamps_every_revision_with_the_time_of_its_change(bank):
