@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from resilia.audit.actions import ACTION_LABELS
 from resilia.audit.models import GENESIS_HASH, AuditEvent
 from resilia.core.context import current_context
 from resilia.core.trail import diff, json_safe, snapshot
@@ -40,8 +41,15 @@ def audit_record(
     """Append one event to the chain, in the caller's transaction.
 
     `actor` may be None (system, anonymous failed login). The request id, client address
-    and source come from the active request context.
+    and source come from the active request context. `action` must be a registered name
+    (`resilia.audit.actions`): an unknown one raises ValueError and nothing is written.
     """
+    if action not in ACTION_LABELS:
+        # A typo here would record an event no filter or label knows; refuse it loudly instead.
+        raise ValueError(
+            f"Unknown audit action {action!r}: register it with "
+            "resilia.audit.actions.register_action() before recording it."
+        )
     ctx = current_context()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
