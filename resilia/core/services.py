@@ -2,6 +2,10 @@
 
 Each public entity service (`unit_create`, `person_update`, ...) calls these so that
 every change is validated with full_clean(), saved and audited in one transaction.
+
+The entity services name the fields they accept as keyword-only parameters defaulting to
+`UNSET`; `given()` keeps those the caller passed, so an update changes only those and a
+create leaves the others to the model's defaults (and its validation).
 """
 
 from __future__ import annotations
@@ -12,6 +16,27 @@ from typing import Any
 from django.db import models, transaction
 
 from resilia.core.trail import diff, record, snapshot
+
+__all__ = ["UNSET", "given", "object_create", "object_delete", "object_update", "on_delete"]
+
+
+class _Unset:
+    """The type of `UNSET`: "the caller did not pass this field" (None is a real value)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+# Typed Any so that a parameter reads as its field's own type: `parent: Unit | None = UNSET`.
+UNSET: Any = _Unset()
+
+
+def given(**fields: Any) -> dict[str, Any]:
+    """The fields whose value is not UNSET, i.e. those the caller of a service passed."""
+    return {name: value for name, value in fields.items() if value is not UNSET}
+
 
 # Called with (actor=, target=) inside the delete's transaction, before the object goes: apps
 # that hang records on any object (evidence files) remove theirs, each audited.

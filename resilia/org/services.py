@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from resilia.audit.services import audit_record, diff, snapshot
-from resilia.core.services import object_create, object_delete, object_update
+from resilia.core.services import UNSET, given, object_create, object_delete, object_update
 from resilia.org.models import Person, Site, Team, TeamMembership, Unit
+
+if TYPE_CHECKING:
+    from resilia.accounts.models import User
 
 
 def _compute_path(unit: Unit) -> tuple[str, int]:
@@ -19,9 +22,29 @@ def _compute_path(unit: Unit) -> tuple[str, int]:
 
 
 @transaction.atomic
-def unit_create(*, actor, **fields: Any) -> Unit:
+def unit_create(
+    *,
+    actor: User | None,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    parent: Unit | None = UNSET,
+    head: Person | None = UNSET,
+    description: str = UNSET,
+) -> Unit:
     """Create a unit under its parent and give it its tree path."""
-    unit = Unit(**fields)
+    unit = Unit(
+        **given(
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            parent=parent,
+            head=head,
+            description=description,
+        )
+    )
     unit.path = "/pending/"
     unit.full_clean(exclude=["path"])
     unit.save()
@@ -32,11 +55,31 @@ def unit_create(*, actor, **fields: Any) -> Unit:
 
 
 @transaction.atomic
-def unit_update(*, actor, unit: Unit, **fields: Any) -> Unit:
-    """Change a unit; moving it re-paths its whole subtree."""
+def unit_update(
+    *,
+    actor: User | None,
+    unit: Unit,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    parent: Unit | None = UNSET,
+    head: Person | None = UNSET,
+    description: str = UNSET,
+) -> Unit:
+    """Change the fields passed; moving the unit re-paths its whole subtree."""
+    data = given(
+        code=code,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        parent=parent,
+        head=head,
+        description=description,
+    )
     old_path = unit.path
     old_parent = unit.parent_id
-    object_update(actor=actor, instance=unit, data=fields)
+    object_update(actor=actor, instance=unit, data=data)
     if unit.parent_id != old_parent:
         new_path, new_depth = _compute_path(unit)
         delta = new_depth - unit.depth
@@ -49,23 +92,101 @@ def unit_update(*, actor, unit: Unit, **fields: Any) -> Unit:
     return unit
 
 
-def unit_delete(*, actor, unit: Unit) -> None:
+def unit_delete(*, actor: User | None, unit: Unit) -> None:
     """Delete a unit that has no sub-units, people, sites or teams (PROTECT otherwise)."""
     object_delete(actor=actor, instance=unit)
 
 
-def person_create(*, actor, **fields: Any) -> Person:
+def person_create(
+    *,
+    actor: User | None,
+    employee_no: str = UNSET,
+    full_name: str = UNSET,
+    title: str = UNSET,
+    unit: Unit = UNSET,
+    site: Site | None = UNSET,
+    deputy: Person | None = UNSET,
+    mobile: str = UNSET,
+    office_phone: str = UNSET,
+    email: str = UNSET,
+    wecom_id: str = UNSET,
+    dingtalk_id: str = UNSET,
+    feishu_id: str = UNSET,
+    is_key_person: bool = UNSET,
+    is_active: bool = UNSET,
+    notes: str = UNSET,
+) -> Person:
     """Create a person record."""
-    return object_create(actor=actor, instance=Person(**fields))
+    return object_create(
+        actor=actor,
+        instance=Person(
+            **given(
+                employee_no=employee_no,
+                full_name=full_name,
+                title=title,
+                unit=unit,
+                site=site,
+                deputy=deputy,
+                mobile=mobile,
+                office_phone=office_phone,
+                email=email,
+                wecom_id=wecom_id,
+                dingtalk_id=dingtalk_id,
+                feishu_id=feishu_id,
+                is_key_person=is_key_person,
+                is_active=is_active,
+                notes=notes,
+            )
+        ),
+    )
 
 
-def person_update(*, actor, person: Person, **fields: Any) -> Person:
-    """Change a person record."""
-    return object_update(actor=actor, instance=person, data=fields)
+def person_update(
+    *,
+    actor: User | None,
+    person: Person,
+    employee_no: str = UNSET,
+    full_name: str = UNSET,
+    title: str = UNSET,
+    unit: Unit = UNSET,
+    site: Site | None = UNSET,
+    deputy: Person | None = UNSET,
+    mobile: str = UNSET,
+    office_phone: str = UNSET,
+    email: str = UNSET,
+    wecom_id: str = UNSET,
+    dingtalk_id: str = UNSET,
+    feishu_id: str = UNSET,
+    is_key_person: bool = UNSET,
+    is_active: bool = UNSET,
+    notes: str = UNSET,
+) -> Person:
+    """Change a person record: only the fields passed."""
+    return object_update(
+        actor=actor,
+        instance=person,
+        data=given(
+            employee_no=employee_no,
+            full_name=full_name,
+            title=title,
+            unit=unit,
+            site=site,
+            deputy=deputy,
+            mobile=mobile,
+            office_phone=office_phone,
+            email=email,
+            wecom_id=wecom_id,
+            dingtalk_id=dingtalk_id,
+            feishu_id=feishu_id,
+            is_key_person=is_key_person,
+            is_active=is_active,
+            notes=notes,
+        ),
+    )
 
 
 @transaction.atomic
-def person_delete(*, actor, person: Person) -> None:
+def person_delete(*, actor: User | None, person: Person) -> None:
     """Delete a person who holds no team membership (PROTECT otherwise).
 
     The people they deputise for and the units they head are released first through the
@@ -78,52 +199,178 @@ def person_delete(*, actor, person: Person) -> None:
     object_delete(actor=actor, instance=person)
 
 
-def site_create(*, actor, **fields: Any) -> Site:
+def site_create(
+    *,
+    actor: User | None,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    address: str = UNSET,
+    seat_capacity: int | None = UNSET,
+    unit: Unit | None = UNSET,
+    notes: str = UNSET,
+) -> Site:
     """Create a site."""
-    return object_create(actor=actor, instance=Site(**fields))
+    return object_create(
+        actor=actor,
+        instance=Site(
+            **given(
+                code=code,
+                name=name,
+                name_en=name_en,
+                kind=kind,
+                address=address,
+                seat_capacity=seat_capacity,
+                unit=unit,
+                notes=notes,
+            )
+        ),
+    )
 
 
-def site_update(*, actor, site: Site, **fields: Any) -> Site:
-    """Change a site."""
-    return object_update(actor=actor, instance=site, data=fields)
+def site_update(
+    *,
+    actor: User | None,
+    site: Site,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    address: str = UNSET,
+    seat_capacity: int | None = UNSET,
+    unit: Unit | None = UNSET,
+    notes: str = UNSET,
+) -> Site:
+    """Change a site: only the fields passed."""
+    return object_update(
+        actor=actor,
+        instance=site,
+        data=given(
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            address=address,
+            seat_capacity=seat_capacity,
+            unit=unit,
+            notes=notes,
+        ),
+    )
 
 
 @transaction.atomic
-def site_delete(*, actor, site: Site) -> None:
+def site_delete(*, actor: User | None, site: Site) -> None:
     """Delete a site; the people located there are moved to no site, each change audited."""
     for person in Person.objects.filter(site=site):
         person_update(actor=actor, person=person, site=None)
     object_delete(actor=actor, instance=site)
 
 
-def team_create(*, actor, **fields: Any) -> Team:
+def team_create(
+    *,
+    actor: User | None,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    unit: Unit | None = UNSET,
+    responsibilities: str = UNSET,
+) -> Team:
     """Create a team."""
-    return object_create(actor=actor, instance=Team(**fields))
+    return object_create(
+        actor=actor,
+        instance=Team(
+            **given(
+                code=code,
+                name=name,
+                name_en=name_en,
+                kind=kind,
+                unit=unit,
+                responsibilities=responsibilities,
+            )
+        ),
+    )
 
 
-def team_update(*, actor, team: Team, **fields: Any) -> Team:
-    """Change a team."""
-    return object_update(actor=actor, instance=team, data=fields)
+def team_update(
+    *,
+    actor: User | None,
+    team: Team,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    unit: Unit | None = UNSET,
+    responsibilities: str = UNSET,
+) -> Team:
+    """Change a team: only the fields passed."""
+    return object_update(
+        actor=actor,
+        instance=team,
+        data=given(
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            unit=unit,
+            responsibilities=responsibilities,
+        ),
+    )
 
 
 @transaction.atomic
-def team_delete(*, actor, team: Team) -> None:
+def team_delete(*, actor: User | None, team: Team) -> None:
     """Delete a team and its memberships, each audited."""
     for membership in list(team.memberships.all()):
         object_delete(actor=actor, instance=membership)
     object_delete(actor=actor, instance=team)
 
 
-def membership_create(*, actor, **fields: Any) -> TeamMembership:
+def membership_create(
+    *,
+    actor: User | None,
+    team: Team = UNSET,
+    person: Person = UNSET,
+    role: str = UNSET,
+    responsibilities: str = UNSET,
+) -> TeamMembership:
     """Add a person to a team with a role and responsibilities."""
-    return object_create(actor=actor, instance=TeamMembership(**fields))
+    return object_create(
+        actor=actor,
+        instance=TeamMembership(
+            **given(
+                team=team,
+                person=person,
+                role=role,
+                responsibilities=responsibilities,
+            )
+        ),
+    )
 
 
-def membership_update(*, actor, membership: TeamMembership, **fields: Any) -> TeamMembership:
-    """Change a member's role or responsibilities."""
-    return object_update(actor=actor, instance=membership, data=fields)
+def membership_update(
+    *,
+    actor: User | None,
+    membership: TeamMembership,
+    team: Team = UNSET,
+    person: Person = UNSET,
+    role: str = UNSET,
+    responsibilities: str = UNSET,
+) -> TeamMembership:
+    """Change a member's role or responsibilities: only the fields passed."""
+    return object_update(
+        actor=actor,
+        instance=membership,
+        data=given(
+            team=team,
+            person=person,
+            role=role,
+            responsibilities=responsibilities,
+        ),
+    )
 
 
-def membership_delete(*, actor, membership: TeamMembership) -> None:
+def membership_delete(*, actor: User | None, membership: TeamMembership) -> None:
     """Remove a person from a team."""
     object_delete(actor=actor, instance=membership)
