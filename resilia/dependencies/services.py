@@ -6,15 +6,21 @@ Every change bumps the model revision in the same transaction, so the compiled e
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from resilia.audit.services import audit_record
-from resilia.core.services import object_create, object_delete, object_update
+from resilia.core.services import UNSET, given, object_create, object_delete, object_update
 from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
+
+if TYPE_CHECKING:
+    from resilia.accounts.models import User
+    from resilia.org.models import Person, Site, Unit
 
 
 def bump_revision() -> int:
@@ -34,8 +40,44 @@ def current_revision() -> int:
 
 
 @transaction.atomic
-def resource_create(*, actor, alternates=(), **fields: Any) -> Resource:
+def resource_create(
+    *,
+    actor: User | None,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    unit: Unit | None = UNSET,
+    owner: Person | None = UNSET,
+    criticality: str = UNSET,
+    description: str = UNSET,
+    site: Site | None = UNSET,
+    person: Person | None = UNSET,
+    recovery_time: int | None = UNSET,
+    recovery_point: int | None = UNSET,
+    capability_tested_on: dt.date | None = UNSET,
+    capability_evidence: str = UNSET,
+    redundancy: str = UNSET,
+    alternates: Iterable[Resource] = (),
+) -> Resource:
     """Create a resource (and its alternates)."""
+    fields = given(
+        code=code,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        unit=unit,
+        owner=owner,
+        criticality=criticality,
+        description=description,
+        site=site,
+        person=person,
+        recovery_time=recovery_time,
+        recovery_point=recovery_point,
+        capability_tested_on=capability_tested_on,
+        capability_evidence=capability_evidence,
+        redundancy=redundancy,
+    )
     resource = object_create(actor=actor, instance=Resource(**fields))
     if alternates:
         resource_set_alternates(actor=actor, resource=resource, alternates=alternates)
@@ -44,9 +86,49 @@ def resource_create(*, actor, alternates=(), **fields: Any) -> Resource:
 
 
 @transaction.atomic
-def resource_update(*, actor, resource: Resource, alternates=None, **fields: Any) -> Resource:
-    """Change a resource; `alternates`, when given, replaces its alternates."""
-    object_update(actor=actor, instance=resource, data=fields)
+def resource_update(
+    *,
+    actor: User | None,
+    resource: Resource,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    kind: str = UNSET,
+    unit: Unit | None = UNSET,
+    owner: Person | None = UNSET,
+    criticality: str = UNSET,
+    description: str = UNSET,
+    site: Site | None = UNSET,
+    person: Person | None = UNSET,
+    recovery_time: int | None = UNSET,
+    recovery_point: int | None = UNSET,
+    capability_tested_on: dt.date | None = UNSET,
+    capability_evidence: str = UNSET,
+    redundancy: str = UNSET,
+    alternates: Iterable[Resource] | None = None,
+) -> Resource:
+    """Change the fields passed; `alternates`, when given, replaces its alternates."""
+    object_update(
+        actor=actor,
+        instance=resource,
+        data=given(
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            unit=unit,
+            owner=owner,
+            criticality=criticality,
+            description=description,
+            site=site,
+            person=person,
+            recovery_time=recovery_time,
+            recovery_point=recovery_point,
+            capability_tested_on=capability_tested_on,
+            capability_evidence=capability_evidence,
+            redundancy=redundancy,
+        ),
+    )
     if alternates is not None:
         resource_set_alternates(actor=actor, resource=resource, alternates=alternates)
     bump_revision()
@@ -54,7 +136,9 @@ def resource_update(*, actor, resource: Resource, alternates=None, **fields: Any
 
 
 @transaction.atomic
-def resource_set_alternates(*, actor, resource: Resource, alternates) -> None:
+def resource_set_alternates(
+    *, actor: User | None, resource: Resource, alternates: Iterable[Resource]
+) -> None:
     """Replace the alternates of a resource, audited as one change of the field."""
     new = sorted({a.pk for a in alternates} - {resource.pk})
     old = sorted(resource.alternates.values_list("pk", flat=True))
@@ -65,7 +149,7 @@ def resource_set_alternates(*, actor, resource: Resource, alternates) -> None:
 
 
 @transaction.atomic
-def resource_delete(*, actor, resource: Resource) -> None:
+def resource_delete(*, actor: User | None, resource: Resource) -> None:
     """Delete a resource and, each audited, the links to and from it."""
     for link in Dependency.objects.filter(dependent_resource=resource) | Dependency.objects.filter(
         dependency_resource=resource
@@ -76,23 +160,85 @@ def resource_delete(*, actor, resource: Resource) -> None:
 
 
 @transaction.atomic
-def activity_create(*, actor, **fields: Any) -> Activity:
+def activity_create(
+    *,
+    actor: User | None,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    unit: Unit = UNSET,
+    owner: Person | None = UNSET,
+    products: str = UNSET,
+    description: str = UNSET,
+    mtpd: int | None = UNSET,
+    rto: int | None = UNSET,
+    rpo: int | None = UNSET,
+    mbco: str = UNSET,
+) -> Activity:
     """Create an activity with its objectives."""
-    activity = object_create(actor=actor, instance=Activity(**fields))
+    activity = object_create(
+        actor=actor,
+        instance=Activity(
+            **given(
+                code=code,
+                name=name,
+                name_en=name_en,
+                unit=unit,
+                owner=owner,
+                products=products,
+                description=description,
+                mtpd=mtpd,
+                rto=rto,
+                rpo=rpo,
+                mbco=mbco,
+            )
+        ),
+    )
     bump_revision()
     return activity
 
 
 @transaction.atomic
-def activity_update(*, actor, activity: Activity, **fields: Any) -> Activity:
-    """Change an activity or its objectives."""
-    object_update(actor=actor, instance=activity, data=fields)
+def activity_update(
+    *,
+    actor: User | None,
+    activity: Activity,
+    code: str = UNSET,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    unit: Unit = UNSET,
+    owner: Person | None = UNSET,
+    products: str = UNSET,
+    description: str = UNSET,
+    mtpd: int | None = UNSET,
+    rto: int | None = UNSET,
+    rpo: int | None = UNSET,
+    mbco: str = UNSET,
+) -> Activity:
+    """Change the fields passed of an activity or its objectives."""
+    object_update(
+        actor=actor,
+        instance=activity,
+        data=given(
+            code=code,
+            name=name,
+            name_en=name_en,
+            unit=unit,
+            owner=owner,
+            products=products,
+            description=description,
+            mtpd=mtpd,
+            rto=rto,
+            rpo=rpo,
+            mbco=mbco,
+        ),
+    )
     bump_revision()
     return activity
 
 
 @transaction.atomic
-def activity_delete(*, actor, activity: Activity) -> None:
+def activity_delete(*, actor: User | None, activity: Activity) -> None:
     """Delete an activity and, each audited, the links to and from it."""
     for link in Dependency.objects.filter(dependent_activity=activity) | Dependency.objects.filter(
         dependency_activity=activity
@@ -102,7 +248,7 @@ def activity_delete(*, actor, activity: Activity) -> None:
     bump_revision()
 
 
-def _endpoints(dependent, dependency) -> dict[str, Any]:
+def _endpoints(dependent: Activity | Resource, dependency: Activity | Resource) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "dependent_activity": None,
         "dependent_resource": None,
@@ -120,7 +266,13 @@ def _endpoints(dependent, dependency) -> dict[str, Any]:
 
 @transaction.atomic
 def dependency_create(
-    *, actor, dependent, dependency, group: str = "", tolerance: int = 0, note: str = ""
+    *,
+    actor: User | None,
+    dependent: Activity | Resource,
+    dependency: Activity | Resource,
+    group: str = "",
+    tolerance: int = 0,
+    note: str = "",
 ) -> Dependency:
     """Say that `dependent` (activity or resource) needs `dependency`.
 
@@ -135,17 +287,25 @@ def dependency_create(
 
 
 @transaction.atomic
-def dependency_update(*, actor, dependency: Dependency, **fields: Any) -> Dependency:
-    """Change a link's group, tolerance or note."""
-    if "group" in fields:
-        fields["group"] = (fields["group"] or "").strip()
-    object_update(actor=actor, instance=dependency, data=fields)
+def dependency_update(
+    *,
+    actor: User | None,
+    dependency: Dependency,
+    group: str = UNSET,
+    tolerance: int = UNSET,
+    note: str = UNSET,
+) -> Dependency:
+    """Change a link's group, tolerance or note: only those passed."""
+    if group is not UNSET:
+        group = (group or "").strip()
+    data = given(group=group, tolerance=tolerance, note=note)
+    object_update(actor=actor, instance=dependency, data=data)
     bump_revision()
     return dependency
 
 
 @transaction.atomic
-def dependency_delete(*, actor, dependency: Dependency) -> None:
+def dependency_delete(*, actor: User | None, dependency: Dependency) -> None:
     """Remove a link."""
     object_delete(actor=actor, instance=dependency)
     bump_revision()
