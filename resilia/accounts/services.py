@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 from resilia.accounts import totp
 from resilia.accounts.models import Role, User
 from resilia.audit.services import audit_record, diff, snapshot
-from resilia.core.services import object_create, object_update
+from resilia.core.services import UNSET, given, object_create, object_update
 
 # Changes to these fields alter what a user may do: audited as `permission_change`.
 PERMISSION_FIELDS = ("role", "unit_id", "is_active", "is_superuser", "is_staff")
@@ -285,9 +285,39 @@ def _guard_last_admin(user: User) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: User | None, password: str | None = None, **fields) -> User:
+def user_create(
+    *,
+    actor: User | None,
+    password: str | None = None,
+    username: str = UNSET,
+    first_name: str = UNSET,
+    last_name: str = UNSET,
+    email: str = UNSET,
+    language: str = UNSET,
+    role: str = UNSET,
+    # An org.Unit and an org.Person: the platform never imports the organisation app.
+    unit: Model | None = UNSET,
+    person: Model | None = UNSET,
+    is_active: bool = UNSET,
+    is_superuser: bool = UNSET,
+    is_staff: bool = UNSET,
+) -> User:
     """Create an account; without a password it can only be entered through a reset link."""
-    user = User(**fields)
+    user = User(
+        **given(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            language=language,
+            role=role,
+            unit=unit,
+            person=person,
+            is_active=is_active,
+            is_superuser=is_superuser,
+            is_staff=is_staff,
+        )
+    )
     if password:
         user.set_password(password)
     else:
