@@ -12,6 +12,7 @@ changes (`changes`), report in reading order (`sort_errors`).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from resilia.core.importfiles import ImportFileError, Table, normalise_header, read_table
 from resilia.core.trail import record
@@ -42,6 +44,7 @@ __all__ = [
     "clean_errors",
     "display",
     "lookup",
+    "name_columns",
     "out_of_scope",
     "parse_cells",
     "parse_table",
@@ -85,6 +88,23 @@ class Column:
 
     def choice_label(self, value) -> str:
         return str(dict(self.choices).get(value, value))
+
+
+def name_columns(*, code_label=None, code_aliases=(), name_aliases=()) -> tuple[Column, ...]:
+    """The code, name and English name columns of a register of coded, bilingually named
+    objects (core.models.BilingualName), in that order."""
+    return (
+        Column(
+            "code",
+            code_label or _("code"),
+            "code",
+            True,
+            "identifier",
+            aliases=("编码", *code_aliases),
+        ),
+        Column("name", _("name"), "name", True, aliases=("名称", *name_aliases)),
+        Column("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    )
 
 
 @dataclass
@@ -344,6 +364,25 @@ class ParsedTable(NamedTuple):
     def values(self, name: str) -> list:
         """Every row's parsed value of one column ("" where empty)."""
         return [parsed.get(name, "") for _row, parsed in self.rows]
+
+    def plans(self, table: Table, model, key: str, label_key: str):
+        """Each row that first names its key, as (row, parsed cells, plan, candidate): the plan
+        holds the row's plain values; the candidate is a copy of the saved object (or a new
+        one) with those values set, for the planner to finish and validate. A saved object
+        the actor may not change gets its out-of-scope error here, on the key column."""
+        for row, parsed in self.rows:
+            value = parsed.get(key, "")
+            if not value or self.first.get(value) != row:
+                continue
+            obj = self.existing.get(value)
+            plan = RowPlan(row=row, key=value, label=parsed.get(label_key, ""), instance=obj)
+            plan.values = plain_values(parsed, table.columns, table.present)
+            candidate = copy.copy(obj) if obj is not None else model()
+            for name, cell in plan.values.items():
+                setattr(candidate, name, cell)
+            if obj is not None and obj.pk not in self.writable:
+                self.errors.append(RowError(row, str(self.col[key].label), out_of_scope()))
+            yield row, parsed, plan, candidate
 
 
 def parse_table(actor, table: Table, model, key: str) -> ParsedTable:

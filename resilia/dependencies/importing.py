@@ -27,6 +27,7 @@ from resilia.core.importing import (
     chunked_pks,
     clean_errors,
     lookup,
+    name_columns,
     out_of_scope,
     parse_cells,
     parse_table,
@@ -37,7 +38,7 @@ from resilia.core.importing import (
 from resilia.dependencies import services
 from resilia.dependencies.forms_fields import DurationError, parse_minutes
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
-from resilia.org.importing import no_such
+from resilia.org.importing import no_such, person_column, site_column, unit_column
 from resilia.org.models import Person, Site, Unit
 
 __all__ = ["COLUMNS", "KINDS", "KIND_LABELS", "ImportFileError", "dependencies_import"]
@@ -70,9 +71,7 @@ NODE_KIND_ALIASES = (("activity", ("活动", "业务活动", "流程")), ("resou
 _DURATION_HELP = _("minutes, or with units: 4h, 2h30m, 2d, 4小时")
 
 RESOURCE_COLUMNS = (
-    Column("code", _("code"), "code", True, "identifier", aliases=("编码", "资源编码")),
-    Column("name", _("name"), "name", True, aliases=("名称", "资源名称")),
-    Column("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    *name_columns(code_aliases=("资源编码",), name_aliases=("资源名称",)),
     Column(
         "kind",
         _("kind"),
@@ -84,20 +83,12 @@ RESOURCE_COLUMNS = (
         choices=tuple(Resource.Kind.choices),
         choice_aliases=RESOURCE_KIND_ALIASES,
     ),
-    Column(
-        "unit_code",
-        _("unit code"),
-        "unit",
-        parse="ref",
+    unit_column(
+        required=False,
         help=_("a unit in the system; empty for a resource shared by the whole organisation"),
-        aliases=("unit", "部门编码", "单元编码"),
     ),
-    Column(
-        "owner_employee_no",
-        _("owner employee number"),
-        "owner",
-        parse="ref",
-        aliases=("owner", "负责人工号"),
+    person_column(
+        "owner_employee_no", _("owner employee number"), "owner", aliases=("owner", "负责人工号")
     ),
     Column(
         "criticality",
@@ -108,12 +99,11 @@ RESOURCE_COLUMNS = (
         choices=tuple(Criticality.choices),
     ),
     Column("description", _("description"), "description", aliases=("描述", "说明")),
-    Column("site_code", _("site code"), "site", parse="ref", aliases=("site", "场所编码")),
-    Column(
+    site_column(),
+    person_column(
         "key_person_employee_no",
         _("key person employee number"),
         "person",
-        parse="ref",
         aliases=("关键人员工号",),
     ),
     Column(
@@ -157,24 +147,10 @@ RESOURCE_COLUMNS = (
 )
 
 ACTIVITY_COLUMNS = (
-    Column("code", _("code"), "code", True, "identifier", aliases=("编码", "活动编码")),
-    Column("name", _("name"), "name", True, aliases=("名称", "活动名称")),
-    Column("name_en", _("English name"), "name_en", aliases=("英文名称",)),
-    Column(
-        "unit_code",
-        _("unit code"),
-        "unit",
-        True,
-        "ref",
-        help=_("a unit in the system"),
-        aliases=("unit", "部门编码", "单元编码"),
-    ),
-    Column(
-        "owner_employee_no",
-        _("owner employee number"),
-        "owner",
-        parse="ref",
-        aliases=("owner", "负责人工号"),
+    *name_columns(code_aliases=("活动编码",), name_aliases=("活动名称",)),
+    unit_column(required=True, help=_("a unit in the system")),
+    person_column(
+        "owner_employee_no", _("owner employee number"), "owner", aliases=("owner", "负责人工号")
     ),
     Column("products", _("products and services"), "products", aliases=("产品和服务",)),
     Column("description", _("description"), "description", aliases=("描述", "说明")),
@@ -184,44 +160,46 @@ ACTIVITY_COLUMNS = (
     Column("mbco", _("MBCO"), "mbco"),
 )
 
+
+def _end_columns(end: str, code_label, kind_label, help, chinese: str) -> tuple[Column, Column]:
+    """The code and kind columns of one end of a link (dependent or dependency)."""
+    return (
+        Column(
+            f"{end}_code",
+            code_label,
+            end,
+            True,
+            "identifier",
+            help=help,
+            aliases=(f"{chinese}编码",),
+        ),
+        Column(
+            f"{end}_kind",
+            kind_label,
+            f"{end}_kind",
+            parse="choice",
+            help=_("activity or resource; may be empty when the code is not ambiguous"),
+            aliases=(f"{chinese}类型",),
+            choices=NODE_KINDS,
+            choice_aliases=NODE_KIND_ALIASES,
+        ),
+    )
+
+
 LINK_COLUMNS = (
-    Column(
-        "dependent_code",
-        _("dependent code"),
+    *_end_columns(
         "dependent",
-        True,
-        "identifier",
-        help=_("the activity or resource that needs the other"),
-        aliases=("依赖方编码",),
-    ),
-    Column(
-        "dependent_kind",
+        _("dependent code"),
         _("dependent kind"),
-        "dependent_kind",
-        parse="choice",
-        help=_("activity or resource; may be empty when the code is not ambiguous"),
-        aliases=("依赖方类型",),
-        choices=NODE_KINDS,
-        choice_aliases=NODE_KIND_ALIASES,
+        _("the activity or resource that needs the other"),
+        "依赖方",
     ),
-    Column(
-        "dependency_code",
-        _("dependency code"),
+    *_end_columns(
         "dependency",
-        True,
-        "identifier",
-        help=_("the activity or resource it needs"),
-        aliases=("被依赖方编码",),
-    ),
-    Column(
-        "dependency_kind",
+        _("dependency code"),
         _("dependency kind"),
-        "dependency_kind",
-        parse="choice",
-        help=_("activity or resource; may be empty when the code is not ambiguous"),
-        aliases=("被依赖方类型",),
-        choices=NODE_KINDS,
-        choice_aliases=NODE_KIND_ALIASES,
+        _("the activity or resource it needs"),
+        "被依赖方",
     ),
     Column(
         "group",

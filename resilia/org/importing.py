@@ -9,7 +9,6 @@ event, plus one "import" event summarising the file.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
@@ -28,9 +27,9 @@ from resilia.core.importing import (
     changes,
     clean_errors,
     lookup,
+    name_columns,
     out_of_scope,
     parse_table,
-    plain_values,
     run_import,
     sort_errors,
 )
@@ -42,6 +41,31 @@ __all__ = ["COLUMNS", "ImportFileError", "ImportResult", "RowError", "RowPlan", 
 KINDS = ("units", "people")
 
 
+def unit_column(*, required: bool, help) -> Column:
+    """The column naming a row's unit by its code (a reference the planner resolves)."""
+    return Column(
+        "unit_code",
+        _("unit code"),
+        "unit",
+        required,
+        "ref",
+        help=help,
+        aliases=("unit", "部门编码", "单元编码"),
+    )
+
+
+def site_column(*, help="") -> Column:
+    """The column naming a row's site by its code."""
+    return Column(
+        "site_code", _("site code"), "site", parse="ref", help=help, aliases=("site", "场所编码")
+    )
+
+
+def person_column(key: str, label, field: str, *, aliases=(), help="") -> Column:
+    """A column naming a person by employee number (owner, head, deputy, key person)."""
+    return Column(key, label, field, parse="ref", help=help, aliases=aliases)
+
+
 UNIT_KIND_ALIASES = (
     ("group", ("集团",)),
     ("company", ("公司", "分公司", "子公司")),
@@ -50,9 +74,9 @@ UNIT_KIND_ALIASES = (
 )
 
 UNIT_COLUMNS = (
-    Column("code", _("unit code"), "code", True, "identifier", aliases=("code", "编码")),
-    Column("name", _("name"), "name", True, aliases=("名称", "单元名称", "部门名称")),
-    Column("name_en", _("English name"), "name_en", aliases=("英文名称",)),
+    *name_columns(
+        code_label=_("unit code"), code_aliases=("code",), name_aliases=("单元名称", "部门名称")
+    ),
     Column(
         "kind",
         _("kind"),
@@ -94,23 +118,8 @@ PERSON_COLUMNS = (
     ),
     Column("full_name", _("full name"), "full_name", True, aliases=("姓名", "name")),
     Column("title", _("title"), "title", aliases=("职务", "职位")),
-    Column(
-        "unit_code",
-        _("unit code"),
-        "unit",
-        True,
-        "ref",
-        help=_("a unit already in the system"),
-        aliases=("unit", "部门编码", "单元编码"),
-    ),
-    Column(
-        "site_code",
-        _("site code"),
-        "site",
-        parse="ref",
-        help=_("a site already in the system"),
-        aliases=("site", "场所编码"),
-    ),
+    unit_column(required=True, help=_("a unit already in the system")),
+    site_column(help=_("a site already in the system")),
     Column(
         "deputy_employee_no",
         _("deputy employee number"),
@@ -234,16 +243,8 @@ def plan_units(actor, table: Table) -> tuple[list[RowPlan], list[RowError]]:
         Person.objects.for_user(actor), "employee_no", prepared.values("head_employee_no")
     )
     plans = []
-    for row, parsed in parsed_rows:
-        code = parsed.get("code", "")
-        if not code or first.get(code) != row:
-            continue
-        unit = existing.get(code)
-        plan = RowPlan(row=row, key=code, label=parsed.get("name", ""), instance=unit)
-        plan.values = plain_values(parsed, columns, present)
-        candidate = copy.copy(unit) if unit else Unit()
-        for name, value in plan.values.items():
-            setattr(candidate, name, value)
+    for row, parsed, plan, candidate in prepared.plans(table, Unit, "code", "name"):
+        code, unit = plan.key, plan.instance
         parent_label = str(col["parent_code"].label)
         if "parent_code" in present:
             parent_code = parsed.get("parent_code", "")
@@ -265,9 +266,8 @@ def plan_units(actor, table: Table) -> tuple[list[RowPlan], list[RowError]]:
                 candidate.parent = None
             elif parent_code and parent_code not in parents:
                 errors.append(RowError(row, parent_label, no_such("unit", parent_code)))
-        if unit is not None and unit.pk not in writable:
-            errors.append(RowError(row, str(col["code"].label), out_of_scope()))
-        elif tree.moved(code) and not tree.cycle(code) and not tree.in_scope(code):
+        refused = unit is not None and unit.pk not in writable  # said by prepared.plans()
+        if not refused and tree.moved(code) and not tree.cycle(code) and not tree.in_scope(code):
             column = parent_label if "parent_code" in present else str(col["code"].label)
             errors.append(RowError(row, column, out_of_scope()))
         if "head_employee_no" in present:
@@ -323,18 +323,8 @@ def plan_people(actor, table: Table) -> tuple[list[RowPlan], list[RowError]]:
     sites = lookup(Site.objects.for_user(actor), "code", keys("site_code"))
     deputies = lookup(Person.objects.for_user(actor), "employee_no", keys("deputy_employee_no"))
     plans = []
-    for row, parsed in parsed_rows:
-        number = parsed.get("employee_no", "")
-        if not number or first.get(number) != row:
-            continue
-        person = existing.get(number)
-        plan = RowPlan(row=row, key=number, label=parsed.get("full_name", ""), instance=person)
-        plan.values = plain_values(parsed, columns, present)
-        candidate = copy.copy(person) if person else Person()
-        for name, value in plan.values.items():
-            setattr(candidate, name, value)
-        if person is not None and person.pk not in writable:
-            errors.append(RowError(row, str(col["employee_no"].label), out_of_scope()))
+    for row, parsed, plan, candidate in prepared.plans(table, Person, "employee_no", "full_name"):
+        number, person = plan.key, plan.instance
         unit_code = parsed.get("unit_code", "")
         if unit_code:
             unit = units.get(unit_code)
