@@ -21,6 +21,7 @@ from resilia.api.exceptions import django_validation_detail
 from resilia.api.serializers import ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from resilia.api.viewsets import RegisterViewSet, Services, routes
 from resilia.core.filters import SearchFilterSet
+from resilia.dependencies import rules
 from resilia.dependencies import services as dep
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
 from resilia.org.models import Person, Site, Unit
@@ -131,6 +132,18 @@ class ResourceSerializer(StrictModelSerializer):
             "alternates",
         ]
 
+    def validate(self, attrs):
+        # The sharing rule before anything is saved: a write-back check alone would let the
+        # owner of a resource share it by PATCHing {"unit": null}.
+        if "unit" in attrs or self.instance is None:
+            was_shared = self.instance is not None and self.instance.unit_id is None
+            message = rules.resource_sharing_error(
+                self.context["request"].user, unit=attrs.get("unit"), was_shared=was_shared
+            )
+            if message:
+                raise ValidationError({"unit": [message]})
+        return super().validate(attrs)
+
 
 class ActivitySerializer(StrictModelSerializer):
     """A business activity and its approved objectives (minutes)."""
@@ -226,10 +239,7 @@ def _named(exc: DjangoValidationError, label: str) -> ValidationError:
     """The model's messages, each prefixed with the link it is about."""
     detail = django_validation_detail(exc)
     return ValidationError(
-        {
-            field: [_("Link %(link)s: %(message)s") % {"link": label, "message": m} for m in msgs]
-            for field, msgs in detail.items()
-        }
+        {field: [rules.link_named(label, m) for m in msgs] for field, msgs in detail.items()}
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
 from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
+from resilia.dependencies import rules
 from resilia.dependencies.forms_fields import DurationMinutesField
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.forms import autocomplete
@@ -78,12 +79,11 @@ def _check_unit(form, model, message):
     unchanged = form.instance.pk and unit and unit.pk == form.instance.unit_id
     if unit is not None and not unchanged and not access.can_create(form.user, model, unit):
         raise forms.ValidationError(message)
-    if unit is None and form.fields["unit"].required is False:
-        # A shared (unit-less) resource: only organisation-wide writers may make one.
-        if access.role_of(form.user) not in access.WRITE_ALL and (
-            not form.instance.pk or form.instance.unit_id is not None
-        ):
-            raise forms.ValidationError(_("Only the BCM office may share a resource."))
+    if model is Resource:
+        was_shared = bool(form.instance.pk) and form.instance.unit_id is None
+        message = rules.resource_sharing_error(form.user, unit=unit, was_shared=was_shared)
+        if message:
+            raise forms.ValidationError(message)
     return unit
 
 
@@ -123,8 +123,10 @@ class ResourceForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.user = user
         _unit_field(self, user, Resource)
-        self.fields["unit"].required = access.role_of(user) not in access.WRITE_ALL
-        self.fields["unit"].help_text = _("Empty: a resource shared by the whole organisation.")
+        # Not required: an empty unit is refused (or allowed) by the sharing rule in clean_unit.
+        self.fields["unit"].required = False
+        if rules.may_share_resource(user):
+            self.fields["unit"].help_text = _("Empty: a resource shared by the whole organisation.")
         _owner_fields(self, user)
         self.fields["site"].queryset = with_current(
             Site.objects.for_user(user), self.instance.site_id

@@ -35,7 +35,7 @@ from resilia.core.importing import (
     run_import,
     sort_errors,
 )
-from resilia.dependencies import services
+from resilia.dependencies import rules, services
 from resilia.dependencies.forms_fields import DurationError, parse_minutes
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
 from resilia.org.importing import no_such, person_column, site_column, unit_column
@@ -284,15 +284,10 @@ def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
             moved = obj is None or (unit.pk if unit else None) != obj.unit_id
             if moved and unit is not None and not access.can_create(actor, model, unit=unit):
                 errors.append(RowError(row, str(col["unit_code"].label), out_of_scope()))
-            elif moved and unit is None and not unit_text:
-                if access.role_of(actor) not in access.WRITE_ALL and model is Resource:
-                    errors.append(
-                        RowError(
-                            row,
-                            str(col["unit_code"].label),
-                            gettext("Only the BCM office may share a resource."),
-                        )
-                    )
+            elif moved and unit is None and not unit_text and model is Resource:
+                message = rules.resource_sharing_error(actor, unit=None)
+                if message:
+                    errors.append(RowError(row, str(col["unit_code"].label), message))
         clean_errors(
             row, candidate, ["unit", "owner", "site", "person"], columns, parsed, present, errors
         )
@@ -372,29 +367,21 @@ def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
 
         def refuse(column_key, message, name=name, row=row):
             errors.append(
-                RowError(
-                    row,
-                    str(col[column_key].label),
-                    gettext("Link “%(link)s”: %(reason)s") % {"link": name, "reason": message},
-                )
+                RowError(row, str(col[column_key].label), rules.link_named(name, message))
             )
 
         ends = services._endpoints(dependent, dependency)
         key = tuple((k, v.pk if v else None) for k, v in ends.items())
-        if type(dependent) is type(dependency) and dependent.pk == dependency.pk:
-            refuse("dependency_code", gettext("A node cannot depend on itself."))
-            continue
-        if isinstance(dependent, Resource) and isinstance(dependency, Activity):
-            refuse("dependency_code", gettext("A resource can only depend on another resource."))
+        message = rules.link_end_error(rules.node_ref(dependent), rules.node_ref(dependency))
+        if message:
+            refuse("dependency_code", message)
             continue
         if not nodes.can_write(dependent):
             refuse("dependent_code", out_of_scope())
             continue
         if key in seen:
-            refuse(
-                "dependency_code",
-                gettext("it is already on row %(first)s of this file.") % {"first": seen[key]},
-            )
+            where = gettext("row %(row)s of this file") % {"row": seen[key]}
+            refuse("dependency_code", rules.duplicate_link(where))
             continue
         seen[key] = row
         existing = Dependency.objects.filter(**ends).first()
@@ -413,10 +400,7 @@ def plan_links(actor, table) -> tuple[list[RowPlan], list[RowError]]:
         before = len(errors)
         clean_errors(row, candidate, list(ends), columns, parsed, present, errors)
         for error in errors[before:]:
-            error.message = gettext("Link “%(link)s”: %(reason)s") % {
-                "link": name,
-                "reason": error.message,
-            }
+            error.message = rules.link_named(name, error.message)
         plan.pending = {"dependent": dependent, "dependency": dependency}
         if existing is not None:
             changes(existing, plan, columns)
@@ -450,8 +434,7 @@ def _lonely_group_notices(plans: list[RowPlan]) -> list[str]:
         if group:
             groups.setdefault((dependent, group), set()).add(member)
     return [
-        gettext("Redundancy group “%(group)s” of %(node)s has one member: it is not a redundancy.")
-        % {"group": group, "node": dependents[dependent].code}
+        rules.lonely_group(group, dependents[dependent].code)
         for (dependent, group), members in sorted(groups.items())
         if len(members) == 1 and dependent in dependents
     ]

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from resilia.audit.services import audit_record
+from resilia.dependencies import rules
 from resilia.dependencies import services as deps
 from resilia.dependencies.modelio_checks import ModelFileError, Problem, check
 from resilia.dependencies.models import Activity, Dependency, Resource
@@ -346,6 +347,15 @@ class _Applier:
                 person=self.people.get(item.get("person")),
                 capability_tested_on=_date(item.get("capability_tested_on")),
             )
+            existing = self.resources.get(item["code"])
+            message = rules.resource_sharing_error(
+                self.actor,
+                unit=fields["unit"],
+                was_shared=existing is not None and existing.unit_id is None,
+            )
+            if message:
+                # Reported, and the whole import rolled back; later sections still checked.
+                self.problems.append(Problem(f"resources[{i}].unit", message))
             self.upsert("resource", f"resources[{i}]", self.resources, item["code"], fields)
         self.apply_alternates()
         for i, item in enumerate(self.data.get("activities") or []):

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from resilia.dependencies import rules
 from resilia.dependencies.models import MAX_MINUTES
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model-v1.schema.json"
@@ -344,24 +345,16 @@ class _Checker:
             if dependent is None or dependency is None:
                 continue
             pair = (dependent, dependency)
-            if pair[0] == pair[1]:
-                self.add(base, _("a node cannot depend on itself"))
-            elif known and pair[0].startswith("resource:") and pair[1].startswith("activity:"):
-                self.add(base, _("a resource can only depend on another resource"))
+            ends = [tuple(key.split(":", 1)) for key in pair]
+            message = rules.link_end_error(*ends)
+            if message and (known or ends[0] == ends[1]):
+                self.add(base, message)
             if pair in seen:
-                self.add(
-                    base,
-                    _("duplicate link %(a)s → %(b)s (first at dependencies[%(first)s])")
-                    % {"a": pair[0], "b": pair[1], "first": seen[pair]},
-                )
+                self.add(base, rules.duplicate_link(f"dependencies[{seen[pair]}]"))
             seen.setdefault(pair, i)
         for (dependent, group), members in groups.items():
             if len(members) == 1 and group not in uncertain:
-                self.add(
-                    f"dependencies[{members[0]}].group",
-                    _('OR group "%(group)s" of %(node)s has only one member')
-                    % {"group": group, "node": dependent},
-                )
+                self.add(f"dependencies[{members[0]}].group", rules.lonely_group(group, dependent))
 
 
 def check(data: Any, existing_people: set[str]) -> list[Problem]:
@@ -371,6 +364,6 @@ def check(data: Any, existing_people: set[str]) -> list[Problem]:
     the file the schema accepted and skip only what it refused (already reported).
     """
     errors = _schema_errors(data)
-    rules = _Checker(data, existing_people, {parts for parts, _p in errors}).run()
-    located = errors + [(tuple(parts_of(p.path)), p) for p in rules]
+    found = _Checker(data, existing_people, {parts for parts, _p in errors}).run()
+    located = errors + [(tuple(parts_of(p.path)), p) for p in found]
     return [p for _parts, p in sorted(located, key=lambda item: _order(list(item[0])))]

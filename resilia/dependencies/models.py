@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.core.access import ScopedQuerySet
 from resilia.core.models import BilingualName, code_validator
+from resilia.dependencies import rules
 from resilia.org.models import Person, Site, Unit
 
 # Ten years: anything longer is a typing mistake, not an objective or a capability.
@@ -260,25 +261,25 @@ class Dependency(models.Model):
             models.CheckConstraint(
                 condition=Q(dependent_resource__isnull=True) | Q(dependency_activity__isnull=True),
                 name="dependency_resource_needs_resource",
-                violation_error_message=_("A resource can only depend on another resource."),
+                violation_error_message=rules.RESOURCE_NEEDS_ACTIVITY,
             ),
             models.UniqueConstraint(
                 fields=["dependent_activity", "dependency_activity"],
                 condition=Q(dependent_activity__isnull=False, dependency_activity__isnull=False),
                 name="dependency_unique_aa",
-                violation_error_message=_("This link already exists."),
+                violation_error_message=rules.DUPLICATE_LINK,
             ),
             models.UniqueConstraint(
                 fields=["dependent_activity", "dependency_resource"],
                 condition=Q(dependent_activity__isnull=False, dependency_resource__isnull=False),
                 name="dependency_unique_ar",
-                violation_error_message=_("This link already exists."),
+                violation_error_message=rules.DUPLICATE_LINK,
             ),
             models.UniqueConstraint(
                 fields=["dependent_resource", "dependency_resource"],
                 condition=Q(dependent_resource__isnull=False, dependency_resource__isnull=False),
                 name="dependency_unique_rr",
-                violation_error_message=_("This link already exists."),
+                violation_error_message=rules.DUPLICATE_LINK,
             ),
         ]
         indexes = [
@@ -293,12 +294,20 @@ class Dependency(models.Model):
 
     def clean(self):
         super().clean()
-        if self.dependent_activity_id and self.dependent_activity_id == self.dependency_activity_id:
-            raise ValidationError(_("A node cannot depend on itself."))
-        if self.dependent_resource_id and self.dependent_resource_id == self.dependency_resource_id:
-            raise ValidationError(_("A node cannot depend on itself."))
-        if self.dependent_resource_id and self.dependency_activity_id:
-            raise ValidationError(_("A resource can only depend on another resource."))
+        dependent, dependency = self.end_refs()
+        if dependent[1] is not None and dependency[1] is not None:
+            rules.check_link_ends(dependent, dependency)
+
+    def end_refs(self) -> tuple[rules.Node, rules.Node]:
+        """(kind, pk) of the dependent and of the dependency, for the link rules."""
+        return (
+            ("activity", self.dependent_activity_id)
+            if self.dependent_activity_id
+            else ("resource", self.dependent_resource_id),
+            ("activity", self.dependency_activity_id)
+            if self.dependency_activity_id
+            else ("resource", self.dependency_resource_id),
+        )
 
     @property
     def dependent(self):

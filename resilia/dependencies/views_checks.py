@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from resilia.core import access
-from resilia.dependencies import selectors
+from resilia.dependencies import rules, selectors
 from resilia.dependencies.models import Activity, Dependency, Resource
 from resilia.dependencies.views_graph import _db_ref
 from resilia.engine.order import cycles as engine_cycles
@@ -39,7 +39,14 @@ def _lonely_groups(user) -> list[dict]:
         .select_related("dependent_activity", "dependent_resource")
         .order_by("group", "pk")
     )
-    return [{"dependent": link.dependent, "group": link.group} for link in links[:SHOWN]]
+    return [
+        {
+            "dependent": link.dependent,
+            "group": link.group,
+            "notice": rules.lonely_group(link.group, link.dependent.code),
+        }
+        for link in links[:SHOWN]
+    ]
 
 
 def _cycles(user) -> list[list[dict]]:

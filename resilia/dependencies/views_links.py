@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resilia.core import access
-from resilia.dependencies import services
+from resilia.dependencies import rules, services
 from resilia.dependencies.filters import ActivityFilterSet, ResourceFilterSet
 from resilia.dependencies.forms import LinkEditForm, LinkForm, parse_node_key
 from resilia.dependencies.models import Activity, Dependency, Resource
@@ -116,7 +116,11 @@ def links_context(request, node, *, needs_form=None, needed_by_form=None, edit=N
         "node_kind": kind,
         "and_rows": and_rows,
         "or_groups": sorted(groups.items()),
-        "lonely_groups": [name for name, rows in sorted(groups.items()) if len(rows) == 1],
+        "lonely_groups": [
+            rules.lonely_group(name, node.code)
+            for name, rows in sorted(groups.items())
+            if len(rows) == 1
+        ],
         "needed_rows": needed_rows,
         "can_write_links": can_write,
         "needs_form": needs_form if can_write else None,
@@ -190,22 +194,12 @@ def _resolve_target(user, form, this, direction):
         return None
     dependent, dependency = (this, other) if direction == LinkForm.NEEDS else (other, this)
     name = link_name(dependent, dependency)
-    if type(dependent) is type(dependency) and dependent.pk == dependency.pk:
-        form.add_error(
-            "target",
-            _("The link “%(link)s” is refused: a node cannot depend on itself.") % {"link": name},
-        )
-        return None
-    if isinstance(dependent, Resource) and isinstance(dependency, Activity):
-        form.add_error(
-            "target",
-            _("The link “%(link)s” is refused: a resource can only depend on another resource.")
-            % {"link": name},
-        )
-        return None
+    message = rules.link_end_error(rules.node_ref(dependent), rules.node_ref(dependency))
     ends = services._endpoints(dependent, dependency)
-    if Dependency.objects.filter(**ends).exists():
-        form.add_error("target", _("The link “%(link)s” already exists.") % {"link": name})
+    if message is None and Dependency.objects.filter(**ends).exists():
+        message = rules.duplicate_link()
+    if message is not None:
+        form.add_error("target", rules.link_named(name, message))
         return None
     return dependent, dependency
 
@@ -233,7 +227,7 @@ def link_add(request, kind, pk, direction):
         except ValidationError as exc:
             name = link_name(dependent, dependency)
             for message in exc.messages:
-                form.add_error(None, _("%(link)s: %(reason)s") % {"link": name, "reason": message})
+                form.add_error(None, rules.link_named(name, message))
         else:
             messages.success(
                 request,
@@ -279,7 +273,7 @@ def link_edit(request, pk):
         except ValidationError as exc:
             name = link_name(link.dependent, link.dependency)
             for message in exc.messages:
-                form.add_error(None, _("%(link)s: %(reason)s") % {"link": name, "reason": message})
+                form.add_error(None, rules.link_named(name, message))
         else:
             if not _is_htmx(request):
                 return redirect(page)

@@ -259,13 +259,14 @@ def test_it_names_the_path_and_reason_of_each_error(model):
     def self_link(d):
         d["dependencies"][0]["dependency"] = d["dependencies"][0]["dependent"]
 
-    assert case(self_link) == ["dependencies[0]: a node cannot depend on itself"]
+    assert case(self_link) == ["dependencies[0]: A node cannot depend on itself."]
 
     def lonely(d):
         del d["dependencies"][core_dc1 + 1]  # CORE → DC2, the other member of "dc"
 
     assert case(lonely) == [
-        f'dependencies[{core_dc1}].group: OR group "dc" of resource:CORE has only one member'
+        f"dependencies[{core_dc1}].group: Redundancy group “dc” of resource:CORE has one member:"
+        " it is not a redundancy."
     ]
 
     def negative(d):
@@ -289,7 +290,7 @@ def test_it_names_the_path_and_reason_of_each_error(model):
         d["dependencies"].append(copy.deepcopy(d["dependencies"][0]))
 
     assert case(duplicate_link) == [
-        "dependencies[6]: duplicate link activity:COUNTER → activity:PAY (first at dependencies[0])"
+        "dependencies[6]: This link already exists: first at dependencies[0]."
     ]
 
     def unit_cycle(d):
@@ -338,7 +339,7 @@ def test_it_names_the_path_and_reason_of_each_error(model):
         d["dependencies"].append({"dependent": "resource:DC2", "dependency": "activity:PAY"})
 
     assert case(resource_needs_activity) == [
-        "dependencies[6]: a resource can only depend on another resource"
+        "dependencies[6]: A resource can only depend on another resource."
     ]
 
 

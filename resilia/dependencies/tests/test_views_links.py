@@ -61,7 +61,7 @@ def test_it_adds_a_link_from_the_needed_end_with_htmx(bank, client_for):
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        ("self", "被拒绝:节点不能依赖自身"),
+        ("self", "节点不能依赖自身。"),
         ("stale", "已不存在或您无权查看"),
         ("resource_to_activity", "资源只能依赖其他资源"),
         ("duplicate", "已存在"),

@@ -1,0 +1,87 @@
+"""The rules of the dependency model, each written once with its one message.
+
+The model's `clean()` and constraints, the link views, the XLSX/CSV importer, the API and the
+model-file checks all ask these functions, so a rule and its wording cannot drift apart
+between them. The functions work on plain values (a node is its kind, "activity" or
+"resource", and any identity: a pk or a code), so the model-file checks, which run before
+anything is in the database, use them too.
+
+- A link's ends: a node cannot depend on itself; a resource can only depend on a resource.
+- A link is stated once.
+- An OR redundancy group of one member is no redundancy: a notice where links are edited
+  one by one (node page, check page, XLSX/CSV import), a problem in a model file (which states
+  the whole model at once and must be coherent).
+- Only the BCM office (the roles of `access.WRITE_ALL`, or the system itself: the CLI) may
+  leave a resource without a unit, i.e. share it with the whole organisation.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from resilia.core import access
+
+SELF_LINK = _("A node cannot depend on itself.")
+RESOURCE_NEEDS_ACTIVITY = _("A resource can only depend on another resource.")
+DUPLICATE_LINK = _("This link already exists.")
+SHARED_RESOURCE = _("Only the BCM office may share a resource.")
+
+Node = tuple[str, object]  # ("activity" | "resource", pk or code)
+
+
+def node_ref(node) -> Node:
+    """(kind, pk) of a saved activity or resource."""
+    kind = "resource" if node._meta.model_name == "resource" else "activity"
+    return kind, node.pk
+
+
+def link_end_error(dependent: Node, dependency: Node) -> str | None:
+    """Why a link from `dependent` to `dependency` cannot exist, or None when it can."""
+    if dependent == dependency:
+        return str(SELF_LINK)
+    if dependent[0] == "resource" and dependency[0] == "activity":
+        return str(RESOURCE_NEEDS_ACTIVITY)
+    return None
+
+
+def check_link_ends(dependent: Node, dependency: Node) -> None:
+    """Raise ValidationError with `link_end_error`'s message when the link cannot exist."""
+    message = link_end_error(dependent, dependency)
+    if message:
+        raise ValidationError(message, code="link_ends")
+
+
+def duplicate_link(first: str | None = None) -> str:
+    """The message of a link stated twice; `first` says where, in a file ("row 3")."""
+    if first is None:
+        return str(DUPLICATE_LINK)
+    return gettext("This link already exists: first at %(first)s.") % {"first": first}
+
+
+def lonely_group(group: str, node: str) -> str:
+    """The notice of an OR group of one member: it is no redundancy."""
+    return gettext(
+        "Redundancy group “%(group)s” of %(node)s has one member: it is not a redundancy."
+    ) % {"group": group, "node": node}
+
+
+def link_named(link: str, message: str) -> str:
+    """A message about one link, prefixed with the link's name ("PAY → CORE")."""
+    return gettext("Link “%(link)s”: %(reason)s") % {"link": link, "reason": message}
+
+
+def may_share_resource(actor) -> bool:
+    """Whether `actor` may leave a resource without a unit (None: the system, e.g. the CLI)."""
+    return actor is None or access.role_of(actor) in access.WRITE_ALL
+
+
+def resource_sharing_error(actor, *, unit, was_shared: bool = False) -> str | None:
+    """Why `actor` may not give a resource this unit (None: shared), or None when they may.
+
+    `was_shared`: the resource exists and has no unit already; keeping it so is no change.
+    """
+    if unit is not None or was_shared or may_share_resource(actor):
+        return None
+    return str(SHARED_RESOURCE)
