@@ -31,7 +31,6 @@ from resilia.core.importing import (
     out_of_scope,
     parse_cells,
     parse_table,
-    plain_values,
     run_import,
     sort_errors,
 )
@@ -245,10 +244,8 @@ def _refs(plan, candidate, parsed, present, col, errors, row, refs) -> None:
 def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
     """Validate a resources or activities file, matched by code."""
     columns, present = table.columns, table.present
-    col, errors, parsed_rows, existing, writable, first = prepared = parse_table(
-        actor, table, model, "code"
-    )
-    keys = prepared.values
+    prepared = parse_table(actor, table, model, "code")
+    col, errors, writable, keys = prepared.col, prepared.errors, prepared.writable, prepared.values
     units = lookup(Unit.objects.all(), "code", keys("unit_code"))
     people = Person.objects.for_user(actor)
     refs = [
@@ -265,20 +262,11 @@ def _plan_nodes(actor, table, model) -> tuple[list[RowPlan], list[RowError]]:
             ),
         ]
     plans = []
-    for row, parsed in parsed_rows:
-        code = parsed.get("code", "")
-        if not code or first.get(code) != row:
-            continue
-        obj = existing.get(code)
-        plan = RowPlan(row=row, key=code, label=parsed.get("name", ""), instance=obj)
-        plan.values = plain_values(parsed, columns, present)
-        candidate = copy.copy(obj) if obj else model()
-        for name, value in plan.values.items():
-            setattr(candidate, name, value)
+    for row, parsed, plan, candidate in prepared.plans(table, model, "code", "name"):
+        obj = plan.instance
         _refs(plan, candidate, parsed, present, col, errors, row, refs)
-        if obj is not None and obj.pk not in writable:
-            errors.append(RowError(row, str(col["code"].label), out_of_scope()))
-        elif "unit_code" in present or obj is None:
+        refused = obj is not None and obj.pk not in writable  # said by prepared.plans()
+        if not refused and ("unit_code" in present or obj is None):
             unit = plan.values.get("unit") if "unit_code" in present else None
             unit_text = parsed.get("unit_code", "")
             moved = obj is None or (unit.pk if unit else None) != obj.unit_id

@@ -74,7 +74,7 @@ def link_named(link: str, message: str) -> str:
 
 def may_share_resource(actor) -> bool:
     """Whether `actor` may leave a resource without a unit (None: the system, e.g. the CLI)."""
-    return actor is None or access.role_of(actor) in access.WRITE_ALL
+    return actor is None or access.may_place_unscoped(actor)
 
 
 def resource_sharing_error(actor, *, unit, was_shared: bool = False) -> str | None:
