@@ -52,7 +52,7 @@ def test_it_prints_every_problem_without_a_prefix_and_changes_nothing(env, tmp_p
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         'resources[0].recovery_time: must be a whole number, not "ninety"',
-        "dependencies[0]: a node cannot depend on itself",
+        "dependencies[0]: A node cannot depend on itself.",
         "model.yaml was not imported: 2 problem(s); nothing was changed.",
     ]
     database = Path(env["RESILIA_DATA_DIR"]) / "resilia.sqlite3"

@@ -351,7 +351,7 @@ def test_it_reports_format_and_rule_problems_in_one_run_and_saves_nothing(model)
     events = AuditEvent.objects.count()
     assert _problems(data) == [
         'resources[0].recovery_time: must be a whole number, not "ninety"',
-        "dependencies[0]: a node cannot depend on itself",
+        "dependencies[0]: A node cannot depend on itself.",
     ]
     assert not Resource.objects.exists() and not Dependency.objects.exists()
     assert Unit.objects.count() == 1 and AuditEvent.objects.count() == events
