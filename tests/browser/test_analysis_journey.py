@@ -4,7 +4,11 @@ in Chinese and in English."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from resilia.analysis.tests.conftest import (  # noqa: F401 (fixtures)
     bank,
@@ -37,7 +41,24 @@ def test_it_answers_a_data_centre_failure_with_a_timeline(page_for, shot, bank, 
     assert "2026-05-01 10:00" in first.inner_text()  # RTO breached one hour after T0
     assert page.locator("#whatif-timeline canvas").count() == 1
     shot(page, f"analysis-whatif-{language}")
+    assert_exports_open(page, "PAY")
     for name, code in (("spof", "CORE"), ("order", "CORE"), ("gaps", "DC1")):
         page.goto(f"{page.base_url}/analysis/{name}/")
         assert code in page.locator(".page-body").inner_text()
         shot(page, f"analysis-{name}-{language}")
+        assert_exports_open(page, code)
+
+
+def assert_exports_open(page, code: str) -> None:
+    """Click both export buttons of the page; each downloads a real file that names `code`."""
+    with page.expect_download() as xlsx:
+        page.locator("[data-testid=export-xlsx]").click()
+    workbook = load_workbook(io.BytesIO(open(xlsx.value.path(), "rb").read()), read_only=True)
+    cells = [str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
+    assert any(code in cell for cell in cells), xlsx.value.suggested_filename
+    assert xlsx.value.suggested_filename.endswith(".xlsx")
+    with page.expect_download() as pdf:
+        page.locator("[data-testid=export-pdf]").click()
+    reader = PdfReader(pdf.value.path())
+    assert code in "".join(p.extract_text() for p in reader.pages)
+    assert pdf.value.suggested_filename.endswith(".pdf")

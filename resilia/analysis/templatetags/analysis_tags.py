@@ -20,8 +20,11 @@ def clock(value):
 
 @register.simple_tag(takes_context=True)
 def page_url(context, param, number):
-    """The current query string with `param` set to `number` (other pages kept)."""
+    """The current query string with `param` set to `number` (other pages kept).
+
+    A page link never carries the current request's export; an export link is one on purpose
+    (`{% page_url 'export' 'xlsx' %}`)."""
     query = context["request"].GET.copy()
-    query[param] = number
     query.pop("export", None)
+    query[param] = number
     return "?" + urlencode(sorted(query.lists()), doseq=True)
