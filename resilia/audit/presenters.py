@@ -103,15 +103,35 @@ class EventRow:
 
 
 def _field_of(model, key):
+    """The model field a change key names, or None: a reverse relation (Unit's "people"), an
+    unknown or a removed field is no field of the record, and renders by its key."""
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        found = model._meta.get_field(key)
     except FieldDoesNotExist:
         for candidate in model._meta.concrete_fields:
             if candidate.attname == key:
                 return candidate
-    return None
+        return None
+    return None if found.auto_created and not found.concrete else found
+
+
+def _label_of(model, key: str, field):
+    """The reader's label of a change key: the field's name, the related kind's for a
+    reverse relation (a count of people imported with a unit), else the recorded key."""
+    if field is not None:
+        return field.verbose_name
+    if key in EXTRA_LABELS:
+        return EXTRA_LABELS[key]
+    if model is not None:
+        try:
+            relation = model._meta.get_field(key)
+        except FieldDoesNotExist:
+            return key
+        if relation.related_model is not None:
+            return relation.related_model._meta.verbose_name_plural
+    return key
 
 
 def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
@@ -191,11 +211,11 @@ def _change_rows(model, changes: dict, names, *, created: bool = False) -> list[
         if isinstance(values, list) and len(values) == 2:
             before, after = values
             field = _field_of(model, key)
-            label = field.verbose_name if field is not None else EXTRA_LABELS.get(key, key)
+            label = _label_of(model, key, field)
         else:  # a plain value a service recorded (import counts, export filters, verification)
             before, after = None, values
             field = None if key in EXTRA_LABELS else _field_of(model, key)
-            label = field.verbose_name if field is not None else EXTRA_LABELS.get(key, key)
+            label = _label_of(model, key, field)
             after = EXTRA_VALUES.get(key, {}).get(after, after) if isinstance(after, str) else after
         if _hidden(model, field) or (created and _is_empty(after)):
             continue

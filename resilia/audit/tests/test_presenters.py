@@ -99,3 +99,24 @@ def test_it_names_the_object_kind_and_offers_any_in_the_log_filters(client_for, 
     assert "org.person #" not in body
     assert "-----" not in body
     assert body.count('<option value="" selected>全部</option>') == 2
+
+
+def test_it_renders_any_change_key_even_a_reverse_relation(client_for, personas, org_tree):
+    """The scale demo's import event counts a unit's people under the key "people", a reverse
+    relation of Unit: the audit log renders it (it answered 500), labelled by the related
+    kind, and a key naming nothing renders as recorded."""
+    from resilia.audit.services import audit_record
+
+    audit_record(
+        actor=personas["admin"],
+        action="import",
+        object_type="org.unit",
+        object_repr="scale",
+        changes={"people": 100000, "no_such_field": 1, "children": [None, 2]},
+    )
+    response = client_for("auditor").get(LOG)
+    assert response.status_code == 200
+    cells = _field_cells(response.content.decode())
+    assert "人员" in cells and "no_such_field" in cells
+    english = client_for("auditor").get(LOG, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200
