@@ -39,7 +39,7 @@ def test_it_refuses_a_bad_email_in_chinese(personas, login, client):
         {"email": "not-an-address", "language": ""},
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
-    assert response.status_code == 200 and "请输入合法的邮件地址" in response.content.decode()
+    assert response.status_code == 200 and "请输入有效的电子邮箱地址。" in response.content.decode()
     assert User.objects.get(username="contrib_a").email == "contrib_a@example.com"
 
 

@@ -37,7 +37,7 @@ def test_it_reports_missing_fields_in_chinese(api_for, world):
     response = api_for("manager", "zh-hans").post("/api/people/", {}, format="json")
     error = _error(response, 400, "validation_error")
     assert error["message"] == "提交的部分数据无效。"
-    assert error["fields"] == {"full_name": ["该字段是必填项。"], "unit": ["该字段是必填项。"]}
+    assert error["fields"] == {"full_name": ["此项为必填项。"], "unit": ["此项为必填项。"]}
     assert response["Content-Language"] == "zh-hans"
 
 
@@ -56,7 +56,7 @@ def test_it_speaks_the_language_of_the_user_profile(api_for, world, personas):
     personas["manager"].save()
     response = api_for("manager", "en").post("/api/sites/", {"name": "x"}, format="json")
     error = _error(response, 400, "validation_error")
-    assert error["fields"]["code"] == ["该字段是必填项。"]
+    assert error["fields"]["code"] == ["此项为必填项。"]
 
 
 def test_it_turns_model_validation_into_field_errors_and_saves_nothing(api_for, world):

@@ -236,4 +236,4 @@ def test_it_refuses_days_outside_any_audit_trail_without_a_server_error(client_f
     for name in ("date_from", "date_to"):
         response = client.get("/audit/", {name: day}, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200
-        assert "确保" in response.content.decode()
+        assert "此值不能" in response.content.decode()

@@ -82,10 +82,10 @@ def test_it_refuses_a_coordinator_creating_in_another_department(client_for, org
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"full_name": ""}, "full_name", "该字段是必填项。"),
+        ({"full_name": ""}, "full_name", "此项为必填项。"),
         ({"employee_no": "E001"}, "__all__", "Another person has this employee number."),
         ({"mobile": "call me maybe"}, "mobile", "请输入电话号码"),
-        ({"email": "not-an-email"}, "email", "邮件地址"),
+        ({"email": "not-an-email"}, "email", "请输入有效的电子邮箱地址。"),
         ({"unit": "abc"}, "unit", "选择一个有效的选项"),
         ({"deputy": "-1"}, "deputy", "选择一个有效的选项"),
     ],

@@ -102,7 +102,7 @@ def test_it_refuses_a_negative_seat_capacity_in_the_users_language(client_for):
     response = client_for("manager").post("/org/sites/new/", form_data(seat_capacity="-5"), **ZH)
     assert response.status_code == 200
     with translation.override("zh-hans"):
-        assert "确保该值大于或等于0" in response.content.decode()
+        assert "此值不能小于 0。" in response.content.decode()
     assert not Site.objects.filter(code="ALT-1").exists()
     assert not AuditEvent.objects.filter(object_type="org.site").exists()
 

@@ -81,8 +81,8 @@ def test_it_refuses_a_coordinator_creating_outside_their_subtree(client_for, org
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"name": ""}, "name", "该字段是必填项。"),
-        ({"code": "DEPT-A"}, "code", "已存在"),
+        ({"name": ""}, "name", "此项为必填项。"),
+        ({"code": "DEPT-A"}, "code", "已有组织单元使用此编码，请换一个。"),
         ({"code": "bad code!"}, "code", "字母"),
         ({"kind": "galaxy"}, "kind", "选择一个有效的选项"),
         ({"parent": "abc"}, "parent", "选择一个有效的选项"),
@@ -199,3 +199,16 @@ def test_it_offers_add_person_where_the_user_may_create_people(
     if shown:
         form = client.get(f"/org/people/new/?unit={unit.pk}").context["form"]
         assert form.initial["unit"] == unit
+
+
+def test_it_words_length_and_unique_errors_in_plain_chinese(client_for, org_tree):
+    """Issue 7 item 6: our own wording of Django's stock messages, full-width punctuation,
+    no stray spaces ("具有 编码 的 组织单元 已存在。", "确保该变量包含不超过 50 字符")."""
+    data = form_data(parent=org_tree["dept_a"].pk)
+    data.update(code="X" * 60)
+    page = client_for("admin").post("/org/units/new/", data, **ZH).content.decode()
+    assert "最多 50 个字符（现有 60 个）。" in page
+    assert "确保该变量" not in page
+    data.update(code="DEPT-A")
+    page = client_for("admin").post("/org/units/new/", data, **ZH).content.decode()
+    assert "已有组织单元使用此编码，请换一个。" in page and "具有" not in page
