@@ -19,6 +19,8 @@ from resilia.engine import Gaps, RecoveryOrder, SpofReport, recovery_order
 from resilia.engine import gaps as engine_gaps
 from resilia.engine import spof as engine_spof
 from resilia.engine.compile import KIND_ACTIVITY, KIND_RESOURCE, CompiledGraph, compile_arrays
+from resilia.engine.gaps import RecoveryBound
+from resilia.engine.gaps import recovery_bound as engine_recovery_bound
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,15 @@ class CompiledModel:
 
     def spof(self) -> SpofReport:
         return self.derived("spof", engine_spof)
+
+    def recovery_bound(self, activity_pk: int) -> RecoveryBound | None:
+        """How soon the activity can be back at best and what limits it; None when the
+        activity is not in this compiled state (created since)."""
+        ids = self.index.activity_ids
+        pos = int(np.searchsorted(ids, activity_pk))
+        if pos >= len(ids) or ids[pos] != activity_pk:
+            return None
+        return engine_recovery_bound(self.graph, pos)
 
 
 # The one cache of compiled models: the current state only (a new state replaces it).

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from resilia.core import access
 from resilia.core.lists import list_view
 from resilia.core.views import confirm_delete, save_form
-from resilia.dependencies import services
+from resilia.dependencies import selectors, services
 from resilia.dependencies.forms import ActivityForm, ResourceForm
 from resilia.dependencies.models import Activity, Dependency, Resource
 from resilia.dependencies.registers import ACTIVITIES, RESOURCES
@@ -130,7 +130,23 @@ def activity_list(request):
 @login_required
 def activity_detail(request, pk):
     activity = access.get_object_for_user(request.user, Activity, pk)
-    return render(request, "dependencies/activity_detail.html", detail_context(request, activity))
+    context = detail_context(request, activity)
+    context["recovery"] = _recovery(request.user, activity)
+    return render(request, "dependencies/activity_detail.html", context)
+
+
+def _recovery(user, activity) -> dict | None:
+    """Whether the activity's RTO can be met and which dependency limits it (the engine's
+    recovery bound of the current model state, computed once per state)."""
+    bound = selectors.compiled_model().recovery_bound(activity.pk)
+    if bound is None:
+        return None
+    limiting = None
+    if bound.limited_by:
+        kind, code = bound.limited_by.split(":", 1)
+        model = Activity if kind == "activity" else Resource
+        limiting = model.objects.for_user(user).filter(code=code).first()
+    return {"bound": bound, "limiting": limiting}
 
 
 @login_required

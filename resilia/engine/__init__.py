@@ -6,7 +6,7 @@ See docs/engine.md.
 """
 
 from .compile import CompiledGraph, compile_arrays, compile_model
-from .gaps import ActivityGap, Gaps, ResourceGap, gaps
+from .gaps import ActivityGap, Gaps, RecoveryBound, ResourceGap, gaps, recovery_bound
 from .model import ACTIVITY, RESOURCE, Link, ModelError, Node
 from .neighbourhood import Neighbourhood, neighbourhood
 from .order import RecoveryOrder, Required, recovery_order, required_objectives
@@ -23,6 +23,8 @@ __all__ = [
     "Spof",
     "SpofReport",
     "gaps",
+    "recovery_bound",
+    "RecoveryBound",
     "neighbourhood",
     "recovery_order",
     "required_objectives",

@@ -138,6 +138,49 @@ def recovery_bounds(graph: CompiledGraph) -> tuple[np.ndarray, np.ndarray]:
     return bound, via
 
 
+def _origin(via: np.ndarray, v: int) -> int:
+    """The node whose own capability sets v's bound: follow `via` down (cycles stop)."""
+    origin, seen = v, {v}
+    while via[origin] >= 0 and int(via[origin]) not in seen:
+        origin = int(via[origin])
+        seen.add(origin)
+    return origin
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryBound:
+    """How soon one activity can be back at best, given what tests showed of what it needs.
+
+    ``bound`` is the lower bound B (module docstring; unknown capabilities count as 0);
+    ``limited_by`` the node whose own recovery time sets it (None: nothing it needs takes any
+    time); ``rto`` None when the activity has none.
+    """
+
+    node: int
+    rto: float | None
+    bound: float
+    limited_by: str | None
+
+    @property
+    def achievable(self) -> bool | None:
+        """Whether the RTO can be met (None: no RTO to meet)."""
+        return None if self.rto is None else self.bound <= self.rto
+
+
+def recovery_bound(graph: CompiledGraph, v: int) -> RecoveryBound:
+    """The recovery-time lower bound of node v and where it comes from (one node's answer of
+    :func:`activity_gaps`, for an activity's own page)."""
+    bound, via = recovery_bounds(graph)
+    origin = _origin(via, v)
+    limited = origin if origin != v and bound[v] > 0 else None
+    return RecoveryBound(
+        node=v,
+        rto=opt(graph.rto[v]),
+        bound=float(bound[v]),
+        limited_by=graph.key(limited) if limited is not None else None,
+    )
+
+
 def activity_gaps(graph: CompiledGraph) -> Rows:
     """Activities (:class:`ActivityGap`) whose RTO is below their recovery-time lower bound,
     ordered by node id."""
@@ -146,17 +189,13 @@ def activity_gaps(graph: CompiledGraph) -> Rows:
         nodes = np.flatnonzero((graph.kind == 0) & (bound > graph.rto))
 
     def make(i: int) -> ActivityGap:
-        v = origin = int(nodes[i])
-        seen = {v}
-        while via[origin] >= 0 and int(via[origin]) not in seen:
-            origin = int(via[origin])
-            seen.add(origin)
+        v = int(nodes[i])
         return ActivityGap(
             node=v,
             key=graph.key(v),
             rto=float(graph.rto[v]),
             bound=float(bound[v]),
-            limited_by=graph.key(origin),
+            limited_by=graph.key(_origin(via, v)),
         )
 
     return Rows(len(nodes), make)

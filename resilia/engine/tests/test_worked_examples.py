@@ -13,6 +13,7 @@ from resilia.engine import (
     compile_arrays,
     compile_model,
     gaps,
+    recovery_bound,
     recovery_order,
     spof,
     spof_breaks,
@@ -231,3 +232,21 @@ def test_it_compiles_arrays_to_the_same_graph_as_records():
     assert graph.nbytes > 0
     result = whatif(graph, [2, 3]).by_key()
     assert (result["0"].stop_at, result["0"].back_at, result["0"].rto_breach_at) == (0, 120, 60)
+
+
+def test_it_tells_one_activity_whether_its_rto_can_be_met_and_what_limits_it():
+    """The activity page's answer (docs/engine.md, activity gaps): payment (RTO 60) cannot be
+    back before the data centre (120, the faster of the OR group); with a 90-minute workaround
+    on the core system the bound drops to 30 and the RTO is met."""
+    graph = _bank()
+    answer = recovery_bound(graph, graph.index("payment"))
+    assert (answer.rto, answer.bound, answer.achievable, answer.limited_by) == (
+        60,
+        120,
+        False,
+        "dc",
+    )
+    assert answer.limited_by == gaps(graph).activities[0].limited_by
+    relaxed = _bank(tolerance=90)
+    answer = recovery_bound(relaxed, relaxed.index("payment"))
+    assert (answer.bound, answer.achievable) == (30, True)

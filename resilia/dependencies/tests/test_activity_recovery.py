@@ -1,0 +1,64 @@
+"""The activity page says whether its RTO can be met and which dependency limits it
+(issue 7 item 11; docs/engine.md, activity gaps: the recovery-time lower bound B).
+
+Worked example from the test bank: payments (RTO 2 h) need the core system (60 min), which
+runs in either data centre (OR: DC1 4 h, DC2 8 h). The core system cannot be back before the
+faster data centre, so payments cannot be back before 4 h: the RTO of 2 h cannot be met, and
+DC1 is what limits it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from resilia.dependencies import selectors
+from resilia.dependencies import services as deps
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model():
+    selectors.forget_compiled()
+    yield
+    selectors.forget_compiled()
+
+
+def _page(client, activity, language="zh-hans") -> str:
+    response = client.get(activity.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_says_an_unmet_rto_and_names_the_limiting_dependency(client_for, bank):
+    page = _page(client_for("manager"), bank["pay"])
+    assert 'data-testid="rto-achievable"' in page and "alert-danger" in page
+    assert "无法满足 RTO" in page and "4 小时" in page and "2 小时" in page
+    assert f'href="{bank["dc1"].get_absolute_url()}" data-testid="limited-by"' in page
+    english = _page(client_for("manager"), bank["pay"], "en")
+    assert "The RTO cannot be met" in english and "4 h" in english
+
+
+def test_it_says_a_met_rto_as_far_as_tests_show(client_for, bank):
+    """An untested dependency counts as instant in the bound; the page says so."""
+    page = _page(client_for("manager"), bank["ops"], "en")
+    assert "The RTO can be met, as far as tests show" in page
+    assert "alert-success" in page and "gaps report" in page
+
+
+def test_it_follows_a_faster_data_centre(client_for, bank):
+    """Once DC1 recovers in 90 minutes the core system is back within 90: 2 h is met."""
+    deps.resource_update(actor=bank["actor"], resource=bank["dc1"], recovery_time=90)
+    page = _page(client_for("manager"), bank["pay"], "en")
+    assert "The RTO can be met" in page
+
+
+def test_it_hides_a_limiting_dependency_outside_the_readers_scope(client_for, bank):
+    deps.dependency_create(actor=bank["actor"], dependent=bank["ops"], dependency=bank["core"])
+    page = _page(client_for("coord_b"), bank["ops"], "en")
+    assert "The RTO cannot be met" in page
+    assert 'data-testid="limited-by">Not visible to you<' in page
+    assert "DC1" not in page and "主数据中心" not in page
+
+
+def test_it_says_nothing_without_an_rto(client_for, bank):
+    deps.activity_update(actor=bank["actor"], activity=bank["pay"], rto=None)
+    assert 'data-testid="rto-achievable"' not in _page(client_for("manager"), bank["pay"])
