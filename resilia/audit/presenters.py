@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.audit.actions import action_label
 from resilia.core import access
+from resilia.core.durations import MinutesField, human_minutes
 
 # Keys that services put in `changes` without being model fields (uploads, exports).
 EXTRA_LABELS = {
@@ -186,6 +187,8 @@ def _display(field, value, names):
         return f"{name} (#{value})" if name else value
     if field is not None and field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(field, MinutesField) and isinstance(value, int):
+        return human_minutes(value)  # "4 h", not 240
     return value
 
 

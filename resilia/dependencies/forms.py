@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
+from resilia.core.durations import DurationMinutesField
 from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
 from resilia.dependencies import rules
-from resilia.dependencies.forms_fields import DurationMinutesField
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Site, Unit

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
+from resilia.core.durations import DurationError, parse_minutes
 from resilia.core.importing import (
     Column,
     ImportFileError,
@@ -35,7 +36,6 @@ from resilia.core.importing import (
     sort_errors,
 )
 from resilia.dependencies import rules, services
-from resilia.dependencies.forms_fields import DurationError, parse_minutes
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
 from resilia.org.importing import no_such, person_column, site_column, unit_column
 from resilia.org.models import Person, Site, Unit

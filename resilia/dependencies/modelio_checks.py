@@ -19,8 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from resilia.core.durations import MAX_MINUTES
 from resilia.dependencies import rules
-from resilia.dependencies.models import MAX_MINUTES
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model-v1.schema.json"
 SECTIONS = ("units", "sites", "people", "resources", "activities", "dependencies")

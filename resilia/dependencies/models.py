@@ -7,26 +7,20 @@ need; a `Dependency` says "dependent needs dependency". Durations are whole minu
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.access import ScopedQuerySet
+from resilia.core.durations import MinutesField
 from resilia.core.models import BilingualName, code_validator
 from resilia.dependencies import rules
 from resilia.org.models import Person, Site, Unit
 
-# Ten years: anything longer is a typing mistake, not an objective or a capability.
-MAX_MINUTES = 10 * 365 * 24 * 60
-minutes_validators = [MaxValueValidator(MAX_MINUTES)]
-
 
 def minutes_field(verbose_name, **kwargs):
-    return models.PositiveIntegerField(
-        verbose_name, null=True, blank=True, validators=minutes_validators, **kwargs
-    )
+    return MinutesField(verbose_name, null=True, blank=True, **kwargs)
 
 
 class Criticality(models.TextChoices):
@@ -227,10 +221,9 @@ class Dependency(models.Model):
         blank=True,
         help_text=_("Links of one dependent with the same group name are alternatives (OR)."),
     )
-    tolerance = models.PositiveIntegerField(
+    tolerance = MinutesField(
         _("tolerance (minutes)"),
         default=0,
-        validators=minutes_validators,
         help_text=_("How long the dependent keeps working without it, e.g. a manual workaround."),
     )
     note = models.TextField(_("note"), blank=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from resilia.core.durations import human_minutes
 from resilia.core.lists import Column, Register
 from resilia.dependencies.filters import ActivityFilterSet, ResourceFilterSet
 from resilia.dependencies.models import Activity, Resource
-from resilia.dependencies.templatetags.dependencies_tags import human_minutes
 
 
 def _minutes(attribute):

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from resilia.core import access
+from resilia.core.durations import human_minutes
 from resilia.core.forms import TreeUnitChoiceField
 from resilia.dependencies import selectors
 from resilia.dependencies.forms import node_label, picker_attrs
 from resilia.dependencies.models import Activity, Resource
-from resilia.dependencies.templatetags.dependencies_tags import human_minutes
 from resilia.engine.neighbourhood import Neighbourhood, link_group, links_between
 from resilia.engine.neighbourhood import alternatives as engine_alternatives
 from resilia.engine.neighbourhood import neighbourhood as engine_neighbourhood

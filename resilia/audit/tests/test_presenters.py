@@ -120,3 +120,16 @@ def test_it_renders_any_change_key_even_a_reverse_relation(client_for, personas,
     assert "人员" in cells and "no_such_field" in cells
     english = client_for("auditor").get(LOG, HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 200
+
+
+def test_it_shows_durations_as_hours_and_days_not_minutes(client_for, personas, org_tree):
+    """Issue 7 item 6: an RTO changed from 240 to 1440 minutes reads 4 小时 → 1 天."""
+    from resilia.dependencies import services as deps
+
+    activity = deps.activity_create(
+        actor=personas["manager"], code="PAY", name="支付", unit=org_tree["dept_a"], rto=240
+    )
+    deps.activity_update(actor=personas["manager"], activity=activity, rto=1440, mtpd=2880)
+    body = _history(client_for("manager"), activity)
+    assert "4 小时" in body and "1 天" in body and "2 天" in body
+    assert ">240<" not in body and ">1440<" not in body

@@ -7,6 +7,8 @@ from django.forms import BoundField
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
+from resilia.core.durations import human_minutes
+
 register = template.Library()
 
 
@@ -47,3 +49,9 @@ def object_url(obj, action: str) -> str:
     """The URL of a register's page for this object by the kit's naming rule,
     '<app>:<model>_<action>' (edit, delete), or "" when the app has no such page."""
     return url_if_exists(f"{obj._meta.app_label}:{obj._meta.model_name}_{action}", obj.pk)
+
+
+@register.filter(name="minutes")
+def minutes_filter(value) -> str:
+    """A duration in minutes as people read it: 240 → "4 h" / "4 小时"."""
+    return human_minutes(value)

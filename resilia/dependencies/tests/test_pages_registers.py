@@ -9,10 +9,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from resilia.audit.models import AuditEvent
+from resilia.core.durations import DurationError, human_minutes, parse_minutes
 from resilia.dependencies import services as deps
-from resilia.dependencies.forms_fields import DurationError, parse_minutes
 from resilia.dependencies.models import Activity, Dependency, Resource
-from resilia.dependencies.templatetags.dependencies_tags import human_minutes
 
 pytestmark = pytest.mark.django_db
 

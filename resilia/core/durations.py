@@ -1,7 +1,10 @@
-"""Durations typed the way people write them: "240", "4h", "2h30m", "2d", "4小时", "30 分钟".
+"""Durations as a BCM office writes and reads them, stored as whole minutes.
 
-Stored as whole minutes (resilia.dependencies.models); shown by the `minutes` template filter
-(resilia.dependencies.templatetags.dependencies_tags).
+Typed as "240", "4h", "2h30m", "2d", "4小时" or "30 分钟" (`parse_minutes`, the form field
+`DurationMinutesField`, the importers' duration cells); shown as "4 h" / "4 小时"
+(`human_minutes`, the `minutes` template filter of resilia_ui); kept in a `MinutesField`, which
+the audit trail's history recognises to show hours and days rather than raw minutes. MTPD, RTO,
+RPO, recovery capabilities and tolerances all use them, and so will the BIA's time points.
 """
 
 from __future__ import annotations
@@ -9,9 +12,20 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from resilia.dependencies.models import MAX_MINUTES
+# Ten years: anything longer is a typing mistake, not an objective or a capability.
+MAX_MINUTES = 10 * 365 * 24 * 60
+
+
+class MinutesField(models.PositiveIntegerField):
+    """A duration in whole minutes, at most MAX_MINUTES."""
+
+    default_validators = [MaxValueValidator(MAX_MINUTES)]
+
 
 # Unit words, longest first so that "min" is not read as "m" + "in".
 UNITS = {
@@ -124,3 +138,25 @@ class DurationMinutesField(forms.Field):
         attrs = super().widget_attrs(widget)
         attrs.update({"inputmode": "text", "autocomplete": "off", "placeholder": "4h"})
         return attrs
+
+
+def human_minutes(value) -> str:
+    """240 → "4 h" / "4 小时"; 150 → "2 h 30 min" / "2 小时 30 分钟"; None → "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if minutes == 0:
+        return gettext("%(n)s min") % {"n": 0}
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(gettext("%(n)s d") % {"n": days})
+    if hours:
+        parts.append(gettext("%(n)s h") % {"n": hours})
+    if mins:
+        parts.append(gettext("%(n)s min") % {"n": mins})
+    return " ".join(parts)
