@@ -15,6 +15,15 @@ def _last_login(user) -> str:
     return date_format(localtime(user.last_login), "Y-m-d H:i") if user.last_login else ""
 
 
+def _name(user) -> str:
+    """The account's own name, else the name of the person record it belongs to."""
+    return user.get_full_name() or (user.person.full_name if user.person else "")
+
+
+def _two_factor(user):
+    return _("On") if user.totp_enabled else _("Off")
+
+
 USERS = Register(
     model=User,
     filterset=UserFilterSet,
@@ -22,7 +31,7 @@ USERS = Register(
     basename="users",
     columns=[
         Column("username", _("Username"), "username", order="username", link=True),
-        Column("name", _("Name"), "get_full_name", order=("last_name", "first_name")),
+        Column("name", _("Name"), _name, order=("last_name", "first_name", "person__full_name")),
         Column("role", _("Role"), "get_role_display", order="role"),
         Column("unit", _("Unit"), "unit.display_name", order="unit__path"),
         Column("person", _("Person"), "person.full_name", order="person__full_name"),
@@ -33,7 +42,7 @@ USERS = Register(
             export=lambda u: _("Active") if u.is_active else _("Inactive"),
             template="accounts/_user_status_cell.html",
         ),
-        Column("totp", _("Two-factor authentication"), "totp_enabled", order="totp_enabled"),
+        Column("totp", _("Two-factor authentication"), _two_factor, order="totp_enabled"),
         Column("last_login", _("Last sign-in"), _last_login, order="last_login"),
     ],
     ordering=("username",),

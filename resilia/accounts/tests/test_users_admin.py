@@ -1,5 +1,7 @@
 """User administration: only system administrators, audited, validated in both languages."""
 
+import re
+
 import pytest
 
 from resilia.accounts.models import Role, User
@@ -217,3 +219,16 @@ def test_it_exports_the_user_list_and_audits_the_export(personas, client_for):
     assert "coord_a" in body and "password" not in body.lower()
     [event] = events("export")
     assert event.object_type == "accounts.user"
+
+
+def test_it_names_each_user_and_shows_whether_two_factor_is_on(personas, client_for):
+    """Issue 7 item 6: the user list said nothing in the Name and two-factor columns for
+    accounts named only by their person record, and printed 2FA as a raw boolean."""
+    User.objects.filter(username="manager").update(totp_enabled=True)
+    page = client_for("admin").get("/accounts/users/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = {
+        re.search(r">([a-z_]+)</a>", row).group(1): re.sub(r"\s+", " ", row)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page.content.decode(), re.S)[1:]
+    }
+    assert "李娜" in rows["contrib_a"]  # the person record of the account
+    assert "已开启" in rows["manager"] and "未开启" in rows["auditor"]
