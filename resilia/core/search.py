@@ -47,6 +47,11 @@ def register_search(kind: SearchKind) -> None:
         _KINDS.sort(key=lambda k: k.order)
 
 
+def kinds_for(user) -> list[SearchKind]:
+    """The kinds the search looks in for this user (those they may read)."""
+    return [kind for kind in _KINDS if access.can_read_kind(user, kind.model)]
+
+
 def search(user, query: str, limit: int = RESULTS_PER_KIND) -> list[dict]:
     """Groups of {kind, icon, results, more} for the kinds the user may read."""
     query = query.strip()[:MAX_QUERY_LENGTH]

@@ -6,6 +6,7 @@ from django import template
 from django.forms import BoundField
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from resilia.core.durations import human_minutes
 
@@ -55,3 +56,13 @@ def object_url(obj, action: str) -> str:
 def minutes_filter(value) -> str:
     """A duration in minutes as people read it: 240 → "4 h" / "4 小时"."""
     return human_minutes(value)
+
+
+@register.simple_tag(takes_context=True)
+def search_scope(context) -> str:
+    """What the header search looks in for the signed-in user: "Search units, people, …"."""
+    from resilia.core.search import kinds_for
+
+    kinds = kinds_for(context["request"].user)
+    names = gettext(", ").join(str(k.model._meta.verbose_name_plural) for k in kinds)
+    return gettext("Search %(kinds)s by name or code") % {"kinds": names}

@@ -47,3 +47,23 @@ def test_it_shows_the_agreed_words_at_run_time():
             assert translation.gettext(msgid) == term
         assert translation.gettext("Open %(kind)s") % {"kind": "人员"} == "查看人员列表"
         assert translation.pgettext("import column", "Key") == "字段标识"
+
+
+def test_it_translates_each_message_one_way_across_all_catalogues():
+    """Not only the glossary: Django merges every catalogue, so a second translation of a
+    message is dead text at best and, at worst, a word that changes when an app is added.
+    A message that must read differently somewhere takes a context (pgettext)."""
+    translations: dict[tuple, dict[str, str]] = {}
+    catalogues = _catalogues()
+    package = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    if package.exists():
+        catalogues["(package)"] = polib.pofile(str(package))
+    for app, po in catalogues.items():
+        for entry in po:
+            if entry.translated() and not entry.obsolete:
+                text = entry.msgstr or repr(sorted(entry.msgstr_plural.items()))
+                translations.setdefault((entry.msgctxt, entry.msgid), {})[app] = text
+    conflicts = {
+        key[1]: found for key, found in translations.items() if len(set(found.values())) > 1
+    }
+    assert conflicts == {}

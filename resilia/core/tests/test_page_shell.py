@@ -54,3 +54,14 @@ def test_it_serves_a_favicon_and_links_it_from_every_page(client, client_for, or
     assert finders.find("core/favicon.svg")
     html = client_for("manager").get("/").content.decode()
     assert '<link rel="icon" href="/static/core/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_it_says_in_the_search_tooltip_what_the_search_looks_in(client_for, personas):
+    """Issue 7 item 6: the tooltip named four kinds though the search covers every register
+    the reader may read; it now lists them, in the reader's language."""
+    page = client_for("manager").get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    title = re.search(r'type="search" name="q"[^>]*title="([^"]*)"', page).group(1)
+    assert title.startswith("按名称或编码搜索") and "组织单元" in title and "资源" in title
+    page = client_for("manager").get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    title = re.search(r'type="search" name="q"[^>]*title="([^"]*)"', page).group(1)
+    assert title.startswith("Search ") and "activities" in title and "by name or code" in title
