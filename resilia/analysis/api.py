@@ -19,7 +19,13 @@ from rest_framework.response import Response
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
 from resilia.analysis.results import Analysis
 from resilia.analysis.scope import can_analyse
-from resilia.analysis.whatif import FailureError, WhatIfReport, parse_failures
+from resilia.analysis.whatif import (
+    FailureError,
+    TimeWindowError,
+    WhatIfReport,
+    check_t0,
+    parse_failures,
+)
 from resilia.api.viewsets import BaseApiViewSet
 
 
@@ -209,6 +215,12 @@ class WhatIfRequest(serializers.Serializer):
             if unknown:
                 raise ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
+
+    def validate_at(self, value):
+        try:
+            return check_t0(value)
+        except TimeWindowError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class AnalysisView(GenericAPIView):

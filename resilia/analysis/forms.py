@@ -7,7 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resilia.analysis.scope import readable
-from resilia.analysis.whatif import FailureError, parse_failures
+from resilia.analysis.whatif import (
+    FailureError,
+    TimeWindowError,
+    check_t0,
+    parse_failures,
+)
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Site
 
@@ -28,6 +33,12 @@ class WhatIfForm(forms.Form):
         super().__init__(data)
         self.user = user
         self.specs = [s for s in (data.getlist("fail") if data is not None else []) if s.strip()]
+
+    def clean_at(self):
+        try:
+            return check_t0(self.cleaned_data.get("at"))
+        except TimeWindowError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean(self):
         cleaned = super().clean()

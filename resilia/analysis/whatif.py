@@ -23,10 +23,31 @@ from resilia.org.models import Site
 
 KINDS = ("activity", "resource", "site", "supplier")
 
+# The failure times T0 a what-if accepts, from EARLIEST_T0 up to (not including) LATEST_T0: wide
+# enough for any exercise or plan, narrow enough that T0 plus the model's durations (its stop,
+# recovery and breach times) stays a valid date in every time zone. Every entry point (page,
+# exports, API, CLI) asks check_t0(); WhatIfReport.run() asks it again.
+EARLIEST_T0 = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST_T0 = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
 
 class FailureError(ValueError):
     """A failed-node specification that names nothing the user may pick; the message is
     translated and names the specification."""
+
+
+class TimeWindowError(ValueError):
+    """A failure time T0 outside EARLIEST_T0..LATEST_T0; the message is translated."""
+
+
+def check_t0(at: dt.datetime | None) -> dt.datetime | None:
+    """`at` itself if it lies in the accepted window (or is None: now); TimeWindowError if not."""
+    if at is not None and not (EARLIEST_T0 <= at < LATEST_T0):
+        raise TimeWindowError(
+            _("The failure time must be between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_T0.date().isoformat(), "latest": LATEST_T0.date().isoformat()}
+        )
+    return at
 
 
 def parse_failures(user, specs: list[str]) -> list[str]:
@@ -91,6 +112,7 @@ class WhatIfReport:
 
     @classmethod
     def run(cls, analysis: Analysis, failed: list[str], at: dt.datetime | None = None):
+        check_t0(at)
         graph = analysis.graph
         result = engine_whatif(graph, failed)
         positions = np.arange(len(result.nodes))

@@ -20,7 +20,13 @@ from resilia.analysis import documents
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
 from resilia.analysis.results import Analysis
 from resilia.analysis.tables import clock
-from resilia.analysis.whatif import FailureError, WhatIfReport, parse_failures
+from resilia.analysis.whatif import (
+    FailureError,
+    TimeWindowError,
+    WhatIfReport,
+    check_t0,
+    parse_failures,
+)
 
 
 def iso_time(value: str) -> dt.datetime:
@@ -32,7 +38,10 @@ def iso_time(value: str) -> dt.datetime:
         ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment
+    try:
+        return check_t0(moment)
+    except TimeWindowError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def width(text: str) -> int:
