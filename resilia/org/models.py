@@ -24,7 +24,15 @@ class UnitKind(models.TextChoices):
 
 
 class Unit(BilingualName):
-    """An organisation unit; `path` ("/1/4/9/") makes subtree queries one indexed LIKE."""
+    """An organisation unit; `path` ("/1/4/9/") makes subtree queries one indexed LIKE.
+
+    A tree is at most MAX_LEVELS levels deep (a top unit has depth 0), checked by clean() and
+    so by every service call: form, API, import and model file alike.
+    """
+
+    # Well above any real organisation; it keeps `path` (one "id/" per level) inside its
+    # max_length on every database, so a SQLite installation can always move to PostgreSQL.
+    MAX_LEVELS = 30
 
     code = models.CharField(_("code"), max_length=50, unique=True, validators=[code_validator])
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
@@ -46,7 +54,8 @@ class Unit(BilingualName):
     )
     description = models.TextField(_("description"), blank=True)
     # Maintained by the unit services; never edited directly.
-    path = models.CharField(max_length=500, editable=False, db_index=True)  # subtree LIKE 'p%'
+    # Subtree LIKE 'p%'. 500 characters hold MAX_LEVELS levels of ids up to 15 digits.
+    path = models.CharField(max_length=500, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
 
     objects = ScopedQuerySet.as_manager()
@@ -67,6 +76,29 @@ class Unit(BilingualName):
             parent_path = self.parent.path if self.parent else ""
             if self.path and parent_path.startswith(self.path):
                 raise ValidationError({"parent": _("A unit cannot move under its own subtree.")})
+        self._check_levels()
+
+    def _check_levels(self) -> None:
+        if not self.parent_id:
+            return
+        height = 0  # levels of the unit's own subtree below it, which move with it
+        if self.pk and self.path.startswith("/") and self.path != "/pending/":
+            deepest = Unit.objects.filter(path__startswith=self.path).aggregate(
+                deepest=models.Max("depth")
+            )["deepest"]
+            stored = Unit.objects.filter(pk=self.pk).values_list("depth", flat=True).first()
+            if deepest is not None and stored is not None:
+                height = deepest - stored
+        if self.parent.depth + 1 + height >= self.MAX_LEVELS:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "A unit tree may be at most %(levels)s levels deep; this would make it "
+                        "%(depth)s."
+                    )
+                    % {"levels": self.MAX_LEVELS, "depth": self.parent.depth + 2 + height}
+                }
+            )
 
 
 class Site(BilingualName):
