@@ -224,6 +224,10 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "resilia@localhost")
 # Background work: the database worker by default; TASKS_BACKEND=rq uses the Redis queue.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "database", ("database", "rq", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A task still running this long after it started is taken for one whose worker died (kill -9):
+# the scheduler re-enqueues it once if idempotent, else marks it failed (docs/background-work.md).
+# Keep it above the longest task run; RQ itself stops a job after 600 s.
+TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 1800, minimum=1)
 if TASKS_BACKEND == "rq":
     # django_rq supplies the queues and the `rqworker` command; run it with
     # `--job-class django_tasks_rq.Job` (django-tasks-rq README).

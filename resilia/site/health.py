@@ -2,7 +2,7 @@
 
 For load balancers and monitoring (no login, no session, no personal data): 200 while
 the database answers ("ok", or "degraded" when no worker has shown a sign of life
-recently), 503 with "error" when the database cannot be reached.
+recently or a task runs past its lease), 503 with "error" when the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -68,6 +68,20 @@ def worker_status(now: dt.datetime | None = None) -> dict:
     return status
 
 
+def tasks_status(now: dt.datetime | None = None) -> dict:
+    """How many tasks run past their lease (a worker died under them) until the sweep
+    recovers them; `stale` is None when the queue cannot be read."""
+    from resilia.ops.leases import stale_tasks
+
+    status = {"stale": None, "lease_seconds": settings.TASK_LEASE_SECONDS, "ok": False}
+    try:
+        status["stale"] = len(stale_tasks(now=now))
+    except Exception:  # noqa: BLE001 (a health check reports a broken queue, never raises)
+        return status
+    status["ok"] = status["stale"] == 0
+    return status
+
+
 def health_report() -> tuple[dict, int]:
     """The health document and its HTTP status."""
     database = database_status()
@@ -80,13 +94,24 @@ def health_report() -> tuple[dict, int]:
             "ok": False,
         }
     )
+    tasks = (
+        tasks_status()
+        if database["ok"]
+        else {"stale": None, "lease_seconds": settings.TASK_LEASE_SECONDS, "ok": False}
+    )
     if not database["ok"]:
         overall = "error"
-    elif not worker["ok"]:
+    elif not worker["ok"] or not tasks["ok"]:
         overall = "degraded"
     else:
         overall = "ok"
-    report = {"status": overall, "database": database, "worker": worker, "version": _version()}
+    report = {
+        "status": overall,
+        "database": database,
+        "worker": worker,
+        "tasks": tasks,
+        "version": _version(),
+    }
     return report, 200 if database["ok"] else 503
 
 

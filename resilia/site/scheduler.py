@@ -57,6 +57,8 @@ JOBS: tuple[Job, ...] = (
     # Off-hours, before people start work, so a broken chain is in the morning's mail.
     Job("audit_chain_verify", tasks.audit_chain_verify, daily_at=dt.time(2, 0)),
     Job("task_results_prune", tasks.task_results_prune, daily_at=dt.time(3, 30)),
+    # A task whose worker was killed stays running for ever; the lease sweep recovers it.
+    Job("stale_tasks_sweep", tasks.stale_tasks_sweep, interval=dt.timedelta(minutes=5)),
 )
 
 

@@ -14,12 +14,34 @@ from django_tasks import task
 
 from resilia.core.context import request_context
 
+# Module paths of the tasks that may run again after a worker died under them (the lease sweep
+# re-enqueues those once, and fails the others). Mark one with @idempotent above @task().
+IDEMPOTENT: set[str] = set()
+
+
+def idempotent(task_obj):
+    """Declare `task_obj` safe to run twice, so that a stale run of it is retried once."""
+    IDEMPOTENT.add(task_obj.module_path)
+    return task_obj
+
+
+def is_idempotent(task_path: str) -> bool:
+    """Whether the task at `task_path` was declared idempotent (importing it declares it)."""
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string(task_path)
+    except ImportError:
+        return False
+    return task_path in IDEMPOTENT
+
 
 def enqueue_on_commit(task_obj, *args, **kwargs) -> None:
     """Enqueue `task_obj` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: task_obj.enqueue(*args, **kwargs))
 
 
+@idempotent
 @task()
 def worker_heartbeat() -> dict:
     """Prove that a worker executes tasks: refresh the worker heartbeat row.
@@ -33,6 +55,7 @@ def worker_heartbeat() -> dict:
     return {"worker": beat.detail, "at": beat.last_seen.isoformat()}
 
 
+@idempotent
 @task()
 def audit_chain_verify() -> dict:
     """Daily: verify the audit hash chain; alert the system administrators if broken."""
@@ -42,9 +65,20 @@ def audit_chain_verify() -> dict:
         return audit_chain_check()
 
 
+@idempotent
 @task()
 def task_results_prune(min_age_days: int = 14) -> dict:
     """Daily: delete finished task results older than `min_age_days` days."""
     from resilia.ops.services import task_results_prune as prune
 
     return {"deleted": prune(min_age_days=min_age_days), "at": timezone.now().isoformat()}
+
+
+@idempotent
+@task()
+def stale_tasks_sweep() -> dict:
+    """Every five minutes: recover the tasks left running past their lease by a dead worker
+    (re-enqueue the idempotent ones once, fail the others with the reason)."""
+    from resilia.ops.leases import stale_tasks_sweep as sweep
+
+    return {**sweep(retryable=is_idempotent), "at": timezone.now().isoformat()}

@@ -99,3 +99,30 @@ def test_it_answers_503_when_the_database_server_is_unreachable():
     assert outcome["body"]["status"] == "error"
     assert outcome["body"]["database"]["vendor"] == "postgresql"
     assert outcome["body"]["database"]["ok"] is False
+
+
+def test_it_reports_tasks_running_past_their_lease_and_degrades(client, settings):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    heartbeat_touch(name=Heartbeat.WORKER, detail="host:42")
+    settings.TASK_LEASE_SECONDS = 600
+    assert client.get("/healthz").json()["tasks"] == {
+        "stale": 0,
+        "lease_seconds": 600,
+        "ok": True,
+    }
+    now = timezone.now()
+    for minutes in (5, 11):  # within the lease, past it
+        DBTaskResult.objects.create(
+            status=TaskResultStatus.RUNNING,
+            started_at=now - dt.timedelta(minutes=minutes),
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="resilia.site.tasks.worker_heartbeat",
+            backend_name="default",
+            run_after=now,
+            worker_ids=["gone"],
+        )
+    data = client.get("/healthz").json()
+    assert data["status"] == "degraded" and data["worker"]["ok"] is True
+    assert data["tasks"] == {"stale": 1, "lease_seconds": 600, "ok": False}
