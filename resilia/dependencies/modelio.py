@@ -24,15 +24,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from resilia.audit.services import audit_record
+from resilia.core import safeparse
 from resilia.dependencies import rules
 from resilia.dependencies import services as deps
-from resilia.dependencies.modelio_checks import ModelFileError, Problem, check
+from resilia.dependencies.modelio_checks import ModelFileError, Problem, check, size_problems
 from resilia.dependencies.models import Activity, Dependency, Resource
 from resilia.org import services as org
 from resilia.org.models import Person, Site, Unit
 
 FORMAT_VERSION = 1
 FORMATS = ("yaml", "json")
+# A model file is read whole and applied through the services (each change validated and
+# audited), so its size is bounded: a bank's whole model is a few thousand items.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 # Key order of each section's items: the order in the file.
 UNIT_KEYS = ("code", "name", "name_en", "kind", "parent")
@@ -192,40 +196,32 @@ def _plain(value: Any) -> Any:
 def loads(text: str, fmt: str | None = None) -> Any:
     """Parse YAML or JSON (by `fmt`, else JSON when the text starts with "{").
 
-    Malformed input raises ModelFileError naming the line and column.
+    Through the kit's bounded readers (`core.safeparse`): a malformed file, a key given
+    twice, nesting beyond its depth or aliases beyond its expansion limits raise
+    ModelFileError naming the line and column, in bounded time and memory.
     """
     if fmt is None:
         fmt = "json" if text.lstrip().startswith("{") else "yaml"
-    if fmt == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            message = _("line %(line)s, column %(column)s: this is not valid JSON (%(reason)s)")
-            raise ModelFileError(
-                [
-                    Problem(
-                        "", message % {"line": exc.lineno, "column": exc.colno, "reason": exc.msg}
-                    )
-                ]
-            ) from None
     try:
-        return _plain(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        message = _("line %(line)s, column %(column)s: this is not valid YAML (%(reason)s)")
+        if fmt == "json":
+            return safeparse.load_json(text)
+        return _plain(safeparse.load_yaml(text))
+    except safeparse.ParseError as exc:
+        raise ModelFileError([Problem("", exc.where())]) from None
+
+
+def read_file(file) -> str:
+    """The text of a model file (a path or a binary file object), at most MAX_FILE_BYTES of
+    UTF-8; ModelFileError if it is larger or not UTF-8. Reads no more than the limit."""
+    try:
+        data = safeparse.read_bounded(file, MAX_FILE_BYTES)
+    except safeparse.ParseError as exc:
+        raise ModelFileError([Problem("", exc.message)]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ModelFileError(
-            [
-                Problem(
-                    "",
-                    message
-                    % {
-                        "line": mark.line + 1 if mark else "?",
-                        "column": mark.column + 1 if mark else "?",
-                        "reason": reason,
-                    },
-                )
-            ]
+            [Problem("", _("the file is not UTF-8 text (byte %(at)s)") % {"at": exc.start})]
         ) from None
 
 
@@ -265,6 +261,9 @@ def import_model(
     it they are kept and reported as warnings. Units and sites are never deleted (other
     registers use them). A dry run does the whole import and rolls it back.
     """
+    too_big = size_problems(data)
+    if too_big:
+        raise ModelFileError(too_big)
     # Read defensively: this runs before the checks, on a file that may be malformed anywhere.
     people = data.get("people") if isinstance(data, dict) else None
     numbers = [

@@ -26,6 +26,10 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model-v1.schema.json
 SECTIONS = ("units", "sites", "people", "resources", "activities", "dependencies")
 CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
 PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+# Items (units, sites, people, resources, activities and links together) one file may hold.
+# Each is validated and applied through its service with its audit event (about 15 ms each),
+# so this keeps an import, or a dry run, within minutes.
+MAX_ITEMS = 20_000
 
 
 @dataclass(frozen=True)
@@ -355,6 +359,20 @@ class _Checker:
         for (dependent, group), members in groups.items():
             if len(members) == 1 and group not in uncertain:
                 self.add(f"dependencies[{members[0]}].group", rules.lonely_group(group, dependent))
+
+
+def size_problems(data: Any) -> list[Problem]:
+    """A problem if the file holds more than MAX_ITEMS items: checked before anything else."""
+    if not isinstance(data, dict):
+        return []
+    count = sum(len(data[s]) for s in SECTIONS if isinstance(data.get(s), list))
+    if count <= MAX_ITEMS:
+        return []
+    message = _(
+        "the file holds %(count)s items; at most %(max)s can be imported at once: split the"
+        " model into several files and import them one after the other (without --prune)"
+    )
+    return [Problem("", message % {"count": f"{count:,}", "max": f"{MAX_ITEMS:,}"})]
 
 
 def check(data: Any, existing_people: set[str]) -> list[Problem]:

@@ -12,7 +12,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from resilia.core.context import request_context
-from resilia.dependencies.modelio import FORMATS, ModelFileError, export_text, import_model, loads
+from resilia.dependencies.modelio import (
+    FORMATS,
+    ModelFileError,
+    export_text,
+    import_model,
+    loads,
+    read_file,
+)
 
 MAX_SHOWN = 200  # problems and warnings printed; the rest are counted
 
@@ -89,8 +96,8 @@ class Command(BaseCommand):
     def load(self, file: str, dry_run: bool, prune: bool) -> None:
         path = Path(file)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_file(path)
+        except (OSError, ModelFileError) as exc:
             raise CommandError(
                 _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc}
             ) from None
