@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "resilia.core.middleware.RequestContextMiddleware",
+    # Outside sessions and authentication, so that a request it runs again runs whole.
+    "resilia.core.middleware.ContentionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resilia.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +116,10 @@ DATABASE_URL = envstr("DATABASE_URL")
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Django's backend plus the write lock taken first in every transaction, so that
+        # concurrent writers queue instead of deadlocking (resilia/core/db.py).
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+            DATABASES["default"]["ENGINE"] = "resilia.core.backends.postgresql"
     except ValueError as exc:
         raise ImproperEnv(
             gettext_noop("DATABASE_URL cannot be parsed: %(reason)s"), reason=exc
@@ -129,7 +135,7 @@ else:
                 # races, and the busy timeout waits for it instead of failing.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": envint("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
             },
         }
     }

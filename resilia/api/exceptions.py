@@ -12,7 +12,8 @@ language, else Accept-Language)::
 validation errors only. Django's own exceptions raised by the services and the access choke
 point are mapped here, so views never translate them by hand: `ValidationError` from
 `full_clean()` → 400, `Http404` → 404, `PermissionDenied` → 403, `ProtectedError` → 409,
-`IntegrityError` (a race past validation) → 409. Anything else is logged with its traceback
+`IntegrityError` (a race past validation) → 409, a failed lock wait (deadlock, locked
+database) → 503 with `Retry-After`. Anything else is logged with its traceback
 and answered with a 500 in the same shape, never an HTML page.
 """
 
@@ -33,6 +34,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from resilia.core.db import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_contention
 
 logger = logging.getLogger("resilia.api")
 
@@ -101,6 +104,20 @@ def exception_handler(exc, context):
         logger.warning("API integrity error: %s", exc)
         message = _("The change conflicts with data saved in the meantime. Reload and try again.")
         return Response(_payload("conflict", message, None, request), status.HTTP_409_CONFLICT)
+
+    if is_contention(exc):
+        # A lock wait that failed: nothing was saved. The contention middleware may run the
+        # request again (it reads the mark); otherwise the client is told when to retry.
+        set_rollback()
+        http_request = getattr(request, "_request", request)
+        if http_request is not None:
+            http_request.contention = exc
+        response = Response(
+            _payload("busy", str(BUSY_MESSAGE), None, request),
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     response = drf_exception_handler(exc, context)
     if response is None:

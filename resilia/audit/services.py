@@ -12,18 +12,19 @@ from django.utils import timezone
 from resilia.audit.actions import ACTION_LABELS
 from resilia.audit.models import GENESIS_HASH, AuditEvent
 from resilia.core.context import current_context
+from resilia.core.db import WRITE_LOCK_KEY
 from resilia.core.trail import diff, json_safe, snapshot
 
 __all__ = ["VerifyResult", "audit_record", "audit_verify", "diff", "snapshot"]
 
-# PostgreSQL advisory lock key that serialises appends to the chain across processes.
-_CHAIN_LOCK_KEY = 220301
-
 
 def _append_lock() -> None:
+    # Resilia's PostgreSQL backend takes the write lock first in every transaction
+    # (core.backends.postgresql), so this one is normally ours already (advisory locks are
+    # re-entrant); it stays for a connection configured with Django's plain backend.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
     # SQLite: settings use IMMEDIATE transactions, so the write lock is already ours.
 
 

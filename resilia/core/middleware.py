@@ -1,12 +1,19 @@
-"""Middleware that gives every request a request id and records the client address."""
+"""Middleware: a request id and the client address for every request; contention answered."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import connection
+from django.shortcuts import render
 
 from resilia.core.context import RequestContext, reset_context, set_context
+from resilia.core.db import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_contention, worth_retrying
+
+logger = logging.getLogger("resilia.db")
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -41,3 +48,62 @@ class RequestContextMiddleware:
             reset_context(token)
         response["X-Request-ID"] = ctx.request_id
         return response
+
+
+def busy_page(request):
+    """The 503 page of a busy database, with Retry-After."""
+    response = render(request, "core/busy.html", {"message": BUSY_MESSAGE}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _keep_body(request) -> bool:
+    """Read the body now so that a second run can read it again; False: cannot run twice."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    if request.content_type == "multipart/form-data":
+        return False  # uploads are streamed to files, not kept
+    try:
+        request.body  # noqa: B018 (cached on the request for the second run)
+    except RequestDataTooBig:
+        return False  # the view refuses it as usual
+    return True
+
+
+class ContentionMiddleware:
+    """No user sees a 500 for a lock: a deadlock is run again once, then a 503 is answered.
+
+    A view's exception reaches `process_exception`; the API's exception handler answers in
+    its own shape and marks the request the same way (`request.contention`). The whole
+    request — sessions, authentication, the view — runs again only when every transaction
+    of the first run was rolled back and the body can be read twice.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        repeatable = _keep_body(request)
+        request.contention = None
+        response = self.get_response(request)
+        exc = request.contention
+        if exc is not None and worth_retrying(exc) and repeatable:
+            if not connection.in_atomic_block:
+                logger.warning(
+                    "%s %s lost a lock wait (%s); running it again",
+                    request.method,
+                    request.path,
+                    exc,
+                )
+                request.contention = None
+                response = self.get_response(request)
+                exc = request.contention
+        if exc is not None:
+            logger.warning("%s %s answered 503: %s", request.method, request.path, exc)
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_contention(exception):
+            return None
+        request.contention = exception
+        return busy_page(request)

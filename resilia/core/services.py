@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
+from django.http import Http404
 
 from resilia.core.trail import diff, record, snapshot
 
@@ -69,6 +70,10 @@ def object_update(
     instance.full_clean()
     changes = diff(before, snapshot(instance))
     if changes:
+        # The caller read the instance before this transaction took the write lock: were it
+        # deleted in between, save() would INSERT it back. Gone is gone (404).
+        if not type(instance)._base_manager.filter(pk=instance.pk).exists():
+            raise Http404("The record was deleted in the meantime.")
         instance.save()
         record(actor=actor, action=action, obj=instance, changes=changes)
     return instance

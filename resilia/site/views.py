@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -9,6 +11,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 
+from resilia.core.db import is_contention
+from resilia.core.middleware import busy_page
 from resilia.site.dashboard import home_context
 
 
@@ -43,6 +47,9 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    # A lock wait that failed outside a view (a middleware's write) is busy, not broken.
+    if is_contention(sys.exc_info()[1]):
+        return busy_page(request)
     return _error(request, 500)
 
 
