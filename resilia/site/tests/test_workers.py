@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import pytest
 import redis
 
@@ -41,3 +44,33 @@ def connection_vendor():
     from django.db import connection
 
     return connection.vendor
+
+
+def test_it_keeps_the_db_worker_alive_while_the_database_is_locked(
+    shared_db_env, children, tmp_path, connection_vendor
+):
+    if connection_vendor != "sqlite":
+        pytest.skip("a locked database is SQLite's case")
+    env = dict(shared_db_env, TASKS_BACKEND="database", SQLITE_BUSY_TIMEOUT="1")
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = children.start(
+            resilia_argv("worker", "--interval", "0.2", "--no-startup-delay", "-v0"),
+            env,
+            stderr=out,
+        )
+    # A second connection holds the write lock, as a long import does, until the worker
+    # has met it (bounded wait).
+    holder = sqlite3.connect(env["SQLITE_PATH"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        deadline = time.monotonic() + 60
+        while "database is unavailable" not in log.read_text() and worker.poll() is None:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert worker.poll() is None, log.read_text()
+    assert "database is locked" in log.read_text()
+    _assert_ran_in_worker(enqueue_and_wait(env))

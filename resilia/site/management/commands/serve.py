@@ -37,7 +37,7 @@ def worker_command(backend: str) -> list[str] | None:
             *settings.TASKS["default"]["QUEUES"],
         ]
     if backend == "database":
-        return ["db_worker", "--queue-name", ",".join(settings.TASKS["default"]["QUEUES"])]
+        return ["worker", "--queue-name", ",".join(settings.TASKS["default"]["QUEUES"])]
     return None
 
 
