@@ -54,7 +54,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	@touch $@
 
 $(DATA)/secret_key:
-	@mkdir -p $(DATA)
+	@mkdir -p -m 700 $(DATA)
 	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@echo "Generated a secret key in $@"
 
@@ -63,7 +63,7 @@ i18n: install $(DATA)/secret_key
 	@$(RESILIA) i18n compile
 
 migrate: install $(DATA)/secret_key
-	@mkdir -p $(DATA)/static
+	@mkdir -p -m 700 $(DATA) && mkdir -p $(DATA)/static
 	$(RESILIA) migrate --noinput -v0
 
 # Browser tests drive Debian's Chromium (Playwright's own download cannot be used here).

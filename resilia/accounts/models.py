@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -114,3 +116,33 @@ class User(AbstractUser):
     @property
     def is_system_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class ApiToken(models.Model):
+    """A user's API token. Only the SHA-256 of its key is stored: the key is shown once.
+
+    A key is 160 random bits, so a plain (unsalted) digest cannot be reversed or guessed;
+    a stolen database or backup therefore yields no usable token.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_token",
+    )
+    # Authentication: WHERE digest=? (the unique index serves it).
+    digest = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"API token of {self.user_id}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        """The stored form of a key."""
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()

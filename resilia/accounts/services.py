@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -18,10 +19,9 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from resilia.accounts import totp
-from resilia.accounts.models import Role, User
+from resilia.accounts.models import ApiToken, Role, User
 from resilia.audit.services import audit_record, diff, snapshot
 from resilia.core.services import UNSET, given, object_create, object_update
 
@@ -353,18 +353,27 @@ def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def token_create(*, actor: User) -> Token:
-    """Issue the user's API token, replacing any previous one. The key is never audited."""
-    revoked = Token.objects.filter(user=actor).delete()[0] > 0
-    token = Token.objects.create(user=actor)
-    audit_record(actor=actor, action="token_create", obj=actor, changes={"replaced": revoked})
+def token_create(*, actor: User | None, user: User | None = None) -> ApiToken:
+    """Issue `user`'s API token (the actor's own by default), replacing any previous one.
+
+    Only the key's digest is stored; the returned token carries the key in `.key` for the
+    caller to show once. The key is never audited. `actor` None is the `resilia token`
+    command run by the server's operator.
+    """
+    user = user or actor
+    revoked = ApiToken.objects.filter(user=user).delete()[0] > 0
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(user=user, digest=ApiToken.digest_of(key))
+    token.key = key
+    audit_record(actor=actor, action="token_create", obj=user, changes={"replaced": revoked})
     return token
 
 
 @transaction.atomic
-def token_revoke(*, actor: User) -> bool:
-    """Delete the user's API token; returns whether there was one."""
-    deleted = Token.objects.filter(user=actor).delete()[0] > 0
+def token_revoke(*, actor: User | None, user: User | None = None) -> bool:
+    """Delete `user`'s API token (the actor's own by default); returns whether there was one."""
+    user = user or actor
+    deleted = ApiToken.objects.filter(user=user).delete()[0] > 0
     if deleted:
-        audit_record(actor=actor, action="token_revoke", obj=actor)
+        audit_record(actor=actor, action="token_revoke", obj=user)
     return deleted

@@ -16,12 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
-from rest_framework.authtoken.models import Token
 
 from resilia.accounts import services, totp
 from resilia.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, ProfileForm
 from resilia.accounts.middleware import LANGUAGE_SESSION_KEY, SECOND_FACTOR_PENDING
-from resilia.accounts.models import User
+from resilia.accounts.models import ApiToken, User
 
 NEXT_SESSION_KEY = "second_factor_next"
 SETUP_SESSION_KEY = "totp_setup_secret"
@@ -180,5 +179,5 @@ def api_token(request):
                 messages.success(request, _("Your API token was revoked."))
             return redirect("accounts:api_token")
         new_key = services.token_create(actor=request.user).key
-    token = Token.objects.filter(user=request.user).first()
+    token = ApiToken.objects.filter(user=request.user).first()
     return render(request, "accounts/api_token.html", {"token": token, "new_key": new_key})

@@ -19,12 +19,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from resilia.api.filters import StrictOrderingFilter
 from resilia.api.permissions import CanReadKind
@@ -51,9 +51,10 @@ class Services:
     instance_kwarg: str
 
 
-# Token first so that an anonymous client is told how to authenticate (401 with
-# WWW-Authenticate: Token) instead of the bare 403 that session auth would give.
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+# settings.REST_FRAMEWORK names them (the accounts app's hashed tokens, which this platform
+# layer may not import). Token first so that an anonymous client is told how to
+# authenticate (401 with WWW-Authenticate: Token) instead of the bare 403 of session auth.
+AUTHENTICATION = api_settings.DEFAULT_AUTHENTICATION_CLASSES
 
 
 class BaseApiViewSet(viewsets.GenericViewSet):

@@ -1,12 +1,17 @@
 """The profile page, the user menu and the API token page."""
 
-import pytest
-from rest_framework.authtoken.models import Token
+import re
 
-from resilia.accounts.models import User
+import pytest
+
+from resilia.accounts.models import ApiToken, User
 from resilia.accounts.tests.conftest import events
 
 pytestmark = pytest.mark.django_db
+
+
+def shown_key(response) -> str:
+    return re.search(r'data-testid="token-key">(\w+)<', response.content.decode()).group(1)
 
 
 def test_it_shows_the_user_menu_items(personas, login, client):
@@ -46,26 +51,26 @@ def test_it_refuses_a_bad_email_in_chinese(personas, login, client):
 def test_it_creates_a_token_shown_once_and_usable(personas, login, client):
     login("coord_a")
     response = client.post("/accounts/token/", {"action": "create"})
-    token = Token.objects.get(user=personas["coord_a"])
-    assert token.key in response.content.decode()
-    assert token.key not in client.get("/accounts/token/").content.decode()
+    key = shown_key(response)
+    token = ApiToken.objects.get(user=personas["coord_a"])
+    assert token.digest == ApiToken.digest_of(key) != key
+    assert key not in client.get("/accounts/token/").content.decode()
     [event] = events("token_create")
-    assert event.actor == personas["coord_a"] and token.key not in event.canonical()
+    assert event.actor == personas["coord_a"] and key not in event.canonical()
     api = client.__class__()
-    assert api.get("/api/units/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    assert api.get("/api/units/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
 def test_it_replaces_and_revokes_the_token(personas, login, client):
     login("coord_a")
-    client.post("/accounts/token/", {"action": "create"})
-    first = Token.objects.get(user=personas["coord_a"]).key
-    client.post("/accounts/token/", {"action": "create"})
-    second = Token.objects.get(user=personas["coord_a"]).key
+    first = shown_key(client.post("/accounts/token/", {"action": "create"}))
+    second = shown_key(client.post("/accounts/token/", {"action": "create"}))
     assert first != second
     assert events("token_create")[-1].changes == {"replaced": True}
     response = client.post("/accounts/token/", {"action": "revoke"})
     assert response["Location"] == "/accounts/token/"
-    assert not Token.objects.filter(user=personas["coord_a"]).exists()
+    assert not ApiToken.objects.filter(user=personas["coord_a"]).exists()
     assert len(events("token_revoke")) == 1
     api = client.__class__()
+    assert api.get("/api/units/", HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
     assert api.get("/api/units/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 401

@@ -10,9 +10,9 @@ World (on top of resilia/conftest.py's org_tree and people):
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from resilia.accounts.tests.tokens import api_key
 from resilia.core.context import request_context
 from resilia.org import services as org
 
@@ -24,8 +24,7 @@ def api_for(personas):
     def make(name: str, language: str = "en") -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
         if name != "outsider":
-            token, _ = Token.objects.get_or_create(user=personas[name])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(personas[name])}")
         return client
 
     return make

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from resilia.accounts.tests.tokens import api_key
 from resilia.audit.models import AuditEvent
 from resilia.org.models import Site
 
@@ -18,13 +18,13 @@ CSRF_SECRET = "k" * 32  # a valid unmasked CSRF secret: 32 characters of [a-zA-Z
 
 
 def test_it_authenticates_with_a_token_and_audits_as_the_token_owner(world, personas):
-    token = Token.objects.create(user=personas["coord_a"])
+    key = api_key(personas["coord_a"])
     client = Client()
     response = client.post(
         "/api/sites/",
         {"code": "ALT-1", "name": "备用办公场所", "kind": "alternate", "unit": world["dept_a"].pk},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )
     assert response.status_code == 201
     event = AuditEvent.objects.get(object_type="org.site", object_id=str(response.json()["id"]))
@@ -32,10 +32,10 @@ def test_it_authenticates_with_a_token_and_audits_as_the_token_owner(world, pers
 
 
 def test_it_refuses_the_token_of_a_deactivated_user(world, personas):
-    token = Token.objects.create(user=personas["manager"])
+    key = api_key(personas["manager"])
     personas["manager"].is_active = False
     personas["manager"].save()
-    response = Client().get("/api/sites/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = Client().get("/api/sites/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "authentication_failed"
 

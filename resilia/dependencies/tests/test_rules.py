@@ -12,9 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from resilia.accounts.tests.tokens import api_key
 from resilia.audit.models import AuditEvent
 from resilia.dependencies import services as deps
 from resilia.dependencies.importing import dependencies_import
@@ -40,8 +40,7 @@ def key(node) -> str:
 
 def api(personas, name: str) -> APIClient:
     client = APIClient(**EN)
-    token, _ = Token.objects.get_or_create(user=personas[name])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(personas[name])}")
     return client
 
 
