@@ -73,8 +73,6 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
-    failed_logins = models.PositiveIntegerField(_("failed logins"), default=0)
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     totp_secret = models.CharField(_("TOTP secret"), max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
     # The time step of the last accepted code: a code is never accepted twice (replay).
@@ -87,8 +85,6 @@ class User(AbstractUser):
         "totp_secret",
         "totp_last_step",
         "last_login",
-        "failed_logins",
-        "locked_until",
     )
 
     class Meta:
@@ -109,13 +105,74 @@ class User(AbstractUser):
     def get_absolute_url(self):
         return reverse("accounts:user_edit", args=[self.pk])
 
+    def login_locks(self) -> models.QuerySet:
+        """The account's sign-in failure counters, one per client address (`LoginLock`)."""
+        return LoginLock.objects.filter(username=LoginLock.key_of(self.get_username()))
+
+    @property
+    def locked_until(self):
+        """The end of the latest lock from any address, None when no address is locked."""
+        ends = [lock.locked_until for lock in self.login_locks() if lock.is_active()]
+        return max(ends) if ends else None
+
+    @property
+    def failed_logins(self) -> int:
+        """Failed sign-ins counted from all addresses (each address's counter in `LoginLock`)."""
+        return sum(lock.failures for lock in self.login_locks())
+
     def is_locked(self) -> bool:
-        """Whether repeated failures have locked the account right now."""
-        return self.locked_until is not None and self.locked_until > timezone.now()
+        """Whether repeated failures lock the account right now from at least one address.
+
+        An account is never locked as a whole: a lock holds for the address the failures
+        came from only (`LoginLock`), so others cannot lock its owner out.
+        """
+        if hasattr(self, "locked"):  # annotated by the user register
+            return self.locked
+        return self.locked_until is not None
 
     @property
     def is_system_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class LoginLock(models.Model):
+    """Failed sign-ins of one name from one client address, and the lock they earned.
+
+    Keyed by the attempted name and the address, as django-axes does: an outsider who types
+    the administrator's name with wrong passwords locks only their own address out, never
+    the administrator. Names without an account are counted alike, so a lock does not tell
+    which names exist.
+    """
+
+    username = models.CharField(_("username"), max_length=150)
+    address = models.CharField(_("client address"), max_length=45, blank=True)
+    failures = models.PositiveIntegerField(_("failed logins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    updated = models.DateTimeField(_("last attempt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        constraints = [
+            # Sign-in check and count: WHERE username=? AND address=?.
+            models.UniqueConstraint(fields=["username", "address"], name="login_lock_once"),
+        ]
+        indexes = [
+            # Pruning counters left idle: WHERE updated < ?.
+            models.Index(fields=["updated"], name="login_lock_updated_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.address or '?'}"
+
+    @staticmethod
+    def key_of(username: str) -> str:
+        """The stored form of a name: lower-cased, so that case variants share one counter."""
+        return (username or "")[:150].lower()
+
+    def is_active(self) -> bool:
+        """Whether this address is locked out of this name right now."""
+        return self.locked_until is not None and self.locked_until > timezone.now()
 
 
 class ApiToken(models.Model):

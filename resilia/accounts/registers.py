@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower, Now
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts.filters import UserFilterSet
-from resilia.accounts.models import User
+from resilia.accounts.models import LoginLock, User
 from resilia.core.lists import Column, Register
 
 
@@ -22,6 +24,12 @@ def _name(user) -> str:
 
 def _two_factor(user):
     return _("On") if user.totp_enabled else _("Off")
+
+
+def _with_lock(queryset):
+    """`locked`: whether some address is locked out of the account now (the status column)."""
+    locks = LoginLock.objects.filter(username=Lower(OuterRef("username")), locked_until__gt=Now())
+    return queryset.annotate(locked=Exists(locks))
 
 
 USERS = Register(
@@ -47,5 +55,6 @@ USERS = Register(
     ],
     ordering=("username",),
     select_related=("unit", "person"),
+    annotate=_with_lock,
     create_url="accounts:user_create",
 )

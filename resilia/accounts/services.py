@@ -8,12 +8,10 @@ token keys are never passed to `audit_record`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q
@@ -21,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts import totp
-from resilia.accounts.models import ApiToken, Role, User
+from resilia.accounts.models import ApiToken, LoginLock, Role, User
 from resilia.audit.services import audit_record, diff, snapshot
+from resilia.core.context import current_context
 from resilia.core.services import UNSET, given, object_create, object_update
 
 # Changes to these fields alter what a user may do: audited as `permission_change`.
@@ -42,80 +41,74 @@ class LoginRefused(Exception):
 # --- sign-in and lock-out -------------------------------------------------------------------
 
 
-def _unknown_key(username: str) -> str:
-    digest = hashlib.sha256(username.lower().encode("utf-8")).hexdigest()
-    return f"accounts:unknown-login:{digest}"
-
-
 def _lockout_delta() -> dt.timedelta:
     return dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
 
 
-def _unknown_failure(username: str) -> bool:
-    """Count failures of a name that has no account, so that it locks like a real one.
+def _client_address() -> str:
+    return current_context().client_ip or ""
 
-    Without this, an attacker would learn which names exist by watching which ones lock.
-    Returns whether the name is now "locked".
+
+def login_locked(*, username: str) -> bool:
+    """Whether failures from the current client address lock `username` out right now.
+
+    Only that address is locked: the same account still signs in from any other, so an
+    outsider cannot lock its owner out (django-axes' per-user-and-address rule).
     """
-    key = _unknown_key(username)
-    timeout = int(_lockout_delta().total_seconds())
-    cache.add(key, 0, timeout)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout)
-        count = 1
-    return count >= settings.LOGIN_FAILURE_LIMIT
-
-
-def _unknown_locked(username: str) -> bool:
-    return (cache.get(_unknown_key(username)) or 0) >= settings.LOGIN_FAILURE_LIMIT
+    return LoginLock.objects.filter(
+        username=LoginLock.key_of(username),
+        address=_client_address(),
+        locked_until__gt=timezone.now(),
+    ).exists()
 
 
 @transaction.atomic
 def login_failure_record(*, user: User | None, username: str, reason: str) -> bool:
-    """Count one failed attempt (password or second-factor code) and lock at the limit.
+    """Count one failed attempt (password or second-factor code) of `username` from the
+    current client address, and lock that name for that address at the limit.
 
     Writes `login_failed` (actor None when the name has no account) and, when the limit is
-    reached, `lockout`. Returns whether the account is now locked.
+    reached, `lockout`. Names without an account count alike, so that a lock does not tell
+    which names exist. Returns whether the name is now locked for this address.
     """
     attempted = (username or "")[:ATTEMPT_REPR_LENGTH]
-    if user is None:
-        audit_record(
-            actor=None,
-            action="login_failed",
-            object_type="accounts.user",
-            object_repr=attempted,
-            changes={"reason": reason},
-        )
-        return _unknown_failure(attempted)
-    # Lock the row: two parallel wrong passwords must both count.
-    user = User.objects.select_for_update().get(pk=user.pk)
+    target = {"obj": user} if user is not None else {"object_type": "accounts.user"}
+    # The audit event first: it takes the chain's lock before this takes a row lock.
     audit_record(
         actor=user,
         action="login_failed",
-        obj=user,
         object_repr=attempted,
         changes={"reason": reason},
+        **target,
     )
-    if user.is_locked():
+    now = timezone.now()
+    # Counters idle for a day (or a lock-out period, if longer) are forgotten.
+    LoginLock.objects.filter(updated__lt=now - max(_lockout_delta(), dt.timedelta(days=1))).delete()
+    # Lock the row: two parallel wrong passwords must both count.
+    lock, _ = LoginLock.objects.select_for_update().get_or_create(
+        username=LoginLock.key_of(attempted), address=_client_address()
+    )
+    if lock.is_active():
         return True
-    user.failed_logins += 1
-    locked = user.failed_logins >= settings.LOGIN_FAILURE_LIMIT
+    lock.failures += 1
+    lock.updated = now
+    locked = lock.failures >= settings.LOGIN_FAILURE_LIMIT
     if locked:
-        user.locked_until = timezone.now() + _lockout_delta()
+        lock.locked_until = now + _lockout_delta()
         # The counter starts afresh once the lock expires.
-        user.failed_logins = 0
-    user.save(update_fields=["failed_logins", "locked_until"])
+        lock.failures = 0
+    lock.save()
     if locked:
         audit_record(
             actor=user,
             action="lockout",
-            obj=user,
+            object_repr=attempted,
             changes={
-                "locked_until": user.locked_until,
+                "locked_until": lock.locked_until,
                 "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+                "address": lock.address,
             },
+            **target,
         )
     return locked
 
@@ -128,16 +121,17 @@ def login_check_password(*, request, username: str, password: str) -> User:
     from django.contrib.auth import authenticate
 
     user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if login_locked(username=username):
+        if user is None:
+            # Run a hash anyway so timing does not reveal that the name is unknown.
+            User().set_password(password)
+        else:
+            login_failure_record(user=user, username=username, reason="locked")
+        raise LoginRefused("locked")
     if user is None:
-        if _unknown_locked(username):
-            raise LoginRefused("locked")
-        # Run a hash anyway so timing does not reveal that the name is unknown.
         User().set_password(password)
         locked = login_failure_record(user=None, username=username, reason="password")
         raise LoginRefused("locked" if locked else "invalid")
-    if user.is_locked():
-        login_failure_record(user=user, username=username, reason="locked")
-        raise LoginRefused("locked")
     authenticated = authenticate(request, username=username, password=password)
     if authenticated is None:
         locked = login_failure_record(user=user, username=username, reason="password")
@@ -147,10 +141,9 @@ def login_check_password(*, request, username: str, password: str) -> User:
 
 @transaction.atomic
 def login_complete(*, user: User, second_factor: bool) -> None:
-    """The user is fully signed in: reset the failure counter and write `login`."""
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    user.failed_logins, user.locked_until = 0, None
+    """The user is fully signed in: reset the failure counter of this address, write `login`."""
     audit_record(actor=user, action="login", obj=user, changes={"second_factor": second_factor})
+    user.login_locks().filter(address=_client_address()).delete()
 
 
 def logout_record(*, user: User) -> None:
@@ -160,16 +153,15 @@ def logout_record(*, user: User) -> None:
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> User:
-    """Lift a lock-out and clear the failure counter (administrators)."""
+    """Lift the account's lock-outs from every address and clear the counters (administrators)."""
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
-    user.locked_until, user.failed_logins = None, 0
-    user.save(update_fields=["locked_until", "failed_logins"])
     audit_record(
         actor=actor,
         action="unlock",
         obj=user,
         changes=diff(before, {"locked_until": None, "failed_logins": 0}),
     )
+    user.login_locks().delete()
     return user
 
 
@@ -190,9 +182,9 @@ def password_reset_complete(*, user: User, new_password: str) -> User:
     """Set the password chosen through an e-mailed reset link; the link proved the identity,
     so a lock-out from the forgotten password is lifted too."""
     user.set_password(new_password)
-    user.failed_logins, user.locked_until = 0, None
-    user.save(update_fields=["password", "failed_logins", "locked_until"])
+    user.save(update_fields=["password"])
     audit_record(actor=user, action="password_reset", obj=user)
+    user.login_locks().delete()
     return user
 
 
@@ -248,7 +240,7 @@ def _totp_clear(*, actor: User, user: User, by_admin: bool) -> User:
 def totp_check_login(*, user: User, code: str) -> bool:
     """Check the second-factor code at sign-in; a wrong code counts toward lock-out."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_locked():
+    if login_locked(username=user.get_username()):
         return False
     if _accept_code(user, code):
         user.save(update_fields=["totp_last_step"])

@@ -79,8 +79,7 @@ def second_factor(request):
             request.session.cycle_key()
             services.login_complete(user=user, second_factor=True)
             return redirect(_safe_next(request, next_url))
-        user.refresh_from_db(fields=["locked_until"])
-        if user.is_locked():
+        if services.login_locked(username=user.get_username()):
             auth_logout(request)
             messages.error(
                 request,

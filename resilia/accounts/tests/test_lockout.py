@@ -1,23 +1,34 @@
-"""Lock-out after repeated failures, in both languages, and the administrator's unlock."""
+"""Lock-out after repeated failures, per account and client address, in both languages, and
+the administrator's unlock."""
 
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from resilia.accounts.models import User
-from resilia.accounts.tests.conftest import events
+from resilia.accounts.models import LoginLock, User
+from resilia.accounts.tests.conftest import PASSWORD, events
 
 pytestmark = pytest.mark.django_db
 
 LOCKED_EN = "this account is locked for 15 minutes"
 LOCKED_ZH = "该账户已锁定 15 分钟"
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 
 
 @pytest.fixture(autouse=True)
 def _limits(settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     settings.LOGIN_LOCKOUT_MINUTES = 15
+
+
+def sign_in(address: str, username: str, password: str = PASSWORD, **extra):
+    client = Client(REMOTE_ADDR=address)
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": password}, **extra
+    )
+    return client, response
 
 
 def test_it_locks_the_account_at_the_limit_and_says_so_in_chinese(personas, login):
@@ -32,6 +43,7 @@ def test_it_locks_the_account_at_the_limit_and_says_so_in_chinese(personas, logi
     assert user.locked_until > timezone.now() + dt.timedelta(minutes=14)
     [lockout] = events("lockout")
     assert lockout.actor == user and lockout.changes["minutes"] == 15
+    assert lockout.changes["address"] == "127.0.0.1"
     assert len(events("login_failed")) == 3
 
 
@@ -43,6 +55,28 @@ def test_it_refuses_the_right_password_while_locked_in_english(personas, login, 
     assert client.get("/accounts/profile/").status_code == 302
     assert events("login") == []
     assert events("login_failed")[-1].changes == {"reason": "locked"}
+
+
+def test_it_does_not_let_an_outsider_lock_the_administrator_out(personas):
+    for _ in range(5):
+        _, response = sign_in(ATTACKER, "admin", "wrong", HTTP_ACCEPT_LANGUAGE="en")
+    assert LOCKED_EN in response.content.decode()
+    _, response = sign_in(ATTACKER, "admin", HTTP_ACCEPT_LANGUAGE="en")
+    assert LOCKED_EN in response.content.decode()
+    owner, response = sign_in(OWNER, "admin")
+    assert response["Location"] == "/"
+    assert owner.get("/accounts/profile/").status_code == 200
+    # The owner's success does not lift the attacker's lock.
+    _, response = sign_in(ATTACKER, "admin", HTTP_ACCEPT_LANGUAGE="en")
+    assert LOCKED_EN in response.content.decode()
+    [lockout] = events("lockout")
+    assert lockout.changes["address"] == ATTACKER
+
+
+def test_it_counts_case_variants_of_a_name_as_one(personas):
+    for name in ("COORD_A", "Coord_A", "coord_a"):
+        sign_in(ATTACKER, name, "wrong")
+    assert LoginLock.objects.get(address=ATTACKER).is_active()
 
 
 def test_it_locks_unknown_names_alike_so_they_cannot_be_told_apart(db, login):
@@ -58,7 +92,7 @@ def test_it_locks_unknown_names_alike_so_they_cannot_be_told_apart(db, login):
 def test_it_lets_the_lock_expire(personas, login, client):
     for _ in range(3):
         login("coord_a", "wrong")
-    User.objects.filter(username="coord_a").update(
+    LoginLock.objects.filter(username="coord_a").update(
         locked_until=timezone.now() - dt.timedelta(seconds=1)
     )
     assert login("coord_a")["Location"] == "/"
@@ -82,6 +116,8 @@ def test_it_lets_an_administrator_unlock(personas, login, client_for):
     admin = client_for("admin")
     page = admin.get(f"/accounts/users/{target.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Unlock" in page.content.decode()
+    listing = admin.get("/accounts/users/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Locked" in listing
     response = admin.post(f"/accounts/users/{target.pk}/unlock/")
     assert response.status_code == 302
     target.refresh_from_db()

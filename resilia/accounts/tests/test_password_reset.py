@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from resilia.accounts.models import User
+from resilia.accounts.models import LoginLock, User
 from resilia.accounts.tests.conftest import events
 from resilia.conftest import PASSWORD
 
@@ -39,7 +39,7 @@ def test_it_mails_in_the_request_language_when_the_profile_has_none(personas, cl
 
 def test_it_sets_the_new_password_through_the_link_and_audits_it(personas, client, smtp_server):
     user = User.objects.get(username="coord_a")
-    User.objects.filter(pk=user.pk).update(failed_logins=3)
+    LoginLock.objects.create(username="coord_a", address="203.0.113.66", failures=3)
     _request_reset(client, "coord_a@example.com", "zh-hans")
     path = LINK.search(smtp_server.messages[0].get_content()).group(1)
     form_page = client.get(path, follow=True)

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from resilia.accounts.models import Role, User
+from resilia.accounts.models import LoginLock, Role, User
 from resilia.core.context import request_context
 from resilia.evidence.models import Attachment
 from resilia.evidence.services import attachment_upload
@@ -533,10 +533,13 @@ def build_world() -> None:
         Role.CONTRIBUTOR,
         dept_b,
         people["pb"],
-        failed_logins=5,
-        locked_until=timezone.now() + dt.timedelta(hours=1),
         totp_enabled=True,
         totp_secret="JBSWY3DPEHPK3PXP",
+    )
+    LoginLock.objects.create(
+        username=TARGET_USER.lower(),
+        address="203.0.113.9",
+        locked_until=timezone.now() + dt.timedelta(hours=1),
     )
     for kind, scope in TARGETS:
         attachment_upload(
@@ -582,6 +585,7 @@ def fingerprint() -> tuple:
         list(Team.objects.order_by("pk").values_list()),
         list(TeamMembership.objects.order_by("pk").values_list()),
         list(Attachment.objects.order_by("pk").values_list("pk", "object_id", "stored_name")),
+        list(LoginLock.objects.order_by("pk").values_list("username", "address", "locked_until")),
         list(
             User.objects.order_by("pk").values_list(
                 "pk",
@@ -591,7 +595,6 @@ def fingerprint() -> tuple:
                 "person",
                 "first_name",
                 "is_active",
-                "locked_until",
                 "totp_enabled",
             )
         ),
