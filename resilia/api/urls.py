@@ -6,9 +6,10 @@ and the catch-all: anything else under /api/ answers a JSON 404 in the API's err
 never an HTML page.
 """
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from resilia.api.views import not_found
@@ -29,7 +30,11 @@ urlpatterns = [
     ),
     path(
         "docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        # The split view serves its start-up script as a file (?script), so script-src stays
+        # 'self'; Swagger UI's page and widgets carry inline styles.
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
+        ),
         name="docs",
     ),
     re_path(r"^.*$", not_found, name="not_found"),

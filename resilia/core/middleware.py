@@ -1,4 +1,5 @@
-"""Middleware: a request id and the client address for every request; contention answered."""
+"""Middleware: a request id and the client address for every request; contention answered;
+no caching of what a signed-in user or an API client is shown."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from resilia.core.context import RequestContext, reset_context, set_context
 from resilia.core.db import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_contention, worth_retrying
@@ -107,3 +109,21 @@ class ContentionMiddleware:
             return None
         request.contention = exception
         return busy_page(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every page of a signed-in user and every API answer.
+
+    They hold names, phone numbers and plans: neither a shared proxy nor the browser's
+    back-forward cache on a shared PC may keep a copy once the user has signed out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response

@@ -22,6 +22,14 @@ from resilia.conftest import PASSWORD, org_tree, people, personas  # noqa: F401
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Reports every Content-Security-Policy violation to the console, where page_for collects it:
+# Chromium's own report of a violation does not reach Playwright's console events.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
 CHROMIUM = os.environ.get("RESILIA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -68,7 +76,8 @@ def pytest_runtest_makereport(item, call):
 def page_for(browser, live_server, request):
     """page_for("zh-hans") → a fresh page whose browser prefers that language.
 
-    A JavaScript error or a missing static asset on any page fails the test; when a test
+    A JavaScript error, a Content-Security-Policy violation or a missing static asset on any
+    page fails the test; when a test
     fails, each of its pages is saved as FAILED-<test>-<n>.png next to the screenshots.
     """
     contexts, pages, problems = [], [], []
@@ -79,11 +88,20 @@ def page_for(browser, live_server, request):
             extra_http_headers={"Accept-Language": locale},
             viewport={"width": 1366, "height": 900},
         )
+        context.add_init_script(CSP_WATCH)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
         page.base_url = live_server.url
         page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{message.text} on {page.url}")
+                if "CSP violation" in message.text or "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.on(
             "response",
             lambda response: (

@@ -58,7 +58,12 @@
   var axisEnd = Math.max.apply(null, finite.concat([1])) * 1.15;
   var names = rows.map(function (r) { return r.name || "—"; }).reverse();
   var ordered = rows.slice().reverse();
+  // Sized here, not in a style attribute: the Content-Security-Policy refuses those.
+  holder.style.height = (Number(holder.dataset.rows) + 2) * 10 + "px";
   var chart = echarts.init(holder);
+  // ECharts' default tooltip marks each line with an inline-styled span, which the
+  // Content-Security-Policy refuses: plain text instead.
+  function point(p) { return ordered[p.value[1]].name + "<br>" + p.seriesName + ": " + p.value[0] + " h"; }
   chart.setOption({
     animation: false,
     grid: { left: 8, right: 24, top: 30, bottom: 36, containLabel: true },
@@ -81,11 +86,11 @@
           return Math.max(end - hours(r.stop), 0.05);
         }) },
       { name: labels.rto, type: "scatter", symbol: "diamond", symbolSize: 13,
-        itemStyle: { color: "#f59f00" },
+        itemStyle: { color: "#f59f00" }, tooltip: { formatter: point },
         data: ordered.map(function (r, i) { return r.rto === null ? null : [hours(r.rto), i]; })
           .filter(function (d) { return d !== null; }) },
       { name: labels.mtpd, type: "scatter", symbol: "triangle", symbolSize: 14,
-        itemStyle: { color: "#1d1d1d" },
+        itemStyle: { color: "#1d1d1d" }, tooltip: { formatter: point },
         data: ordered.map(function (r, i) { return r.mtpd === null ? null : [hours(r.mtpd), i]; })
           .filter(function (d) { return d !== null; }) }
     ]
