@@ -21,7 +21,7 @@ BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 # The secret key lives in the data directory, created once; the app never runs in DEBUG.
-RESILIA := SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key $(BIN)/resilia
+RESILIA := SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key AUDIT_HMAC_KEY_FILE=$(CURDIR)/$(DATA)/audit_key $(BIN)/resilia
 
 .PHONY: demo test bench serve install install-dev i18n migrate browser clean
 
@@ -58,11 +58,17 @@ $(DATA)/secret_key:
 	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@echo "Generated a secret key in $@"
 
+# The audit chain's HMAC key, also kept out of the database and made once.
+$(DATA)/audit_key:
+	@mkdir -p -m 700 $(DATA)
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))" > $@
+	@echo "Generated the audit chain key in $@"
+
 # Compiling the catalogues with polib takes a second: no stamp, so edited .po files count.
-i18n: install $(DATA)/secret_key
+i18n: install $(DATA)/secret_key $(DATA)/audit_key
 	@$(RESILIA) i18n compile
 
-migrate: install $(DATA)/secret_key
+migrate: install $(DATA)/secret_key $(DATA)/audit_key
 	@mkdir -p -m 700 $(DATA) && mkdir -p $(DATA)/static
 	$(RESILIA) migrate --noinput -v0
 

@@ -43,6 +43,21 @@ if not SECRET_KEY:
             path=DATA_DIR / "secret_key",
         )
 
+# The audit chain's HMAC key (docs/audit-trail.md), kept outside the database so that whoever
+# can write the audit table still cannot re-hash it: AUDIT_HMAC_KEY(_FILE), else the data
+# directory's audit_key (made by `make`, like secret_key), else one derived from SECRET_KEY
+# (`check --deploy` warns: rotating SECRET_KEY would then break verification).
+AUDIT_HMAC_KEY = envstr("AUDIT_HMAC_KEY")
+if not AUDIT_HMAC_KEY and (DATA_DIR / "audit_key").is_file():
+    AUDIT_HMAC_KEY = (DATA_DIR / "audit_key").read_text(encoding="utf-8").strip()
+# Signed checkpoints of the chain's head, written by the scheduler and checked by
+# `audit verify`: best on storage the database's administrators cannot rewrite. Tests choose
+# their own directory.
+AUDIT_CHECKPOINT_DIR = envstr("AUDIT_CHECKPOINT_DIR") or (
+    None if TESTING else str(DATA_DIR / "audit-checkpoints")
+)
+AUDIT_CHECKPOINT_MINUTES = envint("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (envstr("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")

@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from resilia.audit import access  # noqa: F401  (registers the access policies)
+        from resilia.audit import access, checks  # noqa: F401  (policies, system checks)
         from resilia.audit.services import audit_record
         from resilia.core import trail
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -10,6 +11,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+# Version 1: SHA-256 of the previous hash and the canonical content (events recorded before
+# the chain was keyed; they keep verifying). Version 2: HMAC-SHA256 under the chain key,
+# which is kept outside the database, so rewriting a row and re-hashing everything after
+# it needs a secret the database does not hold. A chain never goes back to version 1.
+HASH_VERSION = 2
+
+
+def chain_key() -> bytes:
+    """The HMAC key of the chain: AUDIT_HMAC_KEY, else one derived from SECRET_KEY."""
+    if settings.AUDIT_HMAC_KEY:
+        return settings.AUDIT_HMAC_KEY.encode("utf-8")
+    return hmac.new(
+        settings.SECRET_KEY.encode("utf-8"), b"resilia.audit.chain", hashlib.sha256
+    ).digest()
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -35,9 +50,11 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One event of the audit trail: who did what to which object, when and from where.
 
-    Rows are never updated or deleted. Each holds the SHA-256 of its own canonical content
-    and of the event before it, so any edit behind the application's back breaks the chain
-    at that row (`resilia audit verify`).
+    Rows are never updated or deleted. Each holds a keyed hash (HMAC-SHA256, `hash_version`
+    2; plain SHA-256 for rows of version 1) of its own canonical content and of the event
+    before it, so any edit behind the application's back breaks the chain at that row, and
+    signed checkpoints of the head reveal a truncated or re-hashed tail (`resilia audit
+    verify`).
     """
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
@@ -61,6 +78,8 @@ class AuditEvent(models.Model):
     source = models.CharField(_("source"), max_length=16, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # Rows written before the field existed are version 1; `audit_record` writes HASH_VERSION.
+    hash_version = models.PositiveSmallIntegerField(_("hash scheme"), default=1)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -103,4 +122,10 @@ class AuditEvent(models.Model):
         return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + self.canonical()).encode("utf-8")).hexdigest()
+        """The hash of this row under its own `hash_version`."""
+        message = (self.prev_hash + self.canonical()).encode("utf-8")
+        if self.hash_version == 1:
+            return hashlib.sha256(message).hexdigest()
+        if self.hash_version == 2:
+            return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
+        raise ValueError(f"unknown audit hash version {self.hash_version}")

@@ -6,17 +6,20 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from resilia.audit.actions import ACTION_LABELS
-from resilia.audit.models import GENESIS_HASH, AuditEvent
+from resilia.audit.models import GENESIS_HASH, HASH_VERSION, AuditEvent
 from resilia.core.context import current_context
 from resilia.core.db import WRITE_LOCK_KEY
 from resilia.core.trail import diff, json_safe, snapshot
 
 __all__ = ["VerifyResult", "audit_record", "audit_verify", "diff", "snapshot"]
 
+# "Use settings.AUDIT_CHECKPOINT_DIR" (None means: no checkpoints).
+UNSET_DIR = object()
 
 def _append_lock() -> None:
     # Resilia's PostgreSQL backend takes the write lock first in every transaction
@@ -74,6 +77,7 @@ def audit_record(
         client_ip=ctx.client_ip or "",
         source=ctx.source,
         prev_hash=last.hash if last else GENESIS_HASH,
+        hash_version=HASH_VERSION,
     )
     event.hash = event.compute_hash()
     event.save()
@@ -82,18 +86,38 @@ def audit_record(
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """The outcome of `audit_verify`. `reason` starts with a stable key: "missing", "link",
+    "content", "downgrade", "checkpoint forged", "truncated" or "rewritten"."""
+
     ok: bool
     checked: int
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str = ""
+    checkpoints: int = 0
+    checkpoint_seq: int | None = None
 
 
-def audit_verify() -> VerifyResult:
-    """Walk the chain in order; report the first event whose content or link was altered."""
+def audit_verify(*, checkpoint_dir: str | None = UNSET_DIR) -> VerifyResult:
+    """Walk the chain in order; report the first event whose content or link was altered,
+    then hold the chain against the signed checkpoints of `checkpoint_dir` (by default
+    settings.AUDIT_CHECKPOINT_DIR): a checkpoint beyond the head means the newest events
+    were deleted, one whose hash differs means events were rewritten and re-hashed."""
+    from resilia.audit import checkpoints as cp
+
+    if checkpoint_dir is UNSET_DIR:
+        checkpoint_dir = settings.AUDIT_CHECKPOINT_DIR
+    marks = cp.checkpoints_read(checkpoint_dir) if checkpoint_dir else []
+    for mark in marks:
+        if not mark.genuine:
+            return VerifyResult(
+                False, 0, mark.seq, None, f"checkpoint forged: {mark.path.name}", len(marks)
+            )
+    wanted = {mark.seq: mark for mark in marks}
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    version = 1
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return VerifyResult(
@@ -103,9 +127,37 @@ def audit_verify() -> VerifyResult:
             event.timestamp = event.timestamp.astimezone(dt.UTC)
         if event.prev_hash != prev_hash:
             return VerifyResult(False, checked, event.seq, event.pk, "link to previous broken")
-        if event.compute_hash() != event.hash:
+        if event.hash_version < version:
+            return VerifyResult(False, checked, event.seq, event.pk, "downgrade of the hash scheme")
+        version = event.hash_version
+        try:
+            intact = event.compute_hash() == event.hash
+        except ValueError:
+            intact = False
+        if not intact:
             return VerifyResult(False, checked, event.seq, event.pk, "content altered")
+        mark = wanted.pop(event.seq, None)
+        if mark is not None and mark.hash != event.hash:
+            return VerifyResult(
+                False,
+                checked,
+                event.seq,
+                event.pk,
+                f"rewritten: checkpoint {mark.path.name} records another hash",
+            )
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    return VerifyResult(True, checked)
+    if wanted:
+        beyond = max(wanted)
+        return VerifyResult(
+            False,
+            checked,
+            beyond,
+            None,
+            f"truncated: checkpoint {wanted[beyond].path.name} records seq {beyond},"
+            f" the chain ends at {expected_seq - 1}",
+            len(marks),
+        )
+    latest = max((mark.seq for mark in marks), default=None)
+    return VerifyResult(True, checked, checkpoints=len(marks), checkpoint_seq=latest)

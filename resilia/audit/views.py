@@ -142,6 +142,14 @@ def _reason_text(result) -> str:
         return _("events before it were deleted")
     if result.reason.startswith("link"):
         return _("its link to the previous event was altered")
+    if result.reason.startswith("truncated"):
+        return _("the newest events were deleted: a checkpoint records a later head")
+    if result.reason.startswith("rewritten"):
+        return _("events were rewritten and re-hashed: a checkpoint records another hash")
+    if result.reason.startswith("checkpoint"):
+        return _("a checkpoint file is not genuine")
+    if result.reason.startswith("downgrade"):
+        return _("its hash was recomputed with the old, unkeyed scheme")
     return _("its content was altered after it was recorded")
 
 

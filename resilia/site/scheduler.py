@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,6 +57,12 @@ JOBS: tuple[Job, ...] = (
     Job("worker_heartbeat", tasks.worker_heartbeat, interval=dt.timedelta(minutes=1)),
     # Off-hours, before people start work, so a broken chain is in the morning's mail.
     Job("audit_chain_verify", tasks.audit_chain_verify, daily_at=dt.time(2, 0)),
+    # Anchors the audit chain outside the database (resilia/audit/checkpoints.py).
+    Job(
+        "audit_checkpoint",
+        tasks.audit_checkpoint,
+        interval=dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES),
+    ),
     Job("task_results_prune", tasks.task_results_prune, daily_at=dt.time(3, 30)),
     # A task whose worker was killed stays running for ever; the lease sweep recovers it.
     Job("stale_tasks_sweep", tasks.stale_tasks_sweep, interval=dt.timedelta(minutes=5)),

@@ -67,6 +67,20 @@ def audit_chain_verify() -> dict:
 
 @idempotent
 @task()
+def audit_checkpoint() -> dict:
+    """Hourly: export a signed checkpoint of the audit chain's head (idempotent: an unchanged
+    head is written once). Nothing to do without AUDIT_CHECKPOINT_DIR."""
+    from django.conf import settings
+
+    from resilia.audit.checkpoints import checkpoint_write
+
+    if not settings.AUDIT_CHECKPOINT_DIR:
+        return {"written": None}
+    mark = checkpoint_write(settings.AUDIT_CHECKPOINT_DIR)
+    return {"written": str(mark.path) if mark else None, "seq": mark.seq if mark else None}
+
+
+@task()
 def task_results_prune(min_age_days: int = 14) -> dict:
     """Daily: delete finished task results older than `min_age_days` days."""
     from resilia.ops.services import task_results_prune as prune

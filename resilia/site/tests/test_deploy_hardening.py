@@ -113,6 +113,7 @@ def test_it_passes_check_deploy_with_the_documented_production_settings(tmp_path
         **PRODUCTION,
         "RESILIA_DATA_DIR": str(tmp_path),
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
     }
     done = _resilia(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -120,13 +121,14 @@ def test_it_passes_check_deploy_with_the_documented_production_settings(tmp_path
     docs = (Path(__file__).resolve().parents[3] / "docs" / "setup.md").read_text()
     for name, value in PRODUCTION.items():
         assert f"{name}={value}" in docs, name
+    assert "AUDIT_HMAC_KEY_FILE=" in docs
 
 
 def test_it_warns_without_them(tmp_path):
     env = {"RESILIA_DATA_DIR": str(tmp_path), "SECRET_KEY": secrets.token_urlsafe(50)}
     done = _resilia(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert done.returncode != 0
-    for check in ("security.W004", "security.W008", "security.W012"):
+    for check in ("security.W004", "security.W008", "security.W012", "resilia.W001"):
         assert check in done.stderr + done.stdout
 
 
