@@ -3,7 +3,10 @@
 Reads: `Model.objects.for_user(user)` for lists, `access.get_object_for_user()` for one
 object (403 when the role cannot read the kind, 404 outside scope, 403 when readable but
 not writable). Writes: the entity services (full_clean, transaction, audit event with
-source "api"), never `serializer.save()`. After every write the scope is checked again in
+source "api"), never `serializer.save()`. Before anything is saved, the object's placement
+in the unit tree (its unit, a unit's parent) is checked by the app's placement rule, the one
+its forms and importers ask, so a field-level move across scopes (`{"unit": null}`) is refused
+with the form's message (400). After every write the scope is checked again in
 the same transaction, so nothing can be created in, or moved to, a place the user could not
 have written to; the transaction is then rolled back, audit event included.
 """
@@ -107,6 +110,21 @@ class RegisterViewSet(BaseApiViewSet):
     """Create, read, update and delete one register through its services."""
 
     services: Services = None
+    # (field, rule): the field that places an object in the unit tree and the app's rule
+    # `rule(actor, model, unit, *, instance=None) -> message | None` (e.g.
+    # `org.rules.placement_error`), asked on create and whenever a change names the field.
+    placement: tuple[str, Callable] | None = None
+
+    def check_placement(self, data: dict, instance=None) -> None:
+        """Refuse (400, on the field) a placement the user may not make, before any save."""
+        if self.placement is None:
+            return
+        field, rule = self.placement
+        if instance is not None and field not in data:
+            return
+        message = rule(self.request.user, self.model, data.get(field), instance=instance)
+        if message:
+            raise ValidationError({field: [message]})
 
     def scope_unit(self, data: dict):
         """The unit a new object would belong to, for `access.can_create`."""
@@ -128,6 +146,7 @@ class RegisterViewSet(BaseApiViewSet):
         data = serializer.validated_data
         if not access.can_create(user, self.model, unit=self.scope_unit(data)):
             raise PermissionDenied
+        self.check_placement(data)
         with transaction.atomic():
             obj = self.services.create(actor=user, **data)
             self._write_back_check(obj)
@@ -138,6 +157,7 @@ class RegisterViewSet(BaseApiViewSet):
         obj = access.get_object_for_user(user, self.model, kwargs["pk"], write=True)
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        self.check_placement(serializer.validated_data, instance=obj)
         with transaction.atomic():
             target = {self.services.instance_kwarg: obj}
             obj = self.services.update(actor=user, **target, **serializer.validated_data)

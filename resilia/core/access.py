@@ -228,6 +228,26 @@ def may_place_unscoped(user) -> bool:
     return role_of(user) in WRITE_ALL
 
 
+def may_place(user, model, unit, *, instance=None, field: str = "unit") -> bool:
+    """Whether the user may put an object of `model` at `unit`, on creation or by a change.
+
+    The one placement rule of every write (form, API, import, model file): `unit` is the
+    object's unit (its parent, for a unit); None places it at no unit, i.e. at the top of the
+    tree or shared by the whole organisation, which only organisation-wide writers may do;
+    a unit must be one where the user may create such an object. Keeping a saved `instance`
+    where it is (its `field` unchanged) is no move and always allowed; None as the user
+    stands for the system (the command line).
+    """
+    if user is None:
+        return True
+    if instance is not None and instance.pk is not None:
+        if getattr(instance, f"{field}_id") == (unit.pk if unit is not None else None):
+            return True
+    if unit is None:
+        return may_place_unscoped(user)
+    return can_create(user, model, unit)
+
+
 def can_view_reports(user) -> bool:
     """Whether the user may open the reports and analyses at all."""
     return role_of(user) in REPORTS_WHOLE | REPORTS_SCOPED

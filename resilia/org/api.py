@@ -14,6 +14,7 @@ from rest_framework import serializers
 from resilia.api.serializers import ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from resilia.api.viewsets import RegisterViewSet, Services, routes
 from resilia.core.filters import SearchFilterSet, readable
+from resilia.org import rules
 from resilia.org import services as org
 from resilia.org.filters import PersonFilterSet, SiteFilterSet, TeamFilterSet, UnitFilterSet
 from resilia.org.models import Person, Site, Team, TeamMembership, Unit
@@ -149,6 +150,7 @@ class UnitViewSet(RegisterViewSet):
     filterset_class = UnitFilterSet
     ordering_fields = ["path", "code", "name", "kind", "depth", "id"]
     ordering = ["path"]
+    placement = ("parent", rules.placement_error)
     services = Services(org.unit_create, org.unit_update, org.unit_delete, "unit")
 
     def scope_unit(self, data: dict):
@@ -163,6 +165,7 @@ class PersonViewSet(RegisterViewSet):
     filterset_class = PersonFilterSet
     ordering_fields = ["full_name", "employee_no", "title", "unit", "is_key_person", "id"]
     ordering = ["full_name"]
+    placement = ("unit", rules.placement_error)
     services = Services(org.person_create, org.person_update, org.person_delete, "person")
 
 
@@ -174,6 +177,7 @@ class SiteViewSet(RegisterViewSet):
     filterset_class = SiteFilterSet
     ordering_fields = ["code", "name", "kind", "seat_capacity", "id"]
     ordering = ["code"]
+    placement = ("unit", rules.placement_error)
     services = Services(org.site_create, org.site_update, org.site_delete, "site")
 
 
@@ -185,6 +189,7 @@ class TeamViewSet(RegisterViewSet):
     filterset_class = TeamFilterSet
     ordering_fields = ["code", "name", "kind", "id"]
     ordering = ["code"]
+    placement = ("unit", rules.placement_error)
     services = Services(org.team_create, org.team_update, org.team_delete, "team")
 
 

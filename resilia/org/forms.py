@@ -11,9 +11,9 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core import access
 from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
 from resilia.core.forms import autocomplete as kit_autocomplete
+from resilia.org import rules
 from resilia.org.models import Person, Site, Unit
 
 
@@ -37,8 +37,9 @@ class UnitForm(StyledForm):
         parent.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.parent_id
         ).order_by("path")
-        # Only organisation-wide writers may create or move a unit to the top of the tree.
-        parent.required = not access.may_place_unscoped(user)
+        # Not required: an empty parent (the top of the tree) is refused, or allowed, by the
+        # placement rule in clean_parent, with the message the API and the importer give.
+        parent.required = False
         self.fields["head"].queryset = with_current(
             Person.objects.for_user(user), self.instance.head_id
         ).order_by("full_name", "pk")
@@ -47,9 +48,9 @@ class UnitForm(StyledForm):
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
-        unchanged = self.instance.pk and parent and parent.pk == self.instance.parent_id
-        if parent is not None and not unchanged and not access.can_create(self.user, Unit, parent):
-            raise forms.ValidationError(_("You may not place a unit under this parent."))
+        message = rules.placement_error(self.user, Unit, parent, instance=self.instance)
+        if message:
+            raise forms.ValidationError(message)
         return parent
 
 
@@ -94,9 +95,9 @@ class PersonForm(StyledForm):
 
     def clean_unit(self):
         unit = self.cleaned_data.get("unit")
-        unchanged = self.instance.pk and unit and unit.pk == self.instance.unit_id
-        if unit is not None and not unchanged and not access.can_create(self.user, Person, unit):
-            raise forms.ValidationError(_("You may not place a person in this unit."))
+        message = rules.placement_error(self.user, Person, unit, instance=self.instance)
+        if unit is not None and message:
+            raise forms.ValidationError(message)
         return unit
 
     def clean_deputy(self):

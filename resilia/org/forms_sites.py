@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
 from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
+from resilia.org import rules
 from resilia.org.forms import autocomplete
 from resilia.org.models import Site, Unit
 
@@ -27,14 +28,17 @@ class SiteForm(StyledForm):
         unit.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.unit_id
         ).order_by("path")
-        unit.required = not access.may_place_unscoped(user)
-        unit.help_text = _("Empty for a site shared by the whole organisation.")
+        # Not required: an empty unit is refused, or allowed, by the placement rule in
+        # clean_unit, with the message the API and the importer give.
+        unit.required = False
+        if access.may_place_unscoped(user):
+            unit.help_text = _("Empty for a site shared by the whole organisation.")
         self.fields["seat_capacity"].widget.attrs["min"] = 0
         autocomplete(unit, "unit", write=True)
 
     def clean_unit(self):
         unit = self.cleaned_data.get("unit")
-        unchanged = self.instance.pk and unit and unit.pk == self.instance.unit_id
-        if unit is not None and not unchanged and not access.can_create(self.user, Site, unit):
-            raise forms.ValidationError(_("You may not place a site in this unit."))
+        message = rules.placement_error(self.user, Site, unit, instance=self.instance)
+        if message:
+            raise forms.ValidationError(message)
         return unit

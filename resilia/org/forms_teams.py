@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
 from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
+from resilia.org import rules
 from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Team, TeamMembership, Unit
 
@@ -27,16 +28,19 @@ class TeamForm(StyledForm):
         unit.queryset = with_current(
             Unit.objects.for_user(user, write=True), self.instance.unit_id
         ).order_by("path")
-        unit.required = not access.may_place_unscoped(user)
-        unit.help_text = _("Empty for an organisation-wide team such as the steering group.")
+        # Not required: an empty unit is refused, or allowed, by the placement rule in
+        # clean_unit, with the message the API and the importer give.
+        unit.required = False
+        if access.may_place_unscoped(user):
+            unit.help_text = _("Empty for an organisation-wide team such as the steering group.")
         self.fields["responsibilities"].widget.attrs["rows"] = 5
         autocomplete(unit, "unit", write=True)
 
     def clean_unit(self):
         unit = self.cleaned_data.get("unit")
-        unchanged = self.instance.pk and unit and unit.pk == self.instance.unit_id
-        if unit is not None and not unchanged and not access.can_create(self.user, Team, unit):
-            raise forms.ValidationError(_("You may not place a team in this unit."))
+        message = rules.placement_error(self.user, Team, unit, instance=self.instance)
+        if message:
+            raise forms.ValidationError(message)
         return unit
 
 

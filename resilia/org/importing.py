@@ -332,7 +332,7 @@ def plan_people(actor, table: Table) -> tuple[list[RowPlan], list[RowError]]:
                 errors.append(
                     RowError(row, str(col["unit_code"].label), no_such("unit", unit_code))
                 )
-            elif not access.can_create(actor, Person, unit=unit):
+            elif not access.may_place(actor, Person, unit, instance=person):
                 errors.append(RowError(row, str(col["unit_code"].label), out_of_scope()))
             plan.values["unit"] = candidate.unit = unit
         if "site_code" in present:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import pytest
 
 from resilia.audit.models import AuditEvent
+from resilia.org import rules
+from resilia.org import services as org
 from resilia.org.models import Person, Site, Team, TeamMembership, Unit
 
 pytestmark = pytest.mark.django_db
@@ -298,8 +300,6 @@ def test_it_lets_a_contributor_edit_their_own_person_record(api_for, world, pers
 
 
 def test_it_lets_a_contributor_who_leads_a_team_edit_it(api_for, world):
-    from resilia.org import services as org
-
     team = world["team_a"]
     org.membership_create(actor=None, team=team, person=world["bob"], role="leader")
     response = api_for("contrib_a").patch(
@@ -331,9 +331,11 @@ def test_it_refuses_a_coordinator_writes_to_shared_rows_they_can_read(api_for, w
 def test_it_refuses_a_coordinator_creating_outside_their_subtree(api_for, world, endpoint, payload):
     before = AuditEvent.objects.count()
     response = api_for("coord_a").post(f"/api/{endpoint}/", payload, format="json")
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "permission_denied"
+    # Refused before anything is saved, on the placing field, with the form's message.
+    assert response.status_code == 400
     model = ENDPOINTS[endpoint]["model"]
+    field = rules.FIELD[model]
+    assert response.json()["error"]["fields"] == {field: [str(rules.MESSAGES[model][1])]}
     assert not model.objects.filter(code=payload["code"]).exists()
     assert AuditEvent.objects.count() == before
 
@@ -341,7 +343,89 @@ def test_it_refuses_a_coordinator_creating_outside_their_subtree(api_for, world,
 def test_it_refuses_a_coordinator_moving_a_team_out_of_their_subtree(api_for, world):
     team = world["team_a"]
     response = api_for("coord_a").patch(f"/api/teams/{team.pk}/", {"unit": None}, format="json")
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["unit"]
     team.refresh_from_db()
     assert team.unit == world["dept_a"]
     assert not AuditEvent.objects.filter(action="update", object_id=str(team.pk)).exists()
+
+
+# --- Field-level moves across scopes ---------------------------------------------------------
+
+# A change of only the field that places an object (a unit's parent, a person's, site's or
+# team's unit), for each persona, to: no unit ("none": the top of the tree, or shared by the
+# whole organisation), another place inside dept A's subtree ("A"), or dept B ("B"). The
+# objects sit in dept A; contrib_a heads A-TEAM, leads TEAM-A and is bob, so the contributor
+# cells test what an assignment allows (editing) and what it does not (moving).
+MOVE_OBJECTS = {
+    "units": ("a_team_unit", "parent", {"none": None, "A": "a_empty", "B": "dept_b"}),
+    "people": ("bob", "unit", {"A": "dept_a", "B": "dept_b"}),
+    "sites": ("site_a", "unit", {"none": None, "A": "a_team_unit", "B": "dept_b"}),
+    "teams": ("team_a", "unit", {"none": None, "A": "a_team_unit", "B": "dept_b"}),
+}
+ASSIGNED = {"units", "people", "teams"}  # to contrib_a, through bob
+
+
+def expected_move(persona: str, endpoint: str, dest: str) -> int:
+    """The outcome of a move, from the role rules and the one placement rule."""
+    if persona == "outsider":
+        return 401
+    if persona in ("executive", "auditor"):
+        return 403
+    if persona in WRITE_ALL:
+        return 200
+    if persona == "coord_b":
+        return 404  # the object is outside their scope: it does not exist for them
+    if persona == "contrib_a" and endpoint not in ASSIGNED:
+        return 403
+    # A coordinator moves only inside their subtree; a contributor never moves anything.
+    # dept B does not exist for either (400 on the reference), nor may they place at no unit.
+    return 200 if persona == "coord_a" and dest == "A" else 400
+
+
+MOVE_TABLE = [
+    (persona, endpoint, dest, expected_move(persona, endpoint, dest))
+    for endpoint, (_obj, _field, dests) in MOVE_OBJECTS.items()
+    for dest in dests
+    for persona in PERSONAS
+]
+
+
+@pytest.fixture
+def assigned_world(world):
+    """The world, with contrib_a's person bob heading A-TEAM and leading TEAM-A."""
+    org.unit_update(actor=None, unit=world["a_team_unit"], head=world["bob"])
+    org.membership_create(actor=None, team=world["team_a"], person=world["bob"], role="leader")
+    return world
+
+
+@pytest.mark.parametrize(("persona", "endpoint", "dest", "status"), MOVE_TABLE)
+def test_it_applies_the_placement_rule_to_field_level_moves(
+    api_for, assigned_world, personas, persona, endpoint, dest, status
+):
+    world = assigned_world
+    name, field, dests = MOVE_OBJECTS[endpoint]
+    obj = world[name]
+    target = world[dests[dest]] if dests[dest] else None
+    before_place = getattr(obj, f"{field}_id")
+    events_before = AuditEvent.objects.count()
+
+    response = api_for(persona).patch(
+        f"/api/{endpoint}/{obj.pk}/", {field: target.pk if target else None}, format="json"
+    )
+
+    assert response.status_code == status, response.content
+    obj.refresh_from_db()
+    if status == 200:
+        assert getattr(obj, f"{field}_id") == (target.pk if target else None)
+        event = AuditEvent.objects.order_by("-seq").first()
+        assert (event.action, event.object_id, event.source) == ("update", str(obj.pk), "api")
+        return
+    assert getattr(obj, f"{field}_id") == before_place
+    assert AuditEvent.objects.count() == events_before
+    if status == 400:
+        assert list(response.json()["error"]["fields"]) == [field]
+        if target is None or persona == "contrib_a" and dest == "A":
+            # The form's own message: one rule, one wording, whichever door is used.
+            expected = rules.placement_error(personas[persona], type(obj), target)
+            assert response.json()["error"]["fields"][field] == [expected]

@@ -166,6 +166,12 @@ OBJECT_WRITE = {
     "unlock",
     "reset_2fa",
 }
+# Field-level moves across scopes: an edit that changes only where the object sits (its unit,
+# a unit's parent), to the destination scope after "move_" (see MOVE_TO). Besides write
+# access to the object, the destination must be one the persona may create in (`create`;
+# "shared" is no unit: the top of the tree, or shared by the whole organisation).
+MOVES = {f"move_{dest}" for dest in ("in_scope", "out_of_scope", "shared")}
+OBJECT_WRITE |= MOVES
 # Deleting the object itself (removing a team member is a change of the team's roster).
 OBJECT_DELETE = {"delete_get", "delete_post"}
 FAMILY = {
@@ -226,6 +232,8 @@ def expected(persona: str, cell: Cell) -> str:
         allowed = rule.deletes if action in OBJECT_DELETE else rule.write
         if family not in rule.writes or (scoped and scope not in allowed):
             return FORBIDDEN
+        if action in MOVES and action.removeprefix("move_") not in rule.create:
+            return REJECTED
         return OK
     raise ValueError(f"no rule for action {action!r}")
 
@@ -246,6 +254,29 @@ CREATE_SCOPES = {
     "team": ("in_scope", "out_of_scope", "shared"),
 }
 EVIDENCE = ("evidence:object_files",)
+# Where a move sends an object of each kind, by destination scope: a unit code, None for no
+# unit. Each differs from every target's current place (a person cannot be left unit-less).
+MOVE_TO = {
+    "unit": {"in_scope": "A-TEAM", "out_of_scope": "YIB-DEPT", "shared": None},
+    "person": {"in_scope": "A-LEAF", "out_of_scope": "YIB-LEAF"},
+    "site": {"in_scope": "A-TEAM", "out_of_scope": "YIB-LEAF", "shared": None},
+    "team": {"in_scope": "A-TEAM", "out_of_scope": "YIB-LEAF", "shared": None},
+}
+# The field that places each kind.
+PLACED_BY = {"unit": "parent", "person": "unit", "site": "unit", "team": "unit"}
+
+
+def _move_cells(kind: str, scope: str) -> list[Cell]:
+    cells = []
+    for dest in MOVE_TO[kind]:
+        if scope == dest == "shared" or (kind, scope, dest) == (
+            "unit",
+            "out_of_scope",
+            "out_of_scope",
+        ):
+            continue  # already there: no move
+        cells.append(Cell(kind, f"move_{dest}", scope, (f"org:{kind}_edit",)))
+    return cells
 
 
 def _org_cells() -> list[Cell]:
@@ -270,6 +301,7 @@ def _org_cells() -> list[Cell]:
                 Cell(kind, "evidence_upload", scope, EVIDENCE),
                 Cell(kind, "evidence_download", scope, ("evidence:download",)),
                 Cell(kind, "evidence_delete", scope, ("evidence:delete",)),
+                *_move_cells(kind, scope),
             ]
     for scope in SCOPES["team"]:
         cells += [

@@ -25,10 +25,12 @@ from resilia.core.tests.permission_table import (
     FREE_PERSON,
     HOME_UNIT,
     LOGIN,
+    MOVE_TO,
     NOT_FOUND,
     NOT_IN_TABLE,
     OK,
     PASSWORD,
+    PLACED_BY,
     REJECTED,
     TABLE,
     TABLE_IDS,
@@ -110,6 +112,23 @@ def _edit(client, admin, cell: Cell) -> Outcome:
         assert getattr(obj, EDITED[cell.kind]) == NEW_TEXT
         assert AuditEvent.objects.filter(action="update", object_id=str(obj.pk)).exists()
 
+    return Outcome(client.post(url, data), (302,), ("update",), effect)
+
+
+def _move(client, admin, cell: Cell) -> Outcome:
+    """Post the edit form as rendered, with only the placing field changed."""
+    obj = target(cell.kind, cell.scope)
+    field_name = PLACED_BY[cell.kind]
+    destination = unit(MOVE_TO[cell.kind][cell.action.removeprefix("move_")])
+    data = form_data(FORMS[cell.kind](instance=obj, user=admin))
+    data[field_name] = destination.pk if destination else ""
+
+    def effect():
+        obj.refresh_from_db()
+        assert getattr(obj, f"{field_name}_id") == (destination.pk if destination else None)
+        assert AuditEvent.objects.filter(action="update", object_id=str(obj.pk)).exists()
+
+    url = reverse(f"org:{cell.kind}_edit", args=[obj.pk])
     return Outcome(client.post(url, data), (302,), ("update",), effect)
 
 
@@ -350,6 +369,8 @@ def perform(client: Client, admin: User, cell: Cell) -> Outcome:
     if action == "detail":
         obj = target(cell.kind, cell.scope)
         return Outcome(client.get(obj.get_absolute_url()))
+    if action.startswith("move_"):
+        return _move(client, admin, cell)
     if action in ("edit_get", "edit_post"):
         return _edit(client, admin, cell)
     if action in ("delete_get", "delete_post"):
