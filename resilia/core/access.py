@@ -248,6 +248,67 @@ def may_place(user, model, unit, *, instance=None, field: str = "unit") -> bool:
     return can_create(user, model, unit)
 
 
+# What a reader is shown of a person (the one rule of every page that names people outside
+# the people register): within the reader's scope, everything the page shows, linked to the
+# person's page; outside it, on a call roster (a team's members, who must be reachable as a
+# team) the name alone, and anywhere else (a resource's owner, an activity's owner, a unit's
+# head) nothing, as the registers and their exports show "Not visible to you". Phones, e-mail,
+# messaging ids and the person's unit are never shown outside the reader's scope.
+
+
+@dataclass(frozen=True)
+class PersonShown:
+    """One person as a reader may see them; templates read only these attributes."""
+
+    person: object
+    in_scope: bool
+    roster: bool = False
+
+    @property
+    def name(self) -> str | None:
+        """The name, or None: hidden (show "Not visible to you")."""
+        return self.person.full_name if self.in_scope or self.roster else None
+
+    @property
+    def url(self) -> str | None:
+        return self.person.get_absolute_url() if self.in_scope else None
+
+    def _channel(self, name: str):
+        return getattr(self.person, name) if self.in_scope else ""
+
+    @property
+    def unit(self):
+        return self.person.unit if self.in_scope else None
+
+    @property
+    def mobile(self) -> str:
+        return self._channel("mobile")
+
+    @property
+    def office_phone(self) -> str:
+        return self._channel("office_phone")
+
+    @property
+    def email(self) -> str:
+        return self._channel("email")
+
+
+def people_shown(user, people, *, roster: bool = False) -> list[PersonShown | None]:
+    """`people` (None entries kept as None) as `user` may see them, in one query."""
+    present = [p for p in people if p is not None]
+    in_scope: set = set()
+    if present:
+        model = type(present[0])
+        rows = model._default_manager.filter(pk__in={p.pk for p in present})
+        in_scope = set(readable(user, rows).values_list("pk", flat=True))
+    return [None if p is None else PersonShown(p, p.pk in in_scope, roster) for p in people]
+
+
+def person_shown(user, person, *, roster: bool = False) -> PersonShown | None:
+    """One person as `user` may see them (None when there is no person)."""
+    return people_shown(user, [person], roster=roster)[0]
+
+
 def can_view_reports(user) -> bool:
     """Whether the user may open the reports and analyses at all."""
     return role_of(user) in REPORTS_WHOLE | REPORTS_SCOPED

@@ -138,6 +138,9 @@ def detail_context(request, node, **forms) -> dict:
         "can_delete": access.can_delete(user, node),
         **links_context(request, node, **forms),
     }
+    # Owner and key person as the reader may see them (not a roster: hidden outside scope).
+    people = [node.owner, getattr(node, "person", None)]
+    context["owner_shown"], context["person_shown"] = access.people_shown(user, people)
     if isinstance(node, Resource):
         readable = Resource.objects.for_user(user)
         context["alternates"] = readable.filter(pk__in=node.alternates.values("pk"))

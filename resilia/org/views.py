@@ -47,6 +47,7 @@ def unit_detail(request, pk):
     user = request.user
     context = {
         "obj": unit,
+        "head_shown": access.person_shown(user, unit.head),
         "children": Unit.objects.for_user(user).filter(parent=unit).select_related("head"),
         "people": Person.objects.for_user(user).filter(unit=unit).select_related("site"),
         "teams": Team.objects.for_user(user).filter(unit=unit),

@@ -23,7 +23,7 @@ from resilia.core.views import confirm_delete, save_form
 from resilia.org import services
 from resilia.org.filters import TeamFilterSet
 from resilia.org.forms_teams import MembershipForm, TeamForm
-from resilia.org.models import Person, Team, TeamMembership
+from resilia.org.models import Team, TeamMembership
 
 TEAMS = Register(
     model=Team,
@@ -58,11 +58,10 @@ def team_list(request):
 def _members_context(request, team: Team, form=None) -> dict:
     """The members of the team grouped by role, and the add form when the user may write."""
     memberships = list(team.memberships.select_related("person__unit"))
-    readable = set(
-        Person.objects.for_user(request.user)
-        .filter(pk__in=[m.person_id for m in memberships])
-        .values_list("pk", flat=True)
-    )
+    # A call roster: every member's name; their unit and phone only within the reader's scope.
+    shown = access.people_shown(request.user, [m.person for m in memberships], roster=True)
+    for membership, person in zip(memberships, shown, strict=True):
+        membership.shown = person
     can_write = access.can_write(request.user, team)
     groups = [
         {"role": role, "label": label, "members": [m for m in memberships if m.role == role]}
@@ -73,7 +72,6 @@ def _members_context(request, team: Team, form=None) -> dict:
     return {
         "obj": team,
         "groups": groups,
-        "readable_people": readable,
         "can_write": can_write,
         "can_delete": access.can_delete(request.user, team),
         "add_form": form if can_write else None,
@@ -184,6 +182,7 @@ def membership_edit(request, pk, mpk):
     if not _is_htmx(request):
         context = {"form": form, "obj": team, "kind": TeamMembership._meta.verbose_name}
         return render(request, "core/form.html", context, status=422 if form.errors else 200)
+    membership.shown = access.person_shown(request.user, membership.person, roster=True)
     context = {"obj": team, "membership": membership, "form": form}
     return render(request, "org/membership_form.html", context)
 
