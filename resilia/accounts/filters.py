@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts.models import Role, User
-from resilia.core.filters import SearchFilterSet, UnitChoiceFilter, readable
+from resilia.core.filters import SearchFilterSet, StrictBooleanFilter, UnitChoiceFilter, readable
 
 
 class UserFilterSet(SearchFilterSet):
@@ -21,7 +21,7 @@ class UserFilterSet(SearchFilterSet):
         method="filter_unit",
         empty_label=_("All units"),
     )
-    is_active = django_filters.BooleanFilter(
+    is_active = StrictBooleanFilter(
         label=_("Status"),
         widget=forms.Select(
             choices=[

@@ -4,6 +4,7 @@ API's query parameters."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +36,53 @@ class UnitChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class AnyYesNoSelect(NullBooleanSelect):
-    """A yes/no filter whose empty choice reads "Any" rather than Django's "Unknown"."""
+    """A yes/no filter whose empty choice reads "Any" rather than Django's "Unknown".
+
+    A value it does not know is passed on as sent, for `StrictBooleanField` to refuse:
+    Django's widget turns it into "any", so `?is_key_person=maybe` would list everyone.
+    """
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if value in (None, "") or value in _ANY or value in _TRUE or value in _FALSE:
+            return super().value_from_datadict(data, files, name)
+        return value
+
+
+# The values a yes/no filter accepts (query strings and the select's own choices).
+_TRUE = ("true", "True", "1", "2", True)
+_FALSE = ("false", "False", "0", "3", False)
+_ANY = ("unknown",)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """A yes/no filter value: true/false (or the select's choices), empty for any; anything
+    else is an error (400 in the API) rather than silently no filter."""
+
+    default_error_messages = {"invalid": _("Enter true or false.")}
+
+    def to_python(self, value):
+        if value in (None, "") or value in _ANY:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """The yes/no filter of every filter set: see `StrictBooleanField`."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", AnyYesNoSelect)
+        super().__init__(*args, **kwargs)
 
 
 class SearchFilterSet(django_filters.FilterSet):

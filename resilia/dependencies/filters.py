@@ -9,7 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.filters import AnyYesNoSelect, SearchFilterSet, UnitChoiceFilter, readable
+from resilia.core.filters import (
+    AnyYesNoSelect,
+    SearchFilterSet,
+    StrictBooleanFilter,
+    UnitChoiceFilter,
+    readable,
+)
 from resilia.dependencies.models import Activity, Criticality, Resource
 from resilia.org.models import Site, Unit
 
@@ -30,10 +36,10 @@ class ResourceFilterSet(SearchFilterSet):
         label=_("redundancy"), choices=Resource.Redundancy.choices
     )
     site = django_filters.ModelChoiceFilter(label=_("site"), queryset=readable(Site))
-    untested = django_filters.BooleanFilter(
+    untested = StrictBooleanFilter(
         label=_("has no tested capability"), method="filter_untested", widget=AnyYesNoSelect
     )
-    stale = django_filters.BooleanFilter(
+    stale = StrictBooleanFilter(
         label=_("capability test older than 1 year"),
         method="filter_stale",
         widget=AnyYesNoSelect,
@@ -66,14 +72,14 @@ class ResourceFilterSet(SearchFilterSet):
 class ActivityFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en", "products", "description")
     unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
-    prioritised = django_filters.BooleanFilter(
+    prioritised = StrictBooleanFilter(
         label=_("prioritised (has an RTO)"),
         field_name="rto",
         lookup_expr="isnull",
         exclude=True,
         widget=AnyYesNoSelect,
     )
-    no_rto = django_filters.BooleanFilter(
+    no_rto = StrictBooleanFilter(
         label=_("RTO not set"), field_name="rto", lookup_expr="isnull", widget=AnyYesNoSelect
     )
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.filters import ALL, AnyYesNoSelect, SearchFilterSet, UnitChoiceFilter, readable
+from resilia.core.filters import (
+    ALL,
+    AnyYesNoSelect,
+    SearchFilterSet,
+    StrictBooleanFilter,
+    UnitChoiceFilter,
+    readable,
+)
 from resilia.org.models import Person, Site, Team, Unit, UnitKind
 
 
@@ -25,15 +32,15 @@ class PersonFilterSet(SearchFilterSet):
     site = django_filters.ModelChoiceFilter(
         label=_("site"), queryset=readable(Site), empty_label=ALL
     )
-    is_key_person = django_filters.BooleanFilter(label=_("key person"), widget=AnyYesNoSelect)
-    has_deputy = django_filters.BooleanFilter(
+    is_key_person = StrictBooleanFilter(label=_("key person"), widget=AnyYesNoSelect)
+    has_deputy = StrictBooleanFilter(
         label=_("has a deputy"),
         field_name="deputy",
         lookup_expr="isnull",
         exclude=True,
         widget=AnyYesNoSelect,
     )
-    is_active = django_filters.BooleanFilter(label=_("active"), widget=AnyYesNoSelect)
+    is_active = StrictBooleanFilter(label=_("active"), widget=AnyYesNoSelect)
 
     class Meta:
         model = Person

@@ -208,3 +208,29 @@ def test_it_lists_in_a_constant_number_of_queries(
         response = client.get(f"/api/{endpoint}/", {"page_size": 200})
     assert response.status_code == 200
     assert len(response.json()["results"]) >= 15
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "param"),
+    [
+        ("people", "is_key_person"),
+        ("people", "has_deputy"),
+        ("people", "is_active"),
+    ],
+)
+def test_it_refuses_a_yes_no_filter_that_is_neither(api_for, world, endpoint, param):
+    client = api_for("admin")
+    response = client.get(f"/api/{endpoint}/", {param: "maybe"})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [param]
+    assert "results" not in response.json()
+    for value in ("true", "false", "True", "0", ""):
+        assert client.get(f"/api/{endpoint}/", {param: value}).status_code == 200
+
+
+def test_it_still_filters_on_a_yes_no_value(api_for, world):
+    names = {
+        row["full_name"]
+        for row in api_for("admin").get("/api/people/", {"is_key_person": "true"}).json()["results"]
+    }
+    assert names == {"张伟"}
