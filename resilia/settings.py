@@ -315,7 +315,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "resilia.api.schema.ResiliaAutoSchema",
     "EXCEPTION_HANDLER": "resilia.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -26,6 +26,7 @@ from resilia.analysis.whatif import (
     check_t0,
     parse_failures,
 )
+from resilia.api.schema import ERROR
 from resilia.api.viewsets import BaseApiViewSet
 
 
@@ -206,8 +207,22 @@ SPOF_RESULT = inline_serializer(
 class WhatIfRequest(serializers.Serializer):
     """`fail`: nodes as KIND:KEY (activity, resource, site, supplier); `at`: T0, default now."""
 
-    fail = serializers.ListField(child=serializers.CharField(), allow_empty=False)
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    fail = serializers.ListField(
+        child=serializers.CharField(
+            help_text=(
+                "A failed node as KIND:KEY: activity:<code>, resource:<code>, site:<code> "
+                "(everything located there) or supplier:<code>; only nodes you may read."
+            )
+        ),
+        allow_empty=False,
+        min_length=1,  # says so in the schema too (minItems)
+        help_text="The nodes that fail at T0, at least one.",
+    )
+    at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="T0, an ISO 8601 date-time with offset; default (or null): now.",
+    )
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -253,7 +268,19 @@ class WhatIfView(AnalysisView):
     @extend_schema(
         summary="What-if: what stops, when, and which objectives it breaches",
         request=WhatIfRequest,
-        responses={200: WHATIF_RESULT, 400: OpenApiResponse(description="Bad failed nodes")},
+        responses={
+            200: WHATIF_RESULT,
+            400: OpenApiResponse(
+                ERROR, description="No, unknown or unreadable failed nodes; a bad T0."
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Core system down at 9:00",
+                value={"fail": ["resource:CORE"], "at": "2026-03-02T09:00:00+08:00"},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         self.check_no_params(request)
