@@ -21,6 +21,7 @@ __all__ = ["VerifyResult", "audit_record", "audit_verify", "diff", "snapshot"]
 # "Use settings.AUDIT_CHECKPOINT_DIR" (None means: no checkpoints).
 UNSET_DIR = object()
 
+
 def _append_lock() -> None:
     # Resilia's PostgreSQL backend takes the write lock first in every transaction
     # (core.backends.postgresql), so this one is normally ours already (advisory locks are
