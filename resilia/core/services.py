@@ -72,7 +72,7 @@ def object_update(
     if changes:
         # The caller read the instance before this transaction took the write lock: were it
         # deleted in between, save() would INSERT it back. Gone is gone (404).
-        if not type(instance)._base_manager.filter(pk=instance.pk).exists():
+        if not instance._meta.model._base_manager.filter(pk=instance.pk).exists():
             raise Http404("The record was deleted in the meantime.")
         instance.save()
         record(actor=actor, action=action, obj=instance, changes=changes)
