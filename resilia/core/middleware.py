@@ -25,7 +25,9 @@ def client_ip(request) -> str | None:
     if settings.USE_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
+            # The last entry is the one the trusted proxy added; those before it are whatever
+            # the client sent, and a forged one would dodge the per-address sign-in lock-out.
+            return forwarded.split(",")[-1].strip()[:45]
     return request.META.get("REMOTE_ADDR")
 
 
