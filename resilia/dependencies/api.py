@@ -20,20 +20,11 @@ from rest_framework.exceptions import ValidationError
 from resilia.api.exceptions import django_validation_detail
 from resilia.api.serializers import ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from resilia.api.viewsets import RegisterViewSet, Services, routes
-from resilia.core.filters import SearchFilterSet
+from resilia.core.filters import SearchFilterSet, readable
 from resilia.dependencies import rules
 from resilia.dependencies import services as dep
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
 from resilia.org.models import Person, Site, Unit
-
-
-def _readable(model):
-    def queryset(request):
-        if request is None:
-            return model.objects.none()
-        return model.objects.for_user(request.user)
-
-    return queryset
 
 
 class ResourceFilterSet(SearchFilterSet):
@@ -41,8 +32,8 @@ class ResourceFilterSet(SearchFilterSet):
 
     search_fields = ("code", "name", "name_en", "description")
     kind = django_filters.ChoiceFilter(label=gettext_lazy("kind"), choices=Resource.Kind.choices)
-    unit = django_filters.ModelChoiceFilter(label=gettext_lazy("unit"), queryset=_readable(Unit))
-    site = django_filters.ModelChoiceFilter(label=gettext_lazy("site"), queryset=_readable(Site))
+    unit = django_filters.ModelChoiceFilter(label=gettext_lazy("unit"), queryset=readable(Unit))
+    site = django_filters.ModelChoiceFilter(label=gettext_lazy("site"), queryset=readable(Site))
     criticality = django_filters.ChoiceFilter(
         label=gettext_lazy("criticality"), choices=Criticality.choices
     )
@@ -59,10 +50,8 @@ class ActivityFilterSet(SearchFilterSet):
     """Activities by unit, owner, or text in code, names and products."""
 
     search_fields = ("code", "name", "name_en", "products")
-    unit = django_filters.ModelChoiceFilter(label=gettext_lazy("unit"), queryset=_readable(Unit))
-    owner = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("owner"), queryset=_readable(Person)
-    )
+    unit = django_filters.ModelChoiceFilter(label=gettext_lazy("unit"), queryset=readable(Unit))
+    owner = django_filters.ModelChoiceFilter(label=gettext_lazy("owner"), queryset=readable(Person))
 
     class Meta:
         model = Activity
@@ -75,13 +64,13 @@ class DependencyFilterSet(SearchFilterSet):
     search_fields = ("group", "note")
     activity = django_filters.ModelChoiceFilter(
         label=gettext_lazy("activity"),
-        queryset=_readable(Activity),
+        queryset=readable(Activity),
         field_name="dependent_activity",
         method="touching",
     )
     resource = django_filters.ModelChoiceFilter(
         label=gettext_lazy("resource"),
-        queryset=_readable(Resource),
+        queryset=readable(Resource),
         field_name="dependent_resource",
         method="touching",
     )
