@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "resilia.org",
     "resilia.dependencies",
     "resilia.analysis",
+    "resilia.bia",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BiaConfig(AppConfig):
+    name = "resilia.bia"
+    label = "bia"
+    verbose_name = _("Business impact analysis")
+
+    def ready(self):
+        from resilia.bia import access as bia_access  # noqa: F401  (policies)
+        from resilia.bia import services as bia_services  # noqa: F401  (audit actions)
