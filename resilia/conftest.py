@@ -63,7 +63,7 @@ def org_tree(db):
     }
 
 
-def _make_user(username, role, unit=None, person=None, **extra):
+def make_user(username, role, unit=None, person=None, **extra):
     user = User(
         username=username,
         role=role,
@@ -110,15 +110,15 @@ def people(org_tree):
 def personas(org_tree, people):
     """One user per role; coordinators and contributors scoped to a department."""
     return {
-        "admin": _make_user("admin", Role.ADMIN),
-        "manager": _make_user("manager", Role.BCM_MANAGER),
-        "coord_a": _make_user("coord_a", Role.COORDINATOR, unit=org_tree["dept_a"]),
-        "coord_b": _make_user("coord_b", Role.COORDINATOR, unit=org_tree["dept_b"]),
-        "contrib_a": _make_user(
+        "admin": make_user("admin", Role.ADMIN),
+        "manager": make_user("manager", Role.BCM_MANAGER),
+        "coord_a": make_user("coord_a", Role.COORDINATOR, unit=org_tree["dept_a"]),
+        "coord_b": make_user("coord_b", Role.COORDINATOR, unit=org_tree["dept_b"]),
+        "contrib_a": make_user(
             "contrib_a", Role.CONTRIBUTOR, unit=org_tree["dept_a"], person=people["bob"]
         ),
-        "auditor": _make_user("auditor", Role.AUDITOR),
-        "executive": _make_user("executive", Role.EXECUTIVE),
+        "auditor": make_user("auditor", Role.AUDITOR),
+        "executive": make_user("executive", Role.EXECUTIVE),
     }
 
 

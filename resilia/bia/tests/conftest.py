@@ -5,7 +5,7 @@ import pytest
 
 from resilia.accounts.models import Role
 from resilia.bia import services as bia
-from resilia.conftest import _make_user
+from resilia.conftest import make_user
 from resilia.core.context import request_context
 from resilia.dependencies import services as deps
 from resilia.org import services as org
@@ -27,7 +27,7 @@ def bia_setup(personas, org_tree, people):
         )
         head = org.person_create(actor=None, full_name="赵强", unit=org_tree["dept_a"])
         org.unit_update(actor=None, unit=org_tree["dept_a"], head=head)
-        head_a = _make_user("head_a", Role.COORDINATOR, unit=org_tree["dept_a"], person=head)
+        head_a = make_user("head_a", Role.COORDINATOR, unit=org_tree["dept_a"], person=head)
         campaign = bia.campaign_create(
             actor=personas["manager"],
             code="BIA-2026",
