@@ -15,6 +15,7 @@ urlpatterns = [
     path("evidence/", include("resilia.evidence.urls")),
     path("dependencies/", include("resilia.dependencies.urls")),
     path("analysis/", include("resilia.analysis.urls")),
+    path("bia/", include("resilia.bia.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,
 ]

@@ -227,8 +227,9 @@ def scope_activities(campaign: Campaign):
 
 
 def _assignees(activities: list[Activity]) -> dict[int, int | None]:
-    """Per activity, the user who fills its assessment: the owner's account when active, else a
-    coordinator of the activity's unit or the nearest unit above it."""
+    """Per activity, the user who fills its assessment: a coordinator (the department's BCM
+    liaison, 联络员) of the activity's unit or the nearest unit above it, else the account of
+    the activity's owner when it has an active one."""
     from resilia.accounts.models import User
 
     owners = dict(
@@ -239,21 +240,20 @@ def _assignees(activities: list[Activity]) -> dict[int, int | None]:
     coordinators: dict[str, int] = {}
     for path, pk in (
         User.objects.filter(is_active=True, role="coordinator", unit__isnull=False)
+        .exclude(person__headed_units__isnull=False)
         .order_by("pk")
         .values_list("unit__path", "pk")
     ):
         coordinators.setdefault(path, pk)
     result = {}
     for a in activities:
-        user = owners.get(a.owner_id)
-        if user is None:
-            path = a.unit.path
-            ids = [p for p in path.split("/") if p]
-            for i in range(len(ids), 0, -1):
-                user = coordinators.get("/" + "/".join(ids[:i]) + "/")
-                if user is not None:
-                    break
-        result[a.pk] = user
+        user = None
+        ids = [p for p in a.unit.path.split("/") if p]
+        for i in range(len(ids), 0, -1):
+            user = coordinators.get("/" + "/".join(ids[:i]) + "/")
+            if user is not None:
+                break
+        result[a.pk] = user if user is not None else owners.get(a.owner_id)
     return result
 
 

@@ -150,6 +150,8 @@ USERS = [
     ("bcm", "bcm_manager", None, ("RISK", 2)),
     ("coord_it", "coordinator", "IT", ("IT", 1)),
     ("coord_ops", "coordinator", "OPS", ("OPS", 1)),
+    # The head of operations approves the department's BIA (the unit's approver).
+    ("head_ops", "coordinator", "OPS", ("OPS", 0)),
     ("coord_retail", "coordinator", "RETAIL", ("RETAIL", 1)),
     ("contrib_itops", "contributor", "IT-OPS", ("IT-OPS", 3)),
     ("auditor", "auditor", None, None),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.analysis.scope import can_analyse
 from resilia.audit.models import AuditEvent
+from resilia.bia.models import Assessment, Campaign
 from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Person, Site, Team, Unit
@@ -51,6 +52,7 @@ MAIN = (
     NavItem(_("Dependency graph"), "dependencies:graph", "chart-dots-3", reads(Activity, Resource)),
     NavItem(_("Model checks"), "dependencies:checks", "alert-triangle", reads(Activity, Resource)),
     NavItem(_("Analysis"), "analysis:whatif", "chart-infographic", can_analyse),
+    NavItem(_("BIA"), "bia:campaign_list", "clipboard-list", reads(Campaign, Assessment)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),
 )

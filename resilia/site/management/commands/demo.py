@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from resilia.core.context import request_context
+from resilia.demo.bia import load_bia
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             password, generated = demo_password()
             counts = load_standard(password=password)
             counts.update(load_dependencies())
+            counts.update(load_bia())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
@@ -56,13 +58,17 @@ class Command(BaseCommand):
             "Dependency model: {activities} activities, {resources} resources, "
             "{links} links.".format(**counts)
         )
+        self.stdout.write(
+            "Business impact analysis: campaign {campaign} with {assessments} "
+            "assessments.".format(**counts)
+        )
         # Compile the engine's kernels now (cached on disk), not on the first analysis page.
         self.stdout.write(f"Analysis engine ready ({warm_up():.1f} s).")
         self.stdout.write("")
         self.stdout.write(f"  Sign in at {settings.SITE_URL}/")
         self.stdout.write(f"  user: admin   password: {password}")
-        self.stdout.write("  (also: bcm, coord_it, coord_ops, coord_retail, contrib_itops,")
-        self.stdout.write("   auditor, executive; same password)")
+        self.stdout.write("  (also: bcm, coord_it, coord_ops, head_ops, coord_retail,")
+        self.stdout.write("   contrib_itops, auditor, executive; same password)")
         if generated:
             self.stdout.write(
                 f"  The password was generated and kept in {settings.DATA_DIR}/demo_password;"

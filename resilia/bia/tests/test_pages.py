@@ -1,0 +1,221 @@
+"""The BIA pages: the questionnaire round trip, refusals that keep answers, the workflow's
+buttons by role, the campaign's progress at a constant query count, and the comparison."""
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from resilia.bia import services as bia
+from resilia.bia.models import Assessment, Campaign
+from resilia.bia.tests.conftest import H
+from resilia.core.context import request_context
+from resilia.dependencies import services as deps
+
+LEGAL = [1, 1, 3, 4, 4, 4, 5, 5, 5, 5]
+
+
+@pytest.fixture
+def pay(bia_setup, personas):
+    with request_context(source="test"):
+        bia.campaign_launch(actor=personas["manager"], campaign=bia_setup["campaign"])
+    return Assessment.objects.get(activity=bia_setup["pay"])
+
+
+def _post(fw, **extra):
+    data = {}
+    for cat in fw.categories:
+        row = LEGAL if cat["code"] == "legal" else [1] * len(fw.time_points)
+        for i, v in enumerate(row):
+            data[f"r__{cat['code']}__{i}"] = str(v)
+    data.update(extra)
+    return data
+
+
+def test_a_coordinator_fills_and_submits_through_the_page(pay, client_for, bia_setup):
+    c = client_for("coord_a")
+    page = c.get(pay.get_absolute_url())
+    assert page.status_code == 200 and b'data-testid="submit"' in page.content
+    r = c.post(pay.get_absolute_url(), _post(pay.framework, rto="4h", rpo="15m", submit="1"))
+    assert r.status_code == 302
+    pay.refresh_from_db()
+    assert pay.status == "submitted" and pay.derived_mtpd == 8 * H and pay.rto == 4 * H
+
+
+def test_an_rto_equal_to_the_mtpd_is_refused_and_nothing_is_saved(pay, client_for):
+    """standards.md §1.10: RTO strictly less than MTPD; the page names the field."""
+    c = client_for("coord_a")
+    r = c.post(pay.get_absolute_url(), _post(pay.framework, rto="8h"), HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    assert "must be shorter than the MTPD" in r.content.decode()
+    pay.refresh_from_db()
+    assert pay.ratings == {} and pay.rto is None
+
+
+def test_a_bad_duration_or_rating_gets_a_message_not_a_server_error(pay, client_for):
+    c = client_for("coord_a")
+    r = c.post(pay.get_absolute_url(), _post(pay.framework, rto="soon", r__legal__0="9"))
+    assert r.status_code == 400
+    pay.refresh_from_db()
+    assert pay.ratings == {}
+
+
+def test_carry_right_fixes_a_falling_row(pay, client_for):
+    c = client_for("coord_a")
+    data = _post(pay.framework, r__legal__4="2", carry="1")
+    r = c.post(pay.get_absolute_url(), data)
+    assert r.status_code == 302
+    pay.refresh_from_db()
+    assert pay.ratings["legal"][4] == 4
+
+
+def test_a_returned_assessment_shows_the_comment_and_keeps_its_answers(pay, client_for, personas):
+    c = client_for("coord_a")
+    c.post(pay.get_absolute_url(), _post(pay.framework, rto="4h", rpo="15m", submit="1"))
+    m = client_for("manager")
+    assert m.post(f"/bia/assessments/{pay.pk}/return/", {"comment": ""}).status_code == 400
+    r = m.post(f"/bia/assessments/{pay.pk}/return/", {"comment": "请核实RPO。"})
+    assert r.status_code == 302
+    page = c.get(pay.get_absolute_url()).content.decode()
+    assert "请核实RPO。" in page and 'data-testid="returned-comment"' in page
+    pay.refresh_from_db()
+    assert pay.rpo == 15 and pay.status == "returned"
+
+
+def test_workflow_buttons_by_role_and_refused_posts(pay, client_for, personas, bia_setup):
+    c = client_for("coord_a")
+    c.post(pay.get_absolute_url(), _post(pay.framework, rto="4h", rpo="15m", submit="1"))
+    # A coordinator cannot review, the auditor cannot write, another unit cannot read.
+    assert c.post(f"/bia/assessments/{pay.pk}/review/", {}).status_code == 403
+    assert client_for("auditor").post(pay.get_absolute_url(), {}).status_code == 403
+    assert client_for("coord_b").get(pay.get_absolute_url()).status_code == 404
+    m = client_for("manager")
+    assert b'data-testid="review"' in m.get(pay.get_absolute_url()).content
+    assert m.post(f"/bia/assessments/{pay.pk}/review/", {}).status_code == 302
+    assert m.post(f"/bia/assessments/{pay.pk}/approve/", {}).status_code == 403
+    from django.test import Client
+
+    head = Client()
+    head.force_login(bia_setup["head_a"])
+    assert b'data-testid="approve"' in head.get(pay.get_absolute_url()).content
+    r = head.post(f"/bia/assessments/{pay.pk}/approve/", {"mtpd_override": "6h"})
+    assert r.status_code == 400  # a different MTPD needs a reason
+    r = head.post(
+        f"/bia/assessments/{pay.pk}/approve/", {"mtpd_override": "6h", "override_reason": "监管"}
+    )
+    assert r.status_code == 302
+    bia_setup["pay"].refresh_from_db()
+    assert bia_setup["pay"].mtpd == 6 * H and bia_setup["pay"].rto == 4 * H
+    compare = head.get(f"/bia/assessments/{pay.pk}/compare/")
+    assert compare.status_code == 200
+
+
+def test_the_campaign_page_counts_per_unit_in_constant_queries(
+    bia_setup, client_for, personas, org_tree
+):
+    """A 2,000-activity campaign's page costs what a 2-activity one does (issue 9, Done when)."""
+    m = client_for("manager")
+    campaign = bia_setup["campaign"]
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert m.get(campaign.get_absolute_url()).status_code == 200
+        return len(ctx)
+
+    with request_context(source="test"):
+        bia.campaign_launch(actor=personas["manager"], campaign=campaign)
+    small = queries()
+    with request_context(source="test"):
+        big = bia.campaign_create(
+            actor=personas["manager"],
+            code="BIG",
+            name="大",
+            period_start="2026-01-01",
+            period_end="2026-12-31",
+            deadline="2026-12-01",
+            units=[org_tree["company"]],
+        )
+        for i in range(60):
+            deps.activity_create(
+                actor=None,
+                code=f"X{i}",
+                name=f"活动{i}",
+                unit=org_tree["dept_b"] if i % 2 else org_tree["team_a"],
+            )
+        bia.campaign_launch(actor=personas["manager"], campaign=big)
+    campaign = big
+    assert Assessment.objects.filter(campaign=big).count() == 63
+    assert queries() == small
+    page = m.get(big.get_absolute_url()).content.decode()
+    assert 'data-testid="progress"' in page
+
+
+def test_launching_costs_a_constant_number_of_queries(bia_setup, personas, org_tree):
+    with request_context(source="test"):
+        for i in range(40):
+            deps.activity_create(actor=None, code=f"Y{i}", name=f"活动{i}", unit=org_tree["dept_a"])
+        with CaptureQueriesContext(connection) as ctx:
+            n = bia.campaign_launch(actor=personas["manager"], campaign=bia_setup["campaign"])
+    assert n == 42
+    assert len(ctx) < 40
+
+
+def test_the_framework_editor_saves_a_new_version(bia_setup, client_for):
+    m = client_for("manager")
+    fw = bia_setup["framework"]
+    data = {"time_points": "1h, 4h, 1d, 3d, 1w", "note": "简化"}
+    for cat in fw.categories:
+        data[f"cat__{cat['code']}__name"] = cat["name"]
+        data[f"cat__{cat['code']}__name_en"] = cat["name_en"]
+        data[f"cat__{cat['code']}__threshold"] = str(cat["threshold"])
+    for n, tier in enumerate(fw.tiers):
+        if tier["max_rto"] is not None:
+            data[f"tier__{n}"] = str(tier["max_rto"])
+    bad = m.post("/bia/framework/edit/", {**data, "time_points": "4h, 1h"})
+    assert (
+        bad.status_code == 200
+        and "must ascend" in bad.content.decode()
+        or "递增" in bad.content.decode()
+    )
+    assert m.post("/bia/framework/edit/", data).status_code == 302
+    assert bia.current_framework().time_points == [60, 240, 1440, 4320, 10080]
+    assert client_for("coord_a").get("/bia/framework/edit/").status_code == 403
+
+
+def test_campaign_pages_create_launch_and_refuse_bad_input(client_for, bia_setup):
+    m = client_for("manager")
+    r = m.post(
+        "/bia/campaigns/new/",
+        {
+            "code": "C2",
+            "name": "二",
+            "period_start": "2026-06-01",
+            "period_end": "2026-01-01",
+            "deadline": "2026-07-01",
+            "activity_codes": "NOPE",
+        },
+    )
+    assert r.status_code == 200 and not Campaign.objects.filter(code="C2").exists()
+    r = m.post(
+        "/bia/campaigns/new/",
+        {
+            "code": "C2",
+            "name": "二",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-01",
+            "deadline": "2026-05-01",
+            "activity_codes": "BR",
+        },
+    )
+    assert r.status_code == 302
+    c2 = Campaign.objects.get(code="C2")
+    assert m.post(f"/bia/campaigns/{c2.pk}/launch/").status_code == 302
+    assert Assessment.objects.filter(campaign=c2).count() == 1
+    assert client_for("coord_a").post(f"/bia/campaigns/{c2.pk}/launch/").status_code == 403
+    for url in [
+        "/bia/",
+        "/bia/assessments/",
+        "/bia/assessments/?campaign=x&status=nope",
+        "/bia/framework/?version=abc",
+        f"/bia/campaigns/{c2.pk}/",
+    ]:
+        assert m.get(url).status_code == 200, url
