@@ -16,7 +16,7 @@ from resilia.core.durations import (
     human_minutes,
     parse_minutes,
 )
-from resilia.core.forms import StyledForm, TreeUnitChoiceField
+from resilia.core.forms import StyledForm
 from resilia.dependencies.models import Activity
 from resilia.org.models import Site, Unit
 
@@ -102,10 +102,8 @@ class CampaignForm(StyledForm):
 
 
 def _rating_choices(category: dict):
-    choices = [("", "—")]
-    for level, item in enumerate(category["levels"], 1):
-        choices.append((str(level), str(level)))
-    return choices
+    """1..levels as numbers: the level names show beside the row (phones are narrow)."""
+    return [("", "—")] + [(str(n), str(n)) for n in range(1, len(category["levels"]) + 1)]
 
 
 class QuestionnaireForm(forms.Form):

@@ -2,8 +2,8 @@
 buttons by role, the campaign's progress at a constant query count, and the comparison."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from resilia.bia import services as bia
 from resilia.bia.models import Assessment, Campaign
@@ -171,11 +171,7 @@ def test_the_framework_editor_saves_a_new_version(bia_setup, client_for):
         if tier["max_rto"] is not None:
             data[f"tier__{n}"] = str(tier["max_rto"])
     bad = m.post("/bia/framework/edit/", {**data, "time_points": "4h, 1h"})
-    assert (
-        bad.status_code == 200
-        and "must ascend" in bad.content.decode()
-        or "递增" in bad.content.decode()
-    )
+    assert bad.status_code == 200 and "时间点必须递增" in bad.content.decode()
     assert m.post("/bia/framework/edit/", data).status_code == 302
     assert bia.current_framework().time_points == [60, 240, 1440, 4320, 10080]
     assert client_for("coord_a").get("/bia/framework/edit/").status_code == 403
