@@ -372,6 +372,8 @@ NOT_IN_TABLE = {
     # Resources, activities, links, graph, checks and their import have their own generated
     # persona × page × scope table: resilia/dependencies/tests/test_views_permissions.py.
     "dependencies:*": "see resilia/dependencies/tests/test_views_permissions.py",
+    # The BIA's campaigns, questionnaire and workflow: resilia/bia/tests/test_views_permissions.py.
+    "bia:*": "see resilia/bia/tests/test_views_permissions.py",
 }
 
 
