@@ -57,6 +57,8 @@ AUDIT_CHECKPOINT_DIR = envstr("AUDIT_CHECKPOINT_DIR") or (
     None if TESTING else str(DATA_DIR / "audit-checkpoints")
 )
 AUDIT_CHECKPOINT_MINUTES = envint("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+# How many days before a BIA campaign's deadline the departments get their first reminder.
+BIA_REMINDER_DAYS_BEFORE = envint("BIA_REMINDER_DAYS_BEFORE", 7, minimum=1)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])

@@ -336,3 +336,35 @@ class AssessmentSnapshot(models.Model):
 
     def __str__(self):
         return f"v{self.version}"
+
+
+class Reminder(models.Model):
+    """One reminder e-mail sent to one person about a campaign's open assessments: `before`,
+    `on` or `after` the deadline (`after` once a week while some stay open). Kept so that a
+    retried or repeated run never sends the same reminder twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the deadline")
+        ON = "on", _("On the deadline")
+        AFTER = "after", _("After the deadline")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day"))
+    assessments = models.PositiveIntegerField(_("open assessments"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("BIA reminder")
+        verbose_name_plural = _("BIA reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "user", "kind", "day"], name="bia_one_reminder_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.code} · {self.get_kind_display()} · {self.day}"

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from resilia.bia import tasks as bia_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ JOBS: tuple[Job, ...] = (
     Job("task_results_prune", tasks.task_results_prune, daily_at=dt.time(3, 30)),
     # A task whose worker was killed stays running for ever; the lease sweep recovers it.
     Job("stale_tasks_sweep", tasks.stale_tasks_sweep, interval=dt.timedelta(minutes=5)),
+    # Before people start work: the departments' BIA reminders (resilia/bia/reminders.py).
+    Job("bia_reminders", bia_tasks.bia_reminders, daily_at=dt.time(8, 0)),
 )
 
 

@@ -96,3 +96,14 @@ def stale_tasks_sweep() -> dict:
     from resilia.ops.leases import stale_tasks_sweep as sweep
 
     return {**sweep(retryable=is_idempotent), "at": timezone.now().isoformat()}
+
+
+# Tasks of the apps below the shell that are safe to run twice (each keeps its own record of
+# what it did): declared here, where the lease sweep looks.
+def _declare_app_tasks() -> None:
+    from resilia.bia import tasks as bia_tasks
+
+    idempotent(bia_tasks.bia_reminders)
+
+
+_declare_app_tasks()

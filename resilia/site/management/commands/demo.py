@@ -59,8 +59,9 @@ class Command(BaseCommand):
             "{links} links.".format(**counts)
         )
         self.stdout.write(
-            "Business impact analysis: campaign {campaign} with {assessments} "
-            "assessments.".format(**counts)
+            "Business impact analysis: campaign {campaign} with {assessments} assessments.".format(
+                **counts
+            )
         )
         # Compile the engine's kernels now (cached on disk), not on the first analysis page.
         self.stdout.write(f"Analysis engine ready ({warm_up():.1f} s).")
