@@ -14,6 +14,17 @@ urlpatterns = [
     path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
     path("campaigns/<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("campaigns/<int:pk>/export/", views.campaign_export, name="campaign_export"),
+    path(
+        "campaigns/<int:pk>/questionnaire/",
+        views.questionnaire_download,
+        name="questionnaire_download",
+    ),
+    path(
+        "campaigns/<int:pk>/questionnaire/import/",
+        views.questionnaire_import,
+        name="questionnaire_import",
+    ),
     path("assessments/", views.assessment_list, name="assessment_list"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),

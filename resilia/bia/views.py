@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resilia.bia import access as bia_access
-from resilia.bia import services
+from resilia.bia import services, workbook
 from resilia.bia.forms import (
     ApproveForm,
     CampaignForm,
@@ -35,6 +36,7 @@ from resilia.bia.registers import ASSESSMENTS, CAMPAIGNS
 from resilia.core import access
 from resilia.core.durations import human_minutes
 from resilia.core.lists import list_view
+from resilia.core.trail import record
 from resilia.core.views import confirm_delete
 from resilia.dependencies import selectors
 from resilia.dependencies.models import Dependency
@@ -217,6 +219,7 @@ def campaign_detail(request, pk):
     campaign = access.get_object_for_user(request.user, Campaign, pk)
     campaign = Campaign.objects.select_related("framework").get(pk=campaign.pk)
     can_write = access.can_write(request.user, campaign)
+    prog = progress(campaign, request.user)
     return render(
         request,
         "bia/campaign_detail.html",
@@ -224,10 +227,11 @@ def campaign_detail(request, pk):
             "obj": campaign,
             "can_write": can_write,
             "can_delete": can_write and campaign.status == "draft",
-            "progress": progress(campaign, request.user),
+            "progress": prog,
             "scope_units": campaign.units.order_by("path")[:50],
             "scope_activity_count": campaign.activities.count(),
             "assessments_url": reverse("bia:assessment_list") + f"?campaign={campaign.pk}",
+            "questionnaire_units": [r["unit"] for r in prog["rows"]],
         },
     )
 
@@ -576,4 +580,105 @@ def assessment_compare(request, pk):
             "fields": fields,
             "time_labels": [human_minutes(m) for m in fw.time_points],
         },
+    )
+
+
+# --- Excel: the full export and the offline questionnaire ----------------------------------
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _campaign_rows(campaign, queryset):
+    return list(
+        queryset.filter(campaign=campaign)
+        .select_related("activity", "activity__unit", "framework")
+        .order_by("activity__unit__path", "activity__code")
+    )
+
+
+@login_required
+def campaign_export(request, pk):
+    """Every assessment of the campaign the reader may read, with status and derived MTPD."""
+    campaign = access.get_object_for_user(request.user, Campaign, pk)
+    rows = _campaign_rows(campaign, Assessment.objects.for_user(request.user))
+    data = workbook.build(rows, campaign.framework, campaign=campaign, full=True)
+    record(
+        actor=request.user,
+        action="export",
+        obj=campaign,
+        changes={"format": "xlsx", "rows": len(rows), "kind": "bia_campaign"},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx(data, f"bia-{campaign.code}-{stamp}.xlsx")
+
+
+@login_required
+def questionnaire_download(request, pk):
+    """The offline questionnaire of one unit: its open assessments the reader may fill."""
+    campaign = access.get_object_for_user(request.user, Campaign, pk)
+    unit = access.get_object_for_user(request.user, Unit, request.GET.get("unit"))
+    rows = [
+        a
+        for a in _campaign_rows(
+            campaign,
+            Assessment.objects.for_user(request.user).filter(
+                activity__unit__path__startswith=unit.path
+            ),
+        )
+        if bia_access.may_fill(request.user, a)
+    ]
+    if not rows:
+        messages.error(
+            request,
+            _("%(unit)s has no open assessment you may fill.") % {"unit": unit.display_name},
+        )
+        return redirect(campaign)
+    data = workbook.build(rows, campaign.framework, campaign=campaign)
+    record(
+        actor=request.user,
+        action="export",
+        obj=campaign,
+        changes={
+            "format": "xlsx",
+            "rows": len(rows),
+            "kind": "bia_questionnaire",
+            "unit": unit.code,
+        },
+    )
+    return _xlsx(data, f"bia-{campaign.code}-{unit.code}.xlsx")
+
+
+@login_required
+@require_POST
+def questionnaire_import(request, pk):
+    campaign = access.get_object_for_user(request.user, Campaign, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        result = workbook.ImportResult(errors=[_("Choose the questionnaire file to import.")])
+    else:
+        result = workbook.import_workbook(upload, user=request.user, campaign=campaign)
+    if result.ok:
+        record(
+            actor=request.user,
+            action="import",
+            obj=campaign,
+            changes={"kind": "bia_questionnaire", "assessments": len(result.saved)},
+        )
+        messages.success(
+            request,
+            _("The questionnaire was imported: %(n)d assessments saved.")
+            % {"n": len(result.saved)},
+        )
+        return redirect(campaign)
+    return render(
+        request,
+        "bia/questionnaire_import.html",
+        {"obj": campaign, "errors": result.errors[:200], "more": max(0, len(result.errors) - 200)},
+        status=400,
     )

@@ -109,7 +109,9 @@ def test_fill_submit_return_fix_and_approve(page_for, bia_setup, lang, phone, sh
 
     # The office returns it with a comment.
     office.goto(f"{office.base_url}{pay.get_absolute_url()}")
-    office.locator("form[action$='/return/'] textarea[name=comment]").fill("RPO请与信息科技部核实。")
+    office.locator("form[action$='/return/'] textarea[name=comment]").fill(
+        "RPO请与信息科技部核实。"
+    )
     _submit(office, "return")
     expect(office.get_by_test_id("status")).to_have_text(t["returned"])
 
