@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -681,4 +681,67 @@ def questionnaire_import(request, pk):
         "bia/questionnaire_import.html",
         {"obj": campaign, "errors": result.errors[:200], "more": max(0, len(result.errors) - 200)},
         status=400,
+    )
+
+
+HEATMAP_PAGE = 50
+
+
+def heatmap_rows(assessments, framework) -> list[dict]:
+    """Per assessment, per time point: the highest rating of any category and whether some
+    category has reached its own threshold there (the grid the heat map draws)."""
+    cats = framework.categories
+    n = len(framework.time_points)
+    rows = []
+    for a in assessments:
+        cells = []
+        for i in range(n):
+            values = [
+                ((a.ratings or {}).get(c["code"]) or [None] * n)[i]
+                if i < len((a.ratings or {}).get(c["code"]) or [])
+                else None
+                for c in cats
+            ]
+            rated = [v for v in values if v is not None]
+            over = any(
+                v is not None and v >= c["threshold"] for v, c in zip(values, cats, strict=True)
+            )
+            cells.append({"value": max(rated) if rated else None, "over": over})
+        rows.append({"assessment": a, "cells": cells})
+    return rows
+
+
+@login_required
+def campaign_heatmap(request, pk):
+    """Impact over time across the campaign's activities (issue 9 item 9): the activities
+    the reader may read, the most urgent first (derived MTPD, then code), a page at a time."""
+    from django.core.paginator import Paginator
+
+    campaign = access.get_object_for_user(request.user, Campaign, pk)
+    framework = campaign.framework
+    queryset = (
+        Assessment.objects.for_user(request.user)
+        .filter(campaign=campaign)
+        .select_related("activity")
+        .order_by(F("derived_mtpd").asc(nulls_last=True), "activity__code", "pk")
+    )
+    page = Paginator(queryset, HEATMAP_PAGE).get_page(request.GET.get("page"))
+    rows = heatmap_rows(page.object_list, framework)
+    labels = [human_minutes(m) for m in framework.time_points]
+    chart = {
+        "x": labels,
+        "y": [f"{r['assessment'].activity.code}" for r in rows],
+        "data": [
+            [i, j, cell["value"]]
+            for j, r in enumerate(rows)
+            for i, cell in enumerate(r["cells"])
+            if cell["value"] is not None
+        ],
+        "max": max((len(c["levels"]) for c in framework.categories), default=5),
+        "label": _("Highest impact rating"),
+    }
+    return render(
+        request,
+        "bia/heatmap.html",
+        {"obj": campaign, "rows": rows, "labels": labels, "page": page, "chart": chart},
     )

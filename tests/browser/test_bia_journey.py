@@ -153,6 +153,36 @@ def test_fill_submit_return_fix_and_approve(page_for, bia_setup, lang, phone, sh
     expect(changed.nth(0)).to_contain_text("5")
     expect(changed.nth(2)).to_contain_text("监管要求当日恢复。")
 
+    # The campaign's heat map and its full export.
+    office.goto(f"{office.base_url}{campaign.get_absolute_url()}")
+    with office.expect_navigation():
+        office.get_by_test_id("campaign-heatmap").click()
+    expect(office.locator("#bia-heatmap canvas")).to_have_count(1)
+    expect(office.get_by_test_id("heatmap-table")).to_contain_text("PAY")
+    office.go_back()
+    with office.expect_download() as full:
+        office.get_by_test_id("campaign-export").click()
+    book = load_workbook(io.BytesIO(open(full.value.path(), "rb").read()))
+    assert {"PAY", "LOAN"} <= {row[0].value for row in book.worksheets[1].iter_rows(min_row=2)}
+
+    # The coordinator takes the unit's open assessments offline and imports them back.
+    coord.goto(f"{coord.base_url}{campaign.get_absolute_url()}")
+    with coord.expect_download() as offline:
+        coord.get_by_test_id("questionnaire-download").click()
+    book = load_workbook(io.BytesIO(open(offline.value.path(), "rb").read()))
+    assert [row[0].value for row in book.worksheets[1].iter_rows(min_row=2)] == ["LOAN"]
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        for cell in row[5:]:
+            cell.value = 2
+    book.worksheets[1]["C2"] = "1d"
+    filled = f"{offline.value.path()}-filled.xlsx"
+    book.save(filled)
+    coord.locator("input[name=file]").set_input_files(filled)
+    with coord.expect_navigation():
+        coord.get_by_test_id("questionnaire-import").click()
+    loan = Assessment.objects.get(campaign=campaign, activity__code="LOAN")
+    assert loan.rto == 24 * H and loan.ratings["legal"] == [2] * 10
+
     # The register exports what the office sees.
     office.goto(f"{office.base_url}/bia/assessments/?campaign={campaign.pk}")
     office.get_by_role("button", name=re.compile("导出|Export")).click()

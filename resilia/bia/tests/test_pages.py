@@ -215,3 +215,43 @@ def test_campaign_pages_create_launch_and_refuse_bad_input(client_for, bia_setup
         f"/bia/campaigns/{c2.pk}/",
     ]:
         assert m.get(url).status_code == 200, url
+
+
+def test_the_heat_map_shows_the_highest_rating_per_time_point(pay, client_for):
+    c = client_for("coord_a")
+    c.post(pay.get_absolute_url(), _post(pay.framework, rto="4h", rpo="15m"))
+    page = c.get(f"/bia/campaigns/{pay.campaign_id}/heatmap/")
+    assert page.status_code == 200
+    chart = page.context["chart"]
+    # PAY first (it has an MTPD); legal's 4 at 8 h is the highest rating there.
+    assert chart["y"][0] == "PAY"
+    row = page.context["rows"][0]
+    assert [cell["value"] for cell in row["cells"]] == LEGAL
+    assert [cell["over"] for cell in row["cells"]][:4] == [False, False, False, True]
+    assert (
+        client_for("coord_b").get(f"/bia/campaigns/{pay.campaign_id}/heatmap/").context["rows"]
+        == []
+    )
+
+
+def test_the_heat_map_costs_the_same_queries_for_more_activities(
+    bia_setup, client_for, personas, org_tree
+):
+    m = client_for("manager")
+    campaign = bia_setup["campaign"]
+    with request_context(source="test"):
+        bia.campaign_launch(actor=personas["manager"], campaign=campaign)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert m.get(f"/bia/campaigns/{campaign.pk}/heatmap/").status_code == 200
+        return len(ctx)
+
+    small = queries()
+    with request_context(source="test"):
+        for i in range(30):
+            a = deps.activity_create(
+                actor=None, code=f"H{i}", name=f"活动{i}", unit=org_tree["dept_a"]
+            )
+            Assessment.objects.create(campaign=campaign, activity=a, framework=campaign.framework)
+    assert queries() == small

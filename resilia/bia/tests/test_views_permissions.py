@@ -27,7 +27,14 @@ def expected(persona: str, page: str) -> int:
         return LOGIN
     if persona not in READERS:
         return 403
-    if page in ("campaign_list", "assessment_list", "framework", "campaign_detail"):
+    if page in (
+        "campaign_list",
+        "assessment_list",
+        "framework",
+        "campaign_detail",
+        "heatmap",
+        "export",
+    ):
         return 200
     if page in ("framework_edit", "campaign_create", "campaign_edit"):
         return 200 if persona in OFFICE else 403
@@ -85,6 +92,8 @@ GET_PAGES = {
     "campaign_detail": lambda w: f"/bia/campaigns/{w['campaign'].pk}/",
     "campaign_edit": lambda w: f"/bia/campaigns/{w['campaign'].pk}/edit/",
     "assessment_detail": lambda w: f"/bia/assessments/{w['pay'].pk}/",
+    "heatmap": lambda w: f"/bia/campaigns/{w['campaign'].pk}/heatmap/",
+    "export": lambda w: f"/bia/campaigns/{w['campaign'].pk}/export/",
 }
 
 
