@@ -271,6 +271,10 @@ else:
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# Reports (docs/reports.md): a TrueType-outline CJK font replacing the packaged one, and the
+# largest Word template an administrator may upload.
+REPORT_FONT_FILE = envstr("REPORT_FONT_FILE")
+REPORT_TEMPLATE_MAX_BYTES = envint("REPORT_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
