@@ -1,15 +1,13 @@
-"""XLSX and PDF exports of the analysis reports, audited as `export` events.
+"""XLSX, PDF and DOCX exports of the analysis reports, audited as `export` events.
 
-The PDF uses the predefined CID font STSong-Light (Adobe-GB1): no font file is needed on the
-server or the reader's machine, viewers supply the glyphs, and it covers Chinese and Latin.
-Layout: title, organisation, generated at, by whom, model revision, then each table with a
-repeating header row, and "page n of m" in the footer.
+PDF and DOCX are the reports kit's (resilia/core/reports): title, organisation, generated at,
+by whom, model revision, then each table with a repeating header row; the PDF embeds its
+font, the DOCX is built on the organisation's Word template when one was uploaded.
 """
 
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.utils import formats, timezone
@@ -17,29 +15,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from resilia.analysis.tables import Section
 from resilia.audit.services import audit_record
+from resilia.core import reports
 from resilia.core.exports import safe_cell
 
-FORMATS = ("xlsx", "pdf")
-FONT = "STSong-Light"
-_font_registered = False
-
-
-def _register_font() -> None:
-    global _font_registered
-    if not _font_registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_registered = True
+FORMATS = ("xlsx", "pdf", "docx")
 
 
 def organisation_name() -> str:
@@ -95,93 +77,22 @@ def xlsx_bytes(title: str, meta, sections: list[Section]) -> bytes:
     return buffer.getvalue()
 
 
-def _numbered_canvas(footer: str):
-    class NumberedCanvas(canvas.Canvas):
-        """Defers each page so that the footer can say "page n of m"."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):  # noqa: N802 (reportlab's API)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(FONT, 8)
-                self.setFillColor(colors.grey)
-                width, _height = self._pagesize
-                self.drawString(15 * mm, 8 * mm, footer)
-                text = _("Page %(page)s of %(total)s") % {
-                    "page": self._pageNumber,
-                    "total": total,
-                }
-                self.drawRightString(width - 15 * mm, 8 * mm, text)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
-def pdf_bytes(title: str, meta, sections: list[Section]) -> bytes:
-    _register_font()
-    styles = {
-        "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6),
-        "meta": ParagraphStyle("meta", fontName=FONT, fontSize=9, leading=13),
-        "heading": ParagraphStyle(
-            "heading", fontName=FONT, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4
-        ),
-        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10.5),
-        "head": ParagraphStyle("head", fontName=FONT, fontSize=8, leading=10.5),
-    }
-    buffer = io.BytesIO()
-    page = landscape(A4)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=page,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+def document(title: str, meta, sections: list[Section]) -> reports.Document:
+    """The report in the kit's document structure: its header lines, then each table."""
+    organisation = organisation_name()
+    doc = reports.Document(
         title=title,
-        author="Resilia",
+        organisation=organisation,  # on the cover and in every page's footer
+        metadata=[(str(k), str(v)) for k, v in meta if str(v) != organisation],
+        landscape=True,
     )
-    story = [Paragraph(escape(title), styles["title"])]
-    for label, value in meta:
-        story.append(Paragraph(f"{escape(str(label))}: {escape(str(value))}", styles["meta"]))
-    width = page[0] - 30 * mm
     for section in sections:
-        story.append(Paragraph(escape(section.heading), styles["heading"]))
-        header = [Paragraph(f"<b>{escape(h)}</b>", styles["head"]) for h in section.header()]
-        body = [[Paragraph(escape(v), styles["cell"]) for v in line] for line in section.lines()]
-        if not body:
-            story.append(Paragraph(escape(_("None")), styles["meta"]))
-            continue
-        weights = [c.weight for c in section.columns]
-        col_widths = [width * w / sum(weights) for w in weights]
-        table = Table([header, *body], colWidths=col_widths, repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
-                    ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#adb5bd")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    (
-                        "ROWBACKGROUNDS",
-                        (0, 1),
-                        (-1, -1),
-                        [colors.white, colors.HexColor("#f8f9fa")],
-                    ),
-                ]
-            )
+        columns = [reports.Column(str(c.label), c.weight) for c in section.columns]
+        doc.add(
+            reports.Heading(section.heading),
+            reports.Table(columns, section.lines(), empty=str(_("None"))),
         )
-        story += [table, Spacer(1, 4 * mm)]
-    footer = f"Resilia — {title}"  # the middle dot is not in Adobe-GB1
-    doc.build(story, canvasmaker=_numbered_canvas(footer))
-    return buffer.getvalue()
+    return doc
 
 
 def export_response(
@@ -192,8 +103,9 @@ def export_response(
         content = xlsx_bytes(title, meta, sections)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        content = pdf_bytes(title, meta, sections)
-        content_type = "application/pdf"
+        template = reports.TEMPLATE if fmt == "docx" else None
+        content = reports.render(document(title, meta, sections), fmt, template=template)
+        content_type = reports.CONTENT_TYPES[fmt]
     audit_record(
         actor=user,
         action="export",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import docx
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -50,7 +51,7 @@ def test_it_answers_a_data_centre_failure_with_a_timeline(page_for, shot, bank, 
 
 
 def assert_exports_open(page, code: str) -> None:
-    """Click both export buttons of the page; each downloads a real file that names `code`."""
+    """Click every export button of the page; each downloads a real file that names `code`."""
     with page.expect_download() as xlsx:
         page.locator("[data-testid=export-xlsx]").click()
     workbook = load_workbook(io.BytesIO(open(xlsx.value.path(), "rb").read()), read_only=True)
@@ -62,3 +63,10 @@ def assert_exports_open(page, code: str) -> None:
     reader = PdfReader(pdf.value.path())
     assert code in "".join(p.extract_text() for p in reader.pages)
     assert pdf.value.suggested_filename.endswith(".pdf")
+    with page.expect_download() as word:
+        page.locator("[data-testid=export-docx]").click()
+    document = docx.Document(word.value.path())
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for table in document.tables for row in table.rows for c in row.cells]
+    assert any(code in text for text in texts), word.value.suggested_filename
+    assert word.value.suggested_filename.endswith(".docx")

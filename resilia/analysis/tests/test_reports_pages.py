@@ -125,6 +125,38 @@ def test_it_exports_the_spof_pdf_in_chinese(client_as, bank):
     assert (event.action, event.changes["format"]) == ("export", "pdf")
 
 
+def test_it_embeds_the_pdf_font_so_every_viewer_shows_the_chinese(client_as, bank):
+    response = client_as("manager", "zh-hans").get("/analysis/gaps/", {"export": "pdf"})
+    reader = PdfReader(io.BytesIO(response.content))
+    fonts = {
+        str(font.get_object()["/BaseFont"]): font.get_object()
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    embedded = [
+        name
+        for name, font in fonts.items()
+        if "/FontDescriptor" in font and "/FontFile2" in font["/FontDescriptor"].get_object()
+    ]
+    assert embedded and not any("STSong" in name for name in fonts)
+    assert "差距" in pdf_text(response)
+
+
+def test_it_exports_the_order_as_docx_with_its_tables_and_an_audit_event(client_as, bank):
+    import docx
+
+    response = client_as("manager", "zh-hans").get("/analysis/order/", {"export": "docx"})
+    assert response["Content-Type"].endswith("wordprocessingml.document")
+    assert response["Content-Disposition"].endswith('.docx"')
+    document = docx.Document(io.BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["恢复顺序", "依赖循环"]
+    cells = [c.text for row in document.tables[0].rows for c in row.cells]
+    assert any("CORE" in text for text in cells)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.changes["format"]) == ("export", "docx")
+
+
 def test_it_exports_the_whatif_with_the_cause_and_teams(client_as, bank):
     params = {"fail": ["site:DC-MAIN", "site:DC-DR"], "at": "2026-05-01T09:00"}
     pdf = client_as("manager", "zh-hans").get("/analysis/whatif/", {**params, "export": "pdf"})
