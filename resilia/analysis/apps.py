@@ -6,3 +6,8 @@ class AnalysisConfig(AppConfig):
     name = "resilia.analysis"
     label = "analysis"
     verbose_name = _("Analysis")
+
+    def ready(self):
+        from resilia.analysis import jobs
+
+        jobs.register()

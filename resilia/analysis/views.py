@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from resilia.analysis import documents
+from resilia.analysis import documents, jobs
 from resilia.analysis.exports import FORMATS, export_response, metadata
 from resilia.analysis.forms import WhatIfForm, describe
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
@@ -21,9 +21,12 @@ from resilia.analysis.results import Analysis, positions_page
 from resilia.analysis.scope import can_analyse, readable
 from resilia.analysis.whatif import WhatIfReport
 from resilia.dependencies.models import Activity, Resource
+from resilia.ops.services import report_job_request
 from resilia.org.models import Site
 
 PER_PAGE = 50
+# A PDF or DOCX export longer than this many rows is rendered by a report job in the worker.
+INLINE_ROWS = 3000
 # The timeline chart's words, translated here and handed to the script as JSON.
 CHART_LABELS = {
     "down": _("Down"),
@@ -42,15 +45,21 @@ def _guard(request) -> None:
 
 
 def _export(request, kind: str, data: dict, extra=(), changes=None):
+    fmt = request.GET["export"]
+    sections = documents.sections(kind, data)
+    if fmt != "xlsx" and kind in jobs.REPORTS and sum(len(s.rows) for s in sections) > INLINE_ROWS:
+        # Too long to lay out inside the request: the worker renders it, the page follows it.
+        job = report_job_request(actor=request.user, kind=f"analysis.{kind}", fmt=fmt)
+        return redirect("ops:report_job", pk=job.pk)
     meta = metadata(user=request.user, revision=data["revision"], extra=list(extra))
     return export_response(
         user=request.user,
-        fmt=request.GET["export"],
+        fmt=fmt,
         kind=kind,
         title=str(documents.TITLES[kind]),
         basename=documents.BASENAMES[kind],
         meta=meta + documents.hidden_note(data),
-        sections=documents.sections(kind, data),
+        sections=sections,
         changes=changes,
     )
 

@@ -54,6 +54,9 @@ class Policy:
     # dependent): scope(path) -> Q of rows inside the subtree, shared -> Q of rows everyone reads.
     scope: Callable | None = None
     shared: Q | None = None
+    # For personal records (a report job and its file): the field naming the user who alone
+    # may read and write the row, whatever their role.
+    owner: str | None = None
 
     def in_subtree(self, path: str) -> Q:
         if self.scope is not None:
@@ -100,6 +103,8 @@ def read_q(user, model) -> Q | None:
     role = role_of(user)
     if role is None or role not in policy.readers:
         return None
+    if policy.owner is not None:
+        return Q(**{policy.owner: user})
     if role in ("admin", "bcm_manager", "auditor") or not policy.scoped:
         return Q()
     path = _unit_path(user)
@@ -119,6 +124,8 @@ def write_q(user, model) -> Q | None:
     role = role_of(user)
     if role is None or role not in policy.writers:
         return None
+    if policy.owner is not None:
+        return Q(**{policy.owner: user})
     if role in WRITE_ALL:
         return Q()
     path = _unit_path(user)

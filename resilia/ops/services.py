@@ -1,4 +1,5 @@
-"""Services of Resilia's own operations: heartbeats, the audit chain check, housekeeping.
+"""Services of Resilia's own operations: heartbeats, the audit chain check, housekeeping,
+the organisation's Word template and report jobs.
 
 Called by the thin tasks in resilia.site.tasks; each is idempotent, so a task that runs
 twice (a retry, two workers) changes nothing twice.
@@ -12,6 +13,7 @@ import os
 import socket
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from resilia.audit.services import VerifyResult, audit_record, audit_verify
-from resilia.ops.models import Heartbeat
+from resilia.core import access, reports
+from resilia.ops.models import Heartbeat, ReportJob, ReportTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +104,170 @@ def task_results_prune(*, min_age_days: int = 14) -> int:
     cutoff = timezone.now() - dt.timedelta(days=min_age_days)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
     return deleted
+
+
+# --- The organisation's Word template -------------------------------------------------------
+
+
+def template_bytes() -> bytes | None:
+    """The current Word template's bytes, or None: DOCX reports then use the built-in one.
+    A stored file that went missing counts as none (logged), never as an error."""
+    from resilia.ops.models import ReportTemplate
+
+    current = ReportTemplate.objects.first()
+    if current is None:
+        return None
+    try:
+        with current.file.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        logger.warning("the report template file %s is missing", current.file.name)
+        return None
+
+
+@transaction.atomic
+def report_template_upload(*, actor, upload) -> ReportTemplate:
+    """Store `upload` (an uploaded .docx) as the organisation's Word template, checked and
+    sanitised (ops.docxfiles), replacing the previous one; audited."""
+    from django.core.files.base import ContentFile
+
+    from resilia.ops.docxfiles import sanitise_docx
+
+    access.require_kind(actor, ReportTemplate, write=True)
+    if upload.size > settings.REPORT_TEMPLATE_MAX_BYTES:
+        sanitise_docx(b"\0" * (settings.REPORT_TEMPLATE_MAX_BYTES + 1))  # the size message
+    content = sanitise_docx(upload.read())
+    name = os.path.basename(upload.name or "template.docx")[:200]
+    previous = list(ReportTemplate.objects.all())
+    template = ReportTemplate(name=name, size=len(content), uploaded_by=actor)
+    template.file.save("template.docx", ContentFile(content), save=False)
+    template.full_clean()
+    template.save()
+    for old in previous:
+        _delete_file(old.file)
+        old.delete()
+    audit_record(
+        actor=actor,
+        action="upload",
+        obj=template,
+        changes={"name": name, "size": len(content), "replaced": [o.name for o in previous]},
+    )
+    return template
+
+
+@transaction.atomic
+def report_template_delete(*, actor) -> None:
+    """Go back to the built-in template; audited."""
+    access.require_kind(actor, ReportTemplate, write=True)
+    for old in ReportTemplate.objects.all():
+        _delete_file(old.file)
+        audit_record(actor=actor, action="delete", obj=old, changes={"name": old.name})
+        old.delete()
+
+
+def _delete_file(field) -> None:
+    if field:
+        transaction.on_commit(lambda name=field.name, storage=field.storage: storage.delete(name))
+
+
+# --- Report jobs ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_job_request(*, actor, kind: str, fmt: str, params: dict | None = None) -> ReportJob:
+    """Ask for a report to be produced in the background, for `actor` alone; audited and
+    enqueued once the transaction commits. The builder checks what the actor may see when
+    it runs, so a job never shows more than its requester may read then."""
+    from resilia.ops.tasks import report_job_render
+
+    builder = reports.builder_for(kind)  # LookupError: the caller's bug, not the user's
+    if access.role_of(actor) is None:
+        raise PermissionDenied
+    params = params or {}
+    job = ReportJob(
+        kind=kind,
+        fmt=fmt,
+        params=params,
+        title=str(builder.title(params))[:300],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        requested_by=actor,
+    )
+    job.full_clean()
+    job.save()
+    audit_record(
+        actor=actor,
+        action="report_request",
+        obj=job,
+        changes={"kind": kind, "format": fmt, "params": params},
+    )
+    transaction.on_commit(lambda: report_job_render.enqueue(job.pk))
+    return job
+
+
+def report_job_run(*, job_id: int) -> dict:
+    """Render one job (called by its task). Idempotent: a finished job is left alone, and a
+    job rerun after a dead worker starts over. Progress is written as it renders."""
+    from django.core.files.base import ContentFile
+
+    job = ReportJob.objects.filter(pk=job_id).select_related("requested_by").first()
+    if job is None or job.finished:
+        return {"job": job_id, "status": job.status if job else None}
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.RUNNING, started_at=timezone.now(), progress=0
+    )
+    last = [0]
+
+    def progress(fraction: float) -> None:
+        percent = min(99, int(fraction * 100))
+        if percent >= last[0] + 5:  # a write per 5 %, not per block
+            last[0] = percent
+            ReportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    try:
+        with translation.override(job.language):
+            builder = reports.builder_for(job.kind)
+            doc = builder.build(user=job.requested_by, params=job.params)
+            template = reports.TEMPLATE if job.fmt == "docx" else None
+            content = reports.render(doc, job.fmt, template=template, progress=progress)
+    except LookupError:
+        return _job_failed(job, ReportJob.Reason.UNKNOWN_KIND)
+    except PermissionDenied:
+        return _job_failed(job, ReportJob.Reason.FORBIDDEN)
+    except (ValidationError, ValueError, KeyError):
+        logger.exception("report job %s has invalid parameters", job.pk)
+        return _job_failed(job, ReportJob.Reason.INVALID)
+    except Exception:
+        logger.exception("report job %s failed to render", job.pk)
+        return _job_failed(job, ReportJob.Reason.RENDER)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    with transaction.atomic():
+        job.refresh_from_db()
+        if job.file:
+            job.file.delete(save=False)
+        job.file.save(f"{builder.basename}-{stamp}.{job.fmt}", ContentFile(content), save=False)
+        job.status = ReportJob.Status.DONE
+        job.progress = 100
+        job.reason = ""
+        job.finished_at = timezone.now()
+        job.save()
+        audit_record(
+            actor=job.requested_by,
+            action="export",
+            obj=job,
+            changes={"kind": job.kind, "format": job.fmt, "bytes": len(content)},
+        )
+    return {"job": job.pk, "status": job.status}
+
+
+def _job_failed(job: ReportJob, reason: str) -> dict:
+    with transaction.atomic():
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportJob.Status.FAILED, reason=reason, finished_at=timezone.now()
+        )
+        audit_record(
+            actor=job.requested_by,
+            action="report_failed",
+            obj=job,
+            changes={"kind": job.kind, "reason": reason},
+        )
+    return {"job": job.pk, "status": ReportJob.Status.FAILED, "reason": reason}

@@ -18,6 +18,7 @@ from resilia.audit.models import AuditEvent
 from resilia.bia.models import Assessment, Campaign
 from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
+from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
 
 
@@ -38,6 +39,11 @@ def _is_system_admin(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_system_admin
 
 
+def writes(model) -> Callable:
+    """Visible to users who may change this kind."""
+    return lambda user: access.can_write_kind(user, model)
+
+
 def _signed_in(user) -> bool:
     return user.is_authenticated
 
@@ -53,6 +59,7 @@ MAIN = (
     NavItem(_("Model checks"), "dependencies:checks", "alert-triangle", reads(Activity, Resource)),
     NavItem(_("Analysis"), "analysis:whatif", "chart-infographic", can_analyse),
     NavItem(_("BIA"), "bia:campaign_list", "clipboard-list", reads(Campaign, Assessment)),
+    NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),
 )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from resilia.core.context import request_context
+from resilia.ops.tasks import report_job_render
 
 # Module paths of the tasks that may run again after a worker died under them (the lease sweep
 # re-enqueues those once, and fails the others). Mark one with @idempotent above @task().
@@ -39,6 +40,10 @@ def is_idempotent(task_path: str) -> bool:
 def enqueue_on_commit(task_obj, *args, **kwargs) -> None:
     """Enqueue `task_obj` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: task_obj.enqueue(*args, **kwargs))
+
+
+# Report jobs (resilia.ops) start over when rerun, and leave a finished job alone.
+idempotent(report_job_render)
 
 
 @idempotent

@@ -190,3 +190,24 @@ def test_it_keeps_the_query_count_flat(client_as, bank, url, django_assert_max_n
     client.get(url)
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_it_sends_a_long_pdf_to_the_worker_and_the_requester_downloads_it(
+    client_as, bank, monkeypatch, settings, tmp_path
+):
+    from resilia.analysis import views
+    from resilia.ops.models import ReportJob
+    from resilia.ops.tasks import report_job_render
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(views, "INLINE_ROWS", 1)
+    client = client_as("manager", "zh-hans")
+    response = client.get("/analysis/order/", {"export": "pdf"})
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/reports/jobs/{job.pk}/"
+    report_job_render.call(job.pk)
+    download = client.get(f"/reports/jobs/{job.pk}/download/")
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages
+    )
+    assert "恢复顺序" in text and "CORE" in text
