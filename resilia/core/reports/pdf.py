@@ -144,7 +144,8 @@ def _flowables(block, styles, width: float) -> list:
         return [*out, Spacer(1, 3 * mm)]
     if isinstance(block, d.Figure):
         image = Image(io.BytesIO(block.png))
-        scale = min(1.0, width * block.width / image.imageWidth)
+        # Charts are drawn at 144 dpi: two pixels a point at most, less to fit the width.
+        scale = min(0.5, width * block.width / image.imageWidth)
         image.drawWidth = image.imageWidth * scale
         image.drawHeight = image.imageHeight * scale
         caption = RLParagraph(escape(block.caption), styles["caption"]) if block.caption else None

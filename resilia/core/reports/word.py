@@ -132,6 +132,11 @@ class _Writer:
                 cell.width = widths[index]
 
 
+def _png_width(png: bytes) -> int:
+    """The pixel width in a PNG's header (IHDR)."""
+    return int.from_bytes(png[16:20], "big")
+
+
 def _shade(cell, colour: str) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -218,7 +223,11 @@ def render_docx(doc: d.Document, *, template: bytes | None = None, progress=None
             usable = section.page_width - section.left_margin - section.right_margin
             para = w.paragraph()
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            para.add_run().add_picture(io.BytesIO(block.png), width=int(usable * block.width))
+            # As in the PDF: at most two pixels a point (charts are drawn at 144 dpi).
+            natural = Pt(_png_width(block.png) / 2)
+            para.add_run().add_picture(
+                io.BytesIO(block.png), width=int(min(usable * block.width, natural))
+            )
             if block.caption:
                 cap = w.paragraph(block.caption, "Caption")
                 cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
