@@ -41,14 +41,19 @@ def _refuse(message: str):
     raise ValidationError({"file": message})
 
 
-def sanitise_docx(content: bytes) -> bytes:
-    """The template, checked and rewritten without active content; ValidationError on
-    "file" with a message the uploader can act on otherwise."""
-    if len(content) > settings.REPORT_TEMPLATE_MAX_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a template over REPORT_TEMPLATE_MAX_BYTES (before reading it, when known)."""
+    if size > settings.REPORT_TEMPLATE_MAX_BYTES:
         _refuse(
             _("The template is larger than %(mb)s MB.")
             % {"mb": settings.REPORT_TEMPLATE_MAX_BYTES // (1024 * 1024) or 1}
         )
+
+
+def sanitise_docx(content: bytes) -> bytes:
+    """The template, checked and rewritten without active content; ValidationError on
+    "file" with a message the uploader can act on otherwise."""
+    check_size(len(content))
     try:
         source = zipfile.ZipFile(io.BytesIO(content))
         infos = source.infolist()

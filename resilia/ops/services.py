@@ -131,11 +131,10 @@ def report_template_upload(*, actor, upload) -> ReportTemplate:
     sanitised (ops.docxfiles), replacing the previous one; audited."""
     from django.core.files.base import ContentFile
 
-    from resilia.ops.docxfiles import sanitise_docx
+    from resilia.ops.docxfiles import check_size, sanitise_docx
 
     access.require_kind(actor, ReportTemplate, write=True)
-    if upload.size > settings.REPORT_TEMPLATE_MAX_BYTES:
-        sanitise_docx(b"\0" * (settings.REPORT_TEMPLATE_MAX_BYTES + 1))  # the size message
+    check_size(upload.size)  # before reading it into memory
     content = sanitise_docx(upload.read())
     name = os.path.basename(upload.name or "template.docx")[:200]
     previous = list(ReportTemplate.objects.all())
