@@ -270,3 +270,25 @@ def _job_failed(job: ReportJob, reason: str) -> dict:
             changes={"kind": job.kind, "reason": reason},
         )
     return {"job": job.pk, "status": ReportJob.Status.FAILED, "reason": reason}
+
+
+def report_jobs_prune(*, min_age_days: int = 7) -> int:
+    """Delete report jobs finished more than `min_age_days` ago, and their files; returns
+    how many. One summary audit event per run that deleted any (housekeeping, like the task
+    results): the request and the export of each stay in the trail."""
+    cutoff = timezone.now() - dt.timedelta(days=min_age_days)
+    old = list(ReportJob.objects.filter(finished_at__lte=cutoff))
+    if not old:
+        return 0
+    with transaction.atomic():
+        for job in old:
+            _delete_file(job.file)
+        ReportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+        audit_record(
+            actor=None,
+            action="delete",
+            object_type="ops.reportjob",
+            object_repr=f"{len(old)}",
+            changes={"pruned": len(old), "older_than_days": min_age_days},
+        )
+    return len(old)

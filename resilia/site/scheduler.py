@@ -65,6 +65,8 @@ JOBS: tuple[Job, ...] = (
         interval=dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES),
     ),
     Job("task_results_prune", tasks.task_results_prune, daily_at=dt.time(3, 30)),
+    # Report files are for downloading, not keeping: a week, then they go.
+    Job("report_jobs_prune", tasks.report_jobs_prune, daily_at=dt.time(3, 40)),
     # A task whose worker was killed stays running for ever; the lease sweep recovers it.
     Job("stale_tasks_sweep", tasks.stale_tasks_sweep, interval=dt.timedelta(minutes=5)),
     # Before people start work: the departments' BIA reminders (resilia/bia/reminders.py).

@@ -95,6 +95,16 @@ def task_results_prune(min_age_days: int = 14) -> dict:
 
 @idempotent
 @task()
+def report_jobs_prune(min_age_days: int = 7) -> dict:
+    """Daily: delete report jobs (and their files) finished more than a week ago."""
+    from resilia.ops.services import report_jobs_prune as prune
+
+    with request_context(source="task"):
+        return {"deleted": prune(min_age_days=min_age_days), "at": timezone.now().isoformat()}
+
+
+@idempotent
+@task()
 def stale_tasks_sweep() -> dict:
     """Every five minutes: recover the tasks left running past their lease by a dead worker
     (re-enqueue the idempotent ones once, fail the others with the reason)."""

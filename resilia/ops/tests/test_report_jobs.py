@@ -114,3 +114,26 @@ def test_it_refuses_an_unknown_kind_or_format(client_for):
     assert client.post("/reports/jobs/new/", {"kind": "nope", "fmt": "pdf"}).status_code == 404
     assert request(client, fmt="exe").status_code == 404
     assert not ReportJob.objects.exists()
+
+
+def test_it_deletes_report_files_a_week_after_they_were_made(
+    personas, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    import os
+
+    from django.utils import timezone
+
+    from resilia.ops.services import report_jobs_prune
+
+    manager = personas["manager"]
+    job = run(services.report_job_request(actor=manager, kind="test.sample", fmt="pdf"))
+    assert report_jobs_prune(min_age_days=7) == 0
+    ReportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(days=8))
+    fresh = run(services.report_job_request(actor=manager, kind="test.sample", fmt="pdf"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_jobs_prune(min_age_days=7) == 1
+    assert list(ReportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not os.path.exists(job.file.path) and os.path.exists(fresh.file.path)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.changes["pruned"]) == ("delete", 1)
