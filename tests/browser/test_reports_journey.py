@@ -33,11 +33,11 @@ def template_file(tmp_path) -> str:
 def test_it_builds_a_long_report_in_the_worker_on_the_uploaded_template(
     page_for,
     shot,
-    bank,
+    bank,  # noqa: F811 (the fixture imported above)
     language,
     settings,
     tmp_path,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     from resilia.analysis import views
 
