@@ -17,6 +17,7 @@ builder with `register_builder(kind, builder)`; see `Builder`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -73,7 +74,9 @@ def render(doc: Document, fmt: str, *, template=None, progress=None, request=Non
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
-    doc.labels = _labels(doc)
+    # A copy: the caller's document keeps its own labels, so rendering it again in another
+    # language takes that language's defaults.
+    doc = dataclasses.replace(doc, labels=_labels(doc))
 
     def step(done: int, total: int) -> None:
         if progress is not None and total:

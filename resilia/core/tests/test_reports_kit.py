@@ -143,3 +143,19 @@ def test_it_warns_at_start_up_when_the_font_cannot_be_embedded(settings, tmp_pat
     settings.REPORT_FONT_FILE = str(tmp_path / "missing.ttf")
     [warning] = check_font()
     assert warning.id == "resilia.W101" and "not embedded" in warning.msg
+
+
+def test_it_prints_its_own_words_in_the_language_active_at_each_render():
+    from django.utils import translation
+
+    doc = sample(toc=True)
+    with translation.override("zh-hans"):
+        chinese = "".join(
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.render(doc, "pdf"))).pages
+        )
+    with translation.override("en"):
+        english = "".join(
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.render(doc, "pdf"))).pages
+        )
+    assert "目录" in chinese and "第 1 页" in chinese
+    assert "Contents" in english and "Page 1 of" in english
