@@ -27,24 +27,34 @@ def sections(kind: str, data: dict) -> list[Section]:
     """The tables of one report, from its JSON dictionary."""
     if kind == "whatif":
         return [
-            Section(_("Affected activities"), t.WHATIF_ACTIVITIES, data["activities"]),
-            Section(_("Affected resources"), t.WHATIF_RESOURCES, data["resources"]),
+            Section(
+                _("Affected activities"), t.WHATIF_ACTIVITIES, data["activities"], _("Activities")
+            ),
+            Section(_("Affected resources"), t.WHATIF_RESOURCES, data["resources"], _("Resources")),
         ]
     if kind == "order":
         return [
-            Section(_("Recovery order"), t.ORDER, data["order"]),
-            Section(_("Dependency cycles"), t.CYCLES, data["cycles"]),
+            Section(_("Recovery order"), t.ORDER, data["order"], _("Order")),
+            Section(_("Dependency cycles"), t.CYCLES, data["cycles"], _("Cycles")),
         ]
     if kind == "gaps":
         return [
             Section(
-                _("Resources whose capability falls short"), t.GAP_RESOURCES, data["resources"]
+                _("Resources whose capability falls short"),
+                t.GAP_RESOURCES,
+                data["resources"],
+                _("Resource gaps"),
             ),
-            Section(_("Activities whose RTO cannot be met"), t.GAP_ACTIVITIES, data["activities"]),
+            Section(
+                _("Activities whose RTO cannot be met"),
+                t.GAP_ACTIVITIES,
+                data["activities"],
+                _("Activity gaps"),
+            ),
         ]
     return [
-        Section(_("Single points of failure"), t.SPOF, data["spofs"]),
-        Section(_("Key persons"), t.SPOF, data["key_persons"]),
+        Section(_("Single points of failure"), t.SPOF, data["spofs"], _("SPOF")),
+        Section(_("Key persons"), t.SPOF, data["key_persons"], _("Key persons")),
     ]
 
 

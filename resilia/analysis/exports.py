@@ -7,6 +7,7 @@ font, the DOCX is built on the organisation's Word template when one was uploade
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.http import HttpResponse
@@ -19,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from resilia.analysis.tables import Section
 from resilia.audit.services import audit_record
 from resilia.core import reports
-from resilia.core.exports import safe_cell
+from resilia.core.exports import sheet_name, xlsx_append
 
 FORMATS = ("xlsx", "pdf", "docx")
 
@@ -47,34 +48,51 @@ def metadata(*, user, revision: int, extra: list[tuple[str, str]] = ()) -> list[
 
 
 def xlsx_bytes(title: str, meta, sections: list[Section]) -> bytes:
-    """One sheet per table, after a first sheet with the report's header lines."""
+    """One sheet per table, after a first sheet with the report's header lines; every cell
+    typed as what it holds (tables.Cell)."""
     workbook = Workbook()
     info = workbook.active
-    info.title = _("Report")[:31]
+    info.title = sheet_name(_("Report"))
     info.append([title])
     info["A1"].font = Font(bold=True, size=14)
     for label, value in meta:
-        info.append([str(label), safe_cell(value)])
+        xlsx_append(info, [str(label), value])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
-    for number, section in enumerate(sections, start=1):
-        sheet = workbook.create_sheet(f"{number} {section.heading}"[:31].replace("/", "-"))
-        sheet.append(section.header())
+    for section in sections:
+        name = sheet_name(section.sheet or section.heading, workbook.sheetnames)
+        sheet = workbook.create_sheet(name)
+        cells = section.cells()
+        header = [c.header() for c in cells]
+        sheet.append(header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        widths = [len(h) for h in section.header()]
-        for line in section.lines():
-            sheet.append([safe_cell(v) for v in line])
-            widths = [max(w, len(v)) for w, v in zip(widths, line, strict=True)]
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        formats = [c.number_format for c in cells]
+        widths = [min(len(h), 24) for h in header]
+        for row in section.rows:
+            values = [c.value(row) for c in cells]
+            xlsx_append(sheet, values, formats)
+            widths = [max(w, _width(v)) for w, v in zip(widths, values, strict=True)]
         for index, width in enumerate(widths, start=1):
             letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = min(70, width * 1.6 + 2)
-            for cell in sheet[letter]:
+            sheet.column_dimensions[letter].width = min(70, width * 1.3 + 2)
+            for cell in sheet[letter][1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, int | float):
+        return 8
+    return len(str(value))
 
 
 def document(title: str, meta, sections: list[Section]) -> reports.Document:

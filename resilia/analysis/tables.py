@@ -1,5 +1,7 @@
-"""The columns of each report, as text, shared by the XLSX and PDF exports and the CLI's
-human output (the pages render the same row dictionaries with their own templates)."""
+"""The columns of each report, shared by the XLSX and PDF exports and the CLI's human output
+(the pages render the same row dictionaries with their own templates). Each column is text for
+the PDF and the CLI; for the XLSX it is one or more typed cells (`Cell`): times as Excel
+datetimes, durations as hours with the unit in the header, ranks and counts as integers."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from resilia.core.exports import DATETIME_FORMAT, HOURS_FORMAT, INTEGER_FORMAT
 
 NOT_VISIBLE = gettext_lazy("(not visible to you)")
 
@@ -77,39 +81,118 @@ def teams(row: dict) -> str:
     return ", ".join(f"{t['name']} ({t['code']})" for t in row.get("teams", [])) or "—"
 
 
+def hours(value) -> float | None:
+    """Minutes as hours (a spreadsheet's duration cell); None stays None."""
+    return None if value is None else round(float(value) / 60, 4)
+
+
+def local_time(iso: str | None) -> dt.datetime | None:
+    """An ISO time as the naive local datetime a spreadsheet holds (Excel has no zones)."""
+    if iso is None:
+        return None
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One typed XLSX column: its header, its value (a number, a datetime, or text where the
+    value is missing for a reason worth saying) and its Excel number format."""
+
+    label: object  # a lazy translation, or a function returning the header
+    value: Callable[[dict], object]
+    number_format: str | None = None
+
+    def header(self) -> str:
+        return self.label() if callable(self.label) else str(self.label)
+
+
 @dataclass(frozen=True)
 class Col:
     label: object  # a lazy translation
     text: Callable[[dict], str]
     weight: float = 2.0  # relative width in the PDF
+    cells: tuple[Cell, ...] = ()  # the XLSX columns; none: one text column
+
+    def xlsx(self) -> tuple[Cell, ...]:
+        return self.cells or (Cell(self.label, self.text),)
 
 
-def _never(row):
-    return when(row, "back", never=_("never (no known recovery)"))
+def _in_hours(label) -> Callable[[], str]:
+    # Built when the header is written, in the reader's language (a lazy string's % is not).
+    return lambda: _("%(label)s (hours)") % {"label": label}
+
+
+def duration_col(label, key: str, weight: float = 2.0, missing=None) -> Col:
+    """A duration: text "1 d 2 h" for the PDF, hours in the XLSX (`missing`: the text of a
+    missing value, or empty)."""
+
+    def text(row):
+        if row[key] is None and missing is not None:
+            return str(missing)
+        return duration(row[key])
+
+    def value(row):
+        if row[key] is None and missing is not None:
+            return str(missing)
+        return hours(row[key])
+
+    return Col(label, text, weight, (Cell(_in_hours(label), value, HOURS_FORMAT),))
+
+
+def integer_col(label, key: str, weight: float = 0.7) -> Col:
+    return Col(
+        label, lambda r: str(r[key]), weight, (Cell(label, lambda r: r[key], INTEGER_FORMAT),)
+    )
+
+
+def when_col(label, name: str, never=None) -> Col:
+    """A time after T0: "+2 h (2026-05-01 11:00)" as text; in the XLSX the clock time and the
+    hours after T0, in two columns."""
+
+    def at(row):
+        if row[f"{name}_at"] is None:
+            return str(never) if never is not None else None
+        return local_time(row[f"{name}_time"])
+
+    def after(row):
+        return hours(row[f"{name}_at"])
+
+    def after_label():
+        return _("%(label)s (hours after T0)") % {"label": label}
+
+    return Col(
+        label,
+        lambda r: when(r, name, never=str(never) if never is not None else None),
+        2.0,
+        (Cell(label, at, DATETIME_FORMAT), Cell(after_label, after, HOURS_FORMAT)),
+    )
+
+
+NEVER_BACK = gettext_lazy("never (no known recovery)")
 
 
 WHATIF_ACTIVITIES = [
     Col(gettext_lazy("Activity"), node_name),
-    Col(gettext_lazy("Stops at"), lambda r: when(r, "stop")),
-    Col(gettext_lazy("Back at"), _never),
-    Col(gettext_lazy("RTO breached at"), lambda r: when(r, "rto_breach")),
-    Col(gettext_lazy("MTPD breached at"), lambda r: when(r, "mtpd_breach")),
+    when_col(gettext_lazy("Stops at"), "stop"),
+    when_col(gettext_lazy("Back at"), "back", NEVER_BACK),
+    when_col(gettext_lazy("RTO breached at"), "rto_breach"),
+    when_col(gettext_lazy("MTPD breached at"), "mtpd_breach"),
     Col(gettext_lazy("Cause"), cause, 4.0),
     Col(gettext_lazy("Teams"), teams),
 ]
 WHATIF_RESOURCES = [
     Col(gettext_lazy("Resource"), node_name),
-    Col(gettext_lazy("Stops at"), lambda r: when(r, "stop")),
-    Col(gettext_lazy("Back at"), _never),
+    when_col(gettext_lazy("Stops at"), "stop"),
+    when_col(gettext_lazy("Back at"), "back", NEVER_BACK),
     Col(gettext_lazy("Cause"), cause, 4.0),
 ]
 ORDER = [
-    Col(gettext_lazy("Rank"), lambda r: str(r["rank"]), 0.7),
+    integer_col(gettext_lazy("Rank"), "rank"),
     Col(gettext_lazy("Node"), node_name),
-    Col(gettext_lazy("Required RTO"), lambda r: duration(r["required_rto"])),
-    Col(gettext_lazy("Required RPO"), lambda r: duration(r["required_rpo"])),
+    duration_col(gettext_lazy("Required RTO"), "required_rto"),
+    duration_col(gettext_lazy("Required RPO"), "required_rpo"),
     Col(gettext_lazy("Imposed by"), lambda r: node_name(r["rto_by"])),
-    Col(gettext_lazy("MTPD"), lambda r: duration(r["mtpd"])),
+    duration_col(gettext_lazy("MTPD"), "mtpd"),
 ]
 CYCLES = [
     Col(
@@ -129,27 +212,26 @@ def measure(row: dict) -> str:
     return _("recovery point")
 
 
+UNTESTED = gettext_lazy("never tested")
+
 GAP_RESOURCES = [
     Col(gettext_lazy("Resource"), node_name),
     Col(gettext_lazy("Measure"), measure, 1.2),
-    Col(
-        gettext_lazy("Tested capability"),
-        lambda r: duration(r["capability"]) if r["capability"] is not None else _("unknown"),
-    ),
-    Col(gettext_lazy("Required objective"), lambda r: duration(r["objective"])),
+    duration_col(gettext_lazy("Tested capability"), "capability", missing=UNTESTED),
+    duration_col(gettext_lazy("Required objective"), "objective"),
     Col(gettext_lazy("Imposed by"), lambda r: node_name(r["activity"])),
 ]
 GAP_ACTIVITIES = [
     Col(gettext_lazy("Activity"), node_name),
-    Col(gettext_lazy("RTO"), lambda r: duration(r["rto"])),
-    Col(gettext_lazy("Recovery takes at least"), lambda r: duration(r["bound"])),
+    duration_col(gettext_lazy("RTO"), "rto"),
+    duration_col(gettext_lazy("Recovery takes at least"), "bound"),
     Col(gettext_lazy("Limited by"), lambda r: node_name(r["limited_by"])),
 ]
 SPOF = [
-    Col(gettext_lazy("Rank"), lambda r: str(r["rank"]), 0.7),
+    integer_col(gettext_lazy("Rank"), "rank"),
     Col(gettext_lazy("Node"), node_name),
-    Col(gettext_lazy("Prioritised activities stopped"), lambda r: str(r["breaks"])),
-    Col(gettext_lazy("Strictest RTO among them"), lambda r: duration(r["strictest_rto"])),
+    integer_col(gettext_lazy("Prioritised activities stopped"), "breaks", 2.0),
+    duration_col(gettext_lazy("Strictest RTO among them"), "strictest_rto"),
     Col(gettext_lazy("Key person"), lambda r: _("yes") if r["key_person"] else "", 1.0),
 ]
 
@@ -161,9 +243,13 @@ class Section:
     heading: str
     columns: list[Col]
     rows: list[dict]
+    sheet: str = ""  # the XLSX sheet's name: short, within Excel's 31 characters
 
     def header(self) -> list[str]:
         return [str(c.label) for c in self.columns]
 
     def lines(self) -> list[list[str]]:
         return [[c.text(row) for c in self.columns] for row in self.rows]
+
+    def cells(self) -> list[Cell]:
+        return [cell for c in self.columns for cell in c.xlsx()]

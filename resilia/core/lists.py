@@ -52,8 +52,10 @@ deputy (a foreign key's target), through the access choke point.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -101,12 +103,13 @@ def resolve(obj: Any, accessor: Accessor | None) -> Any:
 
 
 def export_value(value: Any) -> Any:
-    """A spreadsheet-friendly value: text for objects, 'yes'/'no' for booleans."""
+    """A spreadsheet-friendly value: numbers, dates and times as themselves (the export types
+    the cell), 'yes'/'no' for booleans, text for any other object."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal | dt.date):
         return value
     return str(value)
 

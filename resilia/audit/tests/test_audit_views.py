@@ -123,6 +123,10 @@ def test_it_exports_the_filtered_events_and_audits_the_export(client_for, person
     xlsx = client.get(f"{LOG}?action=create&export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 1 + AuditEvent.objects.filter(action="create").count()
+    seq, timestamp = sheet["A2"], sheet["B2"]
+    assert seq.data_type == "n" and timestamp.is_date  # typed cells, no text with apostrophes
+    local = timezone.localtime(AuditEvent.objects.get(seq=seq.value).timestamp)
+    assert abs(timestamp.value - local.replace(tzinfo=None)) < dt.timedelta(seconds=1)
     assert AuditEvent.objects.filter(action="export").count() == 2
 
 
