@@ -171,6 +171,10 @@ GAPS_RESULT = inline_serializer(
                     "rto": serializers.FloatField(),
                     "bound": serializers.FloatField(),
                     "limited_by": _node(),
+                    "untested": serializers.BooleanField(
+                        help_text="True: the RTO cannot be shown to be met because `limited_by`,"
+                        " which the activity needs, was never tested (no recovery time)."
+                    ),
                 },
             )
         ),

@@ -105,8 +105,9 @@ class OrderReport:
 
 @dataclass
 class GapsReport:
-    """Resources whose tested capability cannot meet what depends on them, and activities
-    whose RTO is below the lower bound their dependencies allow (docs/engine.md §Gaps)."""
+    """Resources whose tested capability cannot meet what depends on them (or that were never
+    tested), and activities whose RTO is below the lower bound their dependencies allow or
+    that need a capability never tested (docs/engine.md §Gaps: one rule for every view)."""
 
     analysis: Analysis
 
@@ -147,6 +148,7 @@ class GapsReport:
                 "rto": minutes(g.rto),
                 "bound": minutes(g.bound),
                 "limited_by": labels.node(b),
+                "untested": g.untested,
             }
             for g, b in zip(gaps, by, strict=True)
         ]

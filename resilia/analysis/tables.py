@@ -214,6 +214,14 @@ def measure(row: dict) -> str:
 
 UNTESTED = gettext_lazy("never tested")
 
+
+def gap_reason(row: dict):
+    """Why an activity is a gap: too slow a capability, or one never tested."""
+    if row.get("untested"):
+        return gettext_lazy("it needs a capability never tested")
+    return gettext_lazy("recovery takes longer than its RTO")
+
+
 GAP_RESOURCES = [
     Col(gettext_lazy("Resource"), node_name),
     Col(gettext_lazy("Measure"), measure, 1.2),
@@ -226,6 +234,7 @@ GAP_ACTIVITIES = [
     duration_col(gettext_lazy("RTO"), "rto"),
     duration_col(gettext_lazy("Recovery takes at least"), "bound"),
     Col(gettext_lazy("Limited by"), lambda r: node_name(r["limited_by"])),
+    Col(gettext_lazy("Why"), lambda r: str(gap_reason(r)), 2.5),
 ]
 SPOF = [
     integer_col(gettext_lazy("Rank"), "rank"),

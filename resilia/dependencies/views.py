@@ -141,12 +141,20 @@ def _recovery(user, activity) -> dict | None:
     bound = selectors.compiled_model().recovery_bound(activity.pk)
     if bound is None:
         return None
-    limiting = None
-    if bound.limited_by:
-        kind, code = bound.limited_by.split(":", 1)
-        model = Activity if kind == "activity" else Resource
-        limiting = model.objects.for_user(user).filter(code=code).first()
-    return {"bound": bound, "limiting": limiting}
+    return {
+        "bound": bound,
+        "limiting": _node_for_user(user, bound.limited_by),
+        "untested": _node_for_user(user, bound.untested_by),
+    }
+
+
+def _node_for_user(user, key: str | None):
+    """The record of an engine key, if the user may read it (None otherwise)."""
+    if not key:
+        return None
+    kind, code = key.split(":", 1)
+    model = Activity if kind == "activity" else Resource
+    return model.objects.for_user(user).filter(code=code).first()
 
 
 @login_required

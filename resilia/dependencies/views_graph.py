@@ -43,9 +43,10 @@ def _verdicts(model: selectors.CompiledModel) -> np.ndarray:
     for item in model.spof().spofs:
         out[item.node] = 2
     found = model.gaps()
+    # Every gap the gaps report lists is a gap here, untested ones included (one rule:
+    # resilia.engine.gaps); an untested resource nothing prioritised needs stays "unknown".
     for gap in found.resources:
-        if gap.capability is not None:
-            out[gap.node] = 3
+        out[gap.node] = 3
     for gap in found.activities:
         out[gap.node] = 3
     return out

@@ -37,11 +37,36 @@ def test_it_says_an_unmet_rto_and_names_the_limiting_dependency(client_for, bank
     assert "The RTO cannot be met" in english and "4 h" in english
 
 
-def test_it_says_a_met_rto_as_far_as_tests_show(client_for, bank):
-    """An untested dependency counts as instant in the bound; the page says so."""
+def test_it_says_an_rto_that_needs_an_untested_capability_cannot_be_shown_met(client_for, bank):
+    """One rule (docs/engine.md §Gaps: an untested capability counts as a gap): the DEPT-B
+    operations (RTO 1 h) need YIB-SYS, never tested. The activity page, the gaps page, its
+    export, the API and the graph all say the same: a gap, because of YIB-SYS."""
+    client = client_for("manager")
+    page = _page(client, bank["ops"], "en")
+    assert "The RTO cannot be shown to be met" in page and "alert-danger" in page
+    assert f'href="{bank["b_res"].get_absolute_url()}" data-testid="untested-by"' in page
+    assert "无法证明能满足 RTO" in _page(client, bank["ops"])
+
+    gaps = client.get("/analysis/gaps/").context["activity_rows"]
+    ops = next(r for r in gaps if r["code"] == "YIB-OPS")
+    assert ops["untested"] and ops["limited_by"]["code"] == "YIB-SYS"
+    api = client.get("/api/analysis/gaps/").json()["activities"]
+    assert [(a["code"], a["untested"]) for a in api if a["code"] == "YIB-OPS"] == [
+        ("YIB-OPS", True)
+    ]
+    graph = client.get(
+        "/dependencies/graph/data/", {"node": f"activity:{bank['ops'].pk}", "depth": 1}
+    ).json()
+    verdicts = {n["code"]: n["verdict"] for n in graph["nodes"]}
+    assert verdicts == {"YIB-OPS": "gap", "YIB-SYS": "gap"}
+
+
+def test_it_says_a_met_rto_once_what_it_needs_is_tested(client_for, bank):
+    deps.resource_update(actor=bank["actor"], resource=bank["b_res"], recovery_time=30)
     page = _page(client_for("manager"), bank["ops"], "en")
-    assert "The RTO can be met, as far as tests show" in page
-    assert "alert-success" in page and "gaps report" in page
+    assert "The RTO can be met, as far as tests show" in page and "alert-success" in page
+    gaps = client_for("manager").get("/analysis/gaps/").context["activity_rows"]
+    assert "YIB-OPS" not in {r["code"] for r in gaps}
 
 
 def test_it_follows_a_faster_data_centre(client_for, bank):

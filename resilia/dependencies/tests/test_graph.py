@@ -25,9 +25,10 @@ def test_it_returns_the_neighbourhood_with_verdicts_and_styles(bank, client_for)
     nodes = {n["code"]: n for n in payload["nodes"]}
     assert set(nodes) == {"PAY", "CORE", "DC1", "DC2"}
     assert nodes["PAY"]["centre"] and nodes["DC1"]["distance"] == 2
-    # CORE alone stops PAY: a single point of failure; the data centres take 4 h / 8 h while
-    # payments need 2 h: gaps.
-    assert nodes["CORE"]["verdict"] == "spof"
+    # The data centres take 4 h / 8 h while payments need 2 h: gaps. CORE alone stops PAY (a
+    # single point of failure) but its recovery point was never tested while payments need an
+    # RPO of 0: the gaps report lists it, so the graph shows it as a gap (one rule).
+    assert nodes["CORE"]["verdict"] == "gap"
     assert nodes["DC1"]["verdict"] == "gap" and nodes["DC2"]["verdict"] == "gap"
     links = {(link["source"], link["target"]): link["group"] for link in payload["links"]}
     assert links[(f"resource:{bank['core'].pk}", f"resource:{bank['dc1'].pk}")] == "dc"
@@ -104,10 +105,11 @@ def test_it_never_shares_verdicts_between_models_with_the_same_revision(bank, cl
     client = client_for("coord_a")
     pay = f"activity:{bank['pay'].pk}"
     first = data(client, pay, depth=2)
-    assert {n["code"]: n["verdict"] for n in first["nodes"]}["CORE"] == "spof"
+    assert {n["code"]: n["verdict"] for n in first["nodes"]}["CORE"] == "gap"
     stamp = ModelRevision.objects.get(pk=1)
-    # Without an RTO payments are not prioritised: nothing depends on the core system any more.
-    deps.activity_update(actor=bank["actor"], activity=bank["pay"], rto=None)
+    # Without objectives payments impose nothing: no gap, and nothing prioritised depends on
+    # the core system any more.
+    deps.activity_update(actor=bank["actor"], activity=bank["pay"], rto=None, rpo=None)
     ModelRevision.objects.filter(pk=1).update(
         revision=stamp.revision, changed_at=stamp.changed_at + dt.timedelta(seconds=1)
     )

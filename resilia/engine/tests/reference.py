@@ -157,6 +157,24 @@ def recovery_bounds(model: Model) -> dict[str, float]:
     return bound
 
 
+def untested_needs(model: Model) -> dict[str, bool]:
+    """Whether each node's recovery needs a resource without a recovery time: the resource
+    itself, through any AND link, or through every member of an OR group."""
+    needs = {
+        k: model.nodes[k].kind == "resource" and model.nodes[k].recovery_time is None
+        for k in model.order
+    }
+    changed = True
+    while changed:
+        changed = False
+        for v in model.order:
+            terms = model.terms.get(v, [])
+            if not needs[v] and any(all(needs[d] for d, _t in term) for term in terms):
+                needs[v] = True
+                changed = True
+    return needs
+
+
 def killed_by(model: Model, node: str) -> set[str]:
     """Nodes stopped (eventually) when ``node`` fails and never comes back."""
     return set(whatif(model, {node}, never_back=True))

@@ -93,18 +93,21 @@ def test_it_finds_the_same_gaps_as_the_reference(case):
             if math.isfinite(objective) and (capability is None or capability > objective):
                 expected_resources.add((node.key, measure, capability, objective))
     bounds = reference.recovery_bounds(model)
+    untested = reference.untested_needs(model)
     expected_activities = {
-        (n.key, bounds[n.key])
+        (n.key, bounds[n.key], bounds[n.key] <= n.rto)
         for n in nodes
-        if n.kind == "activity" and n.rto is not None and bounds[n.key] > n.rto
+        if n.kind == "activity" and n.rto is not None and (bounds[n.key] > n.rto or untested[n.key])
     }
     found = gaps(graph)
     assert {
         (g.key, g.measure, g.capability, g.objective) for g in found.resources
     } == expected_resources
-    assert {(g.key, g.bound) for g in found.activities} == expected_activities
+    assert {(g.key, g.bound, g.untested) for g in found.activities} == expected_activities
     for gap in found.activities:
         assert nx.has_path(model.digraph(), gap.key, gap.limited_by)
+        if gap.untested:  # names a resource never tested that the activity needs
+            assert model.nodes[gap.limited_by].recovery_time is None
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
