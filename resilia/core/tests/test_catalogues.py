@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -67,3 +68,24 @@ def test_it_translates_each_message_one_way_across_all_catalogues():
         key[1]: found for key, found in translations.items() if len(set(found.values())) > 1
     }
     assert conflicts == {}
+
+
+# A Chinese character (or full-width punctuation) beside an ASCII , : ; ( ) ? ! — where the
+# Chinese text needs the full-width mark (，：；（）？！). Placeholders like %(name)s are not text.
+_CHINESE = "[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+_ASCII_BESIDE_CHINESE = re.compile(rf"(?<={_CHINESE})[,:;()?!]|[,:;()?!](?={_CHINESE})")
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_0-9]+\)[sdfr]|%[sd]")
+
+
+def test_it_uses_full_width_punctuation_in_chinese():
+    """Chinese text uses full-width punctuation: an ASCII comma, colon, semicolon, parenthesis,
+    question or exclamation mark next to a Chinese character is a typo a reader sees."""
+    found = []
+    for app, po in _catalogues().items():
+        for entry in po:
+            if entry.obsolete:
+                continue
+            for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+                if text and _ASCII_BESIDE_CHINESE.search(_PLACEHOLDER.sub("X", text)):
+                    found.append(f"{app}: {text}")
+    assert not found, "\n".join(found)

@@ -190,7 +190,7 @@ def test_it_shows_and_groups_needs_and_warns_of_a_lonely_group(bank, client_for)
         dependency=Dependency.objects.get(dependency_resource=bank["dc2"]),
     )
     page = client_for("coord_a").get(bank["core"].get_absolute_url(), **ZH).content.decode()
-    assert "冗余组“dc”只有一个成员:这不构成冗余。" in page
+    assert "冗余组“dc”只有一个成员：这不构成冗余。" in page
     assert 'data-testid="needs-or"' in page and "主数据中心" in page
     checks = client_for("coord_a").get(reverse("dependencies:checks"), **ZH).content.decode()
     assert "冗余组“dc”只有一个成员" in checks and "核心业务系统" in checks
