@@ -9,5 +9,9 @@ class AnalysisConfig(AppConfig):
 
     def ready(self):
         from resilia.analysis import jobs
+        from resilia.analysis.documents import TITLES
+        from resilia.audit.presenters import register_type_label
 
         jobs.register()
+        for kind, title in TITLES.items():
+            register_type_label(f"analysis.{kind}", title)

@@ -9,6 +9,7 @@ from django import forms
 from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from resilia.audit.actions import action_choices
@@ -36,24 +37,24 @@ class AuditEventFilterSet(django_filters.FilterSet):
     """Filters by who, what, which object, which user action, when, and text of the object."""
 
     actor = django_filters.CharFilter(
-        label=_("actor"), field_name="actor_repr", lookup_expr="iexact"
+        label=capfirst(_("actor")), field_name="actor_repr", lookup_expr="iexact"
     )
     action = django_filters.ChoiceFilter(
-        label=_("action"), choices=action_choices, empty_label=_("Any")
+        label=capfirst(_("action")), choices=action_choices, empty_label=_("Any")
     )
     object_type = django_filters.ChoiceFilter(
-        label=_("object type"), choices=object_type_choices, empty_label=_("Any")
+        label=capfirst(_("object type")), choices=object_type_choices, empty_label=_("Any")
     )
-    object_id = django_filters.CharFilter(label=_("object id"))
-    request_id = django_filters.CharFilter(label=_("request id"))
+    object_id = django_filters.CharFilter(label=capfirst(_("object id")))
+    request_id = django_filters.CharFilter(label=capfirst(_("request id")))
     date_from = django_filters.DateFilter(
-        label=_("from"),
+        label=capfirst(_("from")),
         method="filter_date_from",
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=_DATE_RANGE,
     )
     date_to = django_filters.DateFilter(
-        label=_("to"),
+        label=capfirst(_("to")),
         method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=_DATE_RANGE,

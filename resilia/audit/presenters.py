@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from resilia.audit.actions import action_label
@@ -101,6 +102,34 @@ class EventRow:
     url: str = ""
     type_label: object = ""
     changes: list[ChangeRow] = field(default_factory=list)
+    name: object = ""  # what the event is about, in the reader's language where it can be
+
+
+# Object types that are no model (an analysis report's `analysis.gaps`), each with its name:
+# registered by the app that records them (AppConfig.ready), so that the log names them in the
+# reader's language, whatever the language of the moment they were recorded.
+TYPE_LABELS: dict[str, object] = {}
+
+
+def register_type_label(object_type: str, label) -> None:
+    """Name events of `object_type` (not a model) with `label`, a lazy translation."""
+    TYPE_LABELS[object_type] = label
+
+
+def _names(event, model) -> tuple[object, object]:
+    """(type label, name) of an event, rendered in the reader's language from the recorded
+    object type, the language-neutral key: an event about a whole kind (an export, an import:
+    no object id) recorded the kind's name in the recorder's language, so the reader's name of
+    that kind is shown instead — for old events too."""
+    if model is not None:
+        type_label = capfirst(model._meta.verbose_name)
+        if not event.object_id:
+            return type_label, capfirst(model._meta.verbose_name_plural)
+        return type_label, event.object_repr or type_label
+    if event.object_type in TYPE_LABELS:
+        label = TYPE_LABELS[event.object_type]
+        return label, label
+    return event.object_type, event.object_repr or event.object_type
 
 
 def _field_of(model, key):
@@ -122,16 +151,16 @@ def _label_of(model, key: str, field):
     """The reader's label of a change key: the field's name, the related kind's for a
     reverse relation (a count of people imported with a unit), else the recorded key."""
     if field is not None:
-        return field.verbose_name
+        return capfirst(field.verbose_name)
     if key in EXTRA_LABELS:
-        return EXTRA_LABELS[key]
+        return capfirst(EXTRA_LABELS[key])
     if model is not None:
         try:
             relation = model._meta.get_field(key)
         except FieldDoesNotExist:
             return key
         if relation.related_model is not None:
-            return relation.related_model._meta.verbose_name_plural
+            return capfirst(relation.related_model._meta.verbose_name_plural)
     return key
 
 
@@ -163,12 +192,14 @@ def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
     rows = []
     for event in events:
         model = models_by_label.get(event.object_type)
+        type_label, name = _names(event, model)
         rows.append(
             EventRow(
                 event=event,
                 label=action_label(event.action),
                 url=links.get((event.object_type, event.object_id), ""),
-                type_label=model._meta.verbose_name if model is not None else event.object_type,
+                type_label=type_label,
+                name=name,
                 changes=_change_rows(
                     model, event.changes or {}, names, created=event.action == "create"
                 ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
@@ -202,20 +203,20 @@ class LinkForm(forms.Form):
     NEEDS = "needs"
     NEEDED_BY = "needed_by"
 
-    target = forms.CharField(label=_("node"), widget=LazySelect)
+    target = forms.CharField(label=capfirst(_("node")), widget=LazySelect)
     group = forms.CharField(
-        label=_("redundancy group"),
+        label=capfirst(_("redundancy group")),
         required=False,
         max_length=100,
         help_text=_("Empty: needed (AND). A group name: any one member of the group will do (OR)."),
     )
     tolerance = DurationMinutesField(
-        label=_("tolerance"),
+        label=capfirst(_("tolerance")),
         required=False,
         help_text=_("How long the dependent keeps working without it (0 if not at all)."),
     )
     note = forms.CharField(
-        label=_("note"),
+        label=capfirst(_("note")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("note"), "aria-label": _("note")}),
     )
@@ -224,7 +225,7 @@ class LinkForm(forms.Form):
         super().__init__(*args, prefix=prefix or direction, **kwargs)
         self.direction = direction
         target = self.fields["target"]
-        target.label = _("needs") if direction == self.NEEDS else _("needed by")
+        target.label = capfirst(_("needs") if direction == self.NEEDS else _("needed by"))
         attrs = picker_attrs("node")
         if direction == self.NEEDED_BY:
             # Only nodes whose needs the user may change can be linked from this end.

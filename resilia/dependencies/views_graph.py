@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -296,11 +297,11 @@ def graph_page(request):
     _require_reader(request.user)
     form = GraphForm(request)
     strings = {
-        "needs": _("needs"),
-        "needed_by": _("is needed by"),
+        "needs": capfirst(_("needs")),
+        "needed_by": capfirst(_("is needed by")),
         "and": _("AND"),
         "or_group": _("OR group %(group)s"),
-        "tolerance": _("tolerance"),
+        "tolerance": capfirst(_("tolerance")),
         "open": _("Open its page"),
         "path": _("Why it is here"),
         "centre": _("This is the chosen node."),
@@ -311,22 +312,22 @@ def graph_page(request):
         "loading": _("Loading…"),
         "failed": _("The graph could not be loaded."),
         "verdicts": {
-            GAP: _("capability gap"),
-            SPOF: _("single point of failure"),
-            UNKNOWN: _("unknown capability"),
+            GAP: capfirst(_("capability gap")),
+            SPOF: capfirst(_("single point of failure")),
+            UNKNOWN: capfirst(_("unknown capability")),
             OK: _("OK"),
         },
         "fields": {
-            "code": _("code"),
-            "unit": _("unit"),
-            "kind": _("kind"),
+            "code": capfirst(_("code")),
+            "unit": capfirst(_("unit")),
+            "kind": capfirst(_("kind")),
             "rto": _("RTO"),
             "mtpd": _("MTPD"),
             "rpo": _("RPO"),
-            "recovery_time": _("recovery time"),
-            "recovery_point": _("recovery point"),
-            "redundancy": _("redundancy"),
-            "verdict": _("verdict"),
+            "recovery_time": capfirst(_("recovery time")),
+            "recovery_point": capfirst(_("recovery point")),
+            "redundancy": capfirst(_("redundancy")),
+            "verdict": capfirst(_("verdict")),
         },
         "max": MAX_NODES,
     }
