@@ -13,6 +13,7 @@ from resilia.analysis.whatif import (
     check_t0,
     parse_failures,
 )
+from resilia.core.forms import style_widgets
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Site
 
@@ -22,15 +23,23 @@ class WhatIfForm(forms.Form):
 
     fail = forms.CharField(required=False)
     at = forms.DateTimeField(
-        label=_("Failure at (T0)"),
+        label=_("Failure time (T0)"),
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        # No input_formats: Django's default reads ISO 8601 (what the browser's picker sends,
+        # whatever its language) and then the formats of the reader's language
+        # (DATETIME_INPUT_FORMATS, e.g. 2026/05/01 09:00 in Chinese).
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty for now, in your time zone."),
+        help_text=_("When the nodes fail, in your time zone; leave empty for now."),
+        error_messages={
+            "invalid": _(
+                "The failure time (T0) is not a date and time: write it as 2026-05-01 09:00."
+            )
+        },
     )
 
     def __init__(self, data=None, *, user):
         super().__init__(data)
+        style_widgets(self)
         self.user = user
         self.specs = [s for s in (data.getlist("fail") if data is not None else []) if s.strip()]
 

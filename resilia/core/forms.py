@@ -22,22 +22,27 @@ def autocomplete(field: forms.Field, url: str, *, write: bool = False) -> None:
     field.widget.attrs["data-autocomplete-placeholder"] = _("Type to search…")
 
 
+def style_widgets(form: forms.BaseForm) -> None:
+    """Tabler classes on every widget of `form` (model form or plain form alike)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        if isinstance(widget, forms.Textarea):
+            # Textarea itself sets rows=10, so a default would never apply.
+            widget.attrs["rows"] = 3
+
+
 class StyledForm(forms.ModelForm):
     """Tabler classes on every widget."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if isinstance(widget, forms.Textarea):
-                # Textarea itself sets rows=10, so a default would never apply.
-                widget.attrs["rows"] = 3
+        style_widgets(self)
 
 
 class TreeUnitChoiceField(forms.ModelChoiceField):
