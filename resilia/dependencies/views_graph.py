@@ -108,7 +108,7 @@ def _describe(user, index, nodes: list[int]) -> dict[int, dict]:
             found[by_kind["activity"][obj.pk]] = {
                 "type": "activity",
                 "kind": "activity",
-                "kind_label": str(Activity._meta.verbose_name),
+                "kind_label": str(capfirst(Activity._meta.verbose_name)),
                 "code": obj.code,
                 "name": obj.display_name,
                 "unit": obj.unit.display_name,
