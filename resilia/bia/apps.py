@@ -10,3 +10,7 @@ class BiaConfig(AppConfig):
     def ready(self):
         from resilia.bia import access as bia_access  # noqa: F401  (policies)
         from resilia.bia import services as bia_services  # noqa: F401  (audit actions)
+        from resilia.bia.report import BUILDER
+        from resilia.core import reports
+
+        reports.register_builder("bia.report", BUILDER)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
     path("campaigns/<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("campaigns/<int:pk>/report/", views.campaign_report, name="campaign_report"),
     path("campaigns/<int:pk>/heatmap/", views.campaign_heatmap, name="campaign_heatmap"),
     path("campaigns/<int:pk>/export/", views.campaign_export, name="campaign_export"),
     path(

@@ -745,3 +745,15 @@ def campaign_heatmap(request, pk):
         "bia/heatmap.html",
         {"obj": campaign, "rows": rows, "labels": labels, "page": page, "chart": chart},
     )
+
+
+@login_required
+def campaign_report(request, pk):
+    """The BIA report as a page (HTML); PDF and DOCX are produced by a report job."""
+    from resilia.bia.report import build
+    from resilia.core import reports
+
+    access.get_object_for_user(request.user, Campaign, pk)
+    params = {"campaign": pk, "unit": request.GET.get("unit") or None}
+    doc = build(user=request.user, params=params)
+    return HttpResponse(reports.render(doc, "html", request=request))
