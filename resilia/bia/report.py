@@ -257,6 +257,8 @@ def _activity(doc, a: Assessment, fw, names, tiers) -> None:
             for d in a.derived_drivers
         )
         text = _("Derived MTPD: %(mtpd)s (%(why)s).") % {"mtpd": _m(a.derived_mtpd), "why": why}
+    elif not any(v is not None for row in (a.ratings or {}).values() for v in row):
+        text = _("Not rated yet.")
     else:
         text = _("No category reaches its threshold within the assessed time points: no MTPD.")
     doc.add(reports.Paragraph(text))
