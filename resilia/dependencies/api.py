@@ -141,6 +141,13 @@ class ActivitySerializer(StrictModelSerializer):
     owner = ScopedPrimaryKeyRelatedField(Person, allow_null=True, required=False)
     display_name = serializers.CharField(read_only=True)
     node_key = serializers.CharField(read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Doubtful but accepted objectives (an RPO longer than the MTPD, an MTPD of 0"
+            " minutes), translated; empty when there is nothing to check. Also listed on the"
+            " model checks page."
+        )
+    )
 
     class Meta:
         model = Activity
@@ -159,7 +166,11 @@ class ActivitySerializer(StrictModelSerializer):
             "rto",
             "rpo",
             "mbco",
+            "warnings",
         ]
+
+    def get_warnings(self, obj) -> list[str]:
+        return obj.warnings()
 
 
 _ENDS = ("dependent_activity", "dependent_resource", "dependency_activity", "dependency_resource")

@@ -154,7 +154,7 @@ class ResourceForm(StyledForm):
 
 
 class ActivityForm(StyledForm):
-    """An activity (business process) and its approved objectives; RTO ≤ MTPD."""
+    """An activity (business process) and its approved objectives; RTO < MTPD."""
 
     mtpd = DurationMinutesField(label=_("MTPD"), required=False)
     rto = DurationMinutesField(label=_("RTO"), required=False)
@@ -183,7 +183,7 @@ class ActivityForm(StyledForm):
         _unit_field(self, user, Activity)
         _owner_fields(self, user)
         self.fields["mtpd"].help_text = _("Maximum tolerable period of disruption.")
-        self.fields["rto"].help_text = _("Recovery time objective; at most the MTPD.")
+        self.fields["rto"].help_text = _("Recovery time objective; shorter than the MTPD.")
         self.fields["rpo"].help_text = _("Recovery point objective: the data loss tolerated.")
 
     def clean_unit(self):
@@ -191,9 +191,9 @@ class ActivityForm(StyledForm):
 
     def clean(self):
         cleaned = super().clean()
-        rto, mtpd = cleaned.get("rto"), cleaned.get("mtpd")
-        if rto is not None and mtpd is not None and rto > mtpd:
-            self.add_error("rto", _("The RTO cannot be longer than the MTPD."))
+        message = rules.objectives_error(mtpd=cleaned.get("mtpd"), rto=cleaned.get("rto"))
+        if message and "rto" not in self.errors:
+            self.add_error("rto", message)
         return cleaned
 
 

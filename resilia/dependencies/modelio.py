@@ -278,6 +278,7 @@ def import_model(
     if problems:
         raise ModelFileError(problems)
     report = ImportReport(dry_run=dry_run)
+    report.warnings += objective_warnings(data)
     with transaction.atomic():
         applier = _Applier(data, actor, report, prune)
         applier.run()
@@ -295,6 +296,18 @@ def import_model(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def objective_warnings(data: dict) -> list[str]:
+    """Doubtful but accepted objectives of a checked file, each naming its item."""
+    out = []
+    for i, item in enumerate(data.get("activities") or []):
+        objectives = item.get("objectives") or {}
+        for message in rules.objectives_warnings(
+            mtpd=objectives.get("mtpd"), rpo=objectives.get("rpo")
+        ):
+            out.append(str(Problem(f"activities[{i}].objectives", message)))
+    return out
 
 
 def _warn_cycles(report: ImportReport) -> None:

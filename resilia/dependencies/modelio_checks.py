@@ -1,7 +1,7 @@
 """Validation of a continuity model file before anything is written: the JSON Schema and the
-rules a schema cannot express (duplicates, references, unit cycles, RTO within MTPD, self-links,
-OR groups of one), reported together in file order. Every problem names its path in the file,
-e.g. ``dependencies[12].dependency``.
+rules a schema cannot express (duplicates, references, unit cycles, RTO shorter than MTPD,
+tests dated in the future, self-links, OR groups of one), reported together in file order.
+Every problem names its path in the file, e.g. ``dependencies[12].dependency``.
 
 Paths count list items from 0, like JSONPath and jq.
 """
@@ -282,11 +282,9 @@ class _Checker:
             )
             rto = self.get("activities", i, act, "objectives", "rto")
             mtpd = self.get("activities", i, act, "objectives", "mtpd")
-            if rto is not None and mtpd is not None and rto > mtpd:
-                self.add(
-                    f"{base}.objectives.rto",
-                    _("%(rto)s is longer than the MTPD %(mtpd)s") % {"rto": rto, "mtpd": mtpd},
-                )
+            message = rules.objectives_error(mtpd=mtpd, rto=rto)
+            if message:
+                self.add(f"{base}.objectives.rto", message)
         self.links({"activity": activities, "resource": resources})
         return self.problems
 
@@ -294,11 +292,15 @@ class _Checker:
         if value is None:
             return
         try:
-            dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             self.add(
                 f"{base}.capability_tested_on", _("%(value)s is not a date") % {"value": value}
             )
+            return
+        message = rules.tested_on_error(date)
+        if message:
+            self.add(f"{base}.capability_tested_on", message)
 
     def unit_parents(self, units: dict[str, int] | None, unknown: str) -> None:
         items = [

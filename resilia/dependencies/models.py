@@ -120,6 +120,16 @@ class Resource(BilingualName):
     def get_absolute_url(self):
         return reverse("dependencies:resource_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        message = rules.tested_on_error(self.capability_tested_on)
+        if message:
+            raise ValidationError({"capability_tested_on": message}, code="future_test")
+
+    def warnings(self) -> list[str]:
+        """Doubtful but allowed values: none for a resource yet."""
+        return []
+
     @property
     def node_key(self) -> str:
         return f"resource:{self.code}"
@@ -155,9 +165,9 @@ class Activity(BilingualName):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rto__isnull=True) | Q(mtpd__isnull=True) | Q(rto__lte=models.F("mtpd")),
-                name="activity_rto_within_mtpd",
-                violation_error_message=_("The RTO cannot be longer than the MTPD."),
+                condition=Q(rto__isnull=True) | Q(mtpd__isnull=True) | Q(rto__lt=models.F("mtpd")),
+                name="activity_rto_shorter_than_mtpd",
+                violation_error_message=rules.RTO_NOT_SHORTER,
             )
         ]
 
@@ -166,8 +176,13 @@ class Activity(BilingualName):
 
     def clean(self):
         super().clean()
-        if self.rto is not None and self.mtpd is not None and self.rto > self.mtpd:
-            raise ValidationError({"rto": _("The RTO cannot be longer than the MTPD.")})
+        message = rules.objectives_error(mtpd=self.mtpd, rto=self.rto)
+        if message:
+            raise ValidationError({"rto": message}, code="rto_not_shorter")
+
+    def warnings(self) -> list[str]:
+        """Doubtful but allowed objectives (rules.objectives_warnings)."""
+        return rules.objectives_warnings(mtpd=self.mtpd, rpo=self.rpo)
 
     @property
     def node_key(self) -> str:

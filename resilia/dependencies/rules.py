@@ -11,13 +11,22 @@ anything is in the database, use them too.
 - An OR redundancy group of one member is no redundancy: a notice where links are edited
   one by one (node page, check page, XLSX/CSV import), a problem in a model file (which states
   the whole model at once and must be coherent).
+- An activity's RTO is strictly shorter than its MTPD (ISO 22300 RTO note, "less than";
+  standards.md §1.10): an RTO equal to the MTPD is refused wherever objectives are entered.
+- A capability test cannot be dated in the future (beyond a day of clock skew): a result
+  that has not happened yet is no evidence.
+- Doubtful but possible values are warned about, not refused: an RPO longer than the MTPD,
+  an MTPD of 0 minutes (no disruption tolerated at all).
 - Only the BCM office (the roles of `access.WRITE_ALL`, or the system itself: the CLI) may
   leave a resource without a unit, i.e. share it with the whole organisation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +36,15 @@ SELF_LINK = _("A node cannot depend on itself.")
 RESOURCE_NEEDS_ACTIVITY = _("A resource can only depend on another resource.")
 DUPLICATE_LINK = _("This link already exists.")
 SHARED_RESOURCE = _("Only the BCM office may share a resource.")
+RTO_NOT_SHORTER = _("The RTO must be shorter than the MTPD.")
+FUTURE_TEST = _("The capability test cannot be dated in the future.")
+RPO_BEYOND_MTPD = _(
+    "The RPO is longer than the MTPD: more data may be lost than the time the activity can"
+    " be down. Check the objectives."
+)
+ZERO_MTPD = _("An MTPD of 0 minutes means no disruption at all is tolerable. Check the objective.")
+# A test "today" entered from a clock a few hours ahead of the server's is not refused.
+CLOCK_SKEW = dt.timedelta(days=1)
 
 Node = tuple[str, object]  # ("activity" | "resource", pk or code)
 
@@ -70,6 +88,36 @@ def lonely_group(group: str, node: str) -> str:
 def link_named(link: str, message: str) -> str:
     """A message about one link, prefixed with the link's name ("PAY → CORE")."""
     return gettext("Link “%(link)s”: %(reason)s") % {"link": link, "reason": message}
+
+
+def objectives_error(*, mtpd: int | None, rto: int | None) -> str | None:
+    """Why these objectives cannot be saved (RTO not strictly shorter than MTPD), or None."""
+    if rto is not None and mtpd is not None and rto >= mtpd:
+        return str(RTO_NOT_SHORTER)
+    return None
+
+
+def objectives_warnings(*, mtpd: int | None, rpo: int | None) -> list[str]:
+    """What is doubtful about these objectives, though allowed: shown after a save, in the
+    API response and on the model checks page."""
+    out = []
+    if mtpd == 0:
+        out.append(str(ZERO_MTPD))
+    if rpo is not None and mtpd is not None and rpo > mtpd:
+        out.append(str(RPO_BEYOND_MTPD))
+    return out
+
+
+def latest_test_date(today: dt.date | None = None) -> dt.date:
+    """The latest date a capability test may carry: today plus the clock skew."""
+    return (today or timezone.localdate()) + CLOCK_SKEW
+
+
+def tested_on_error(value: dt.date | None, today: dt.date | None = None) -> str | None:
+    """Why a capability test date cannot be saved (it is in the future), or None."""
+    if value is not None and value > latest_test_date(today):
+        return str(FUTURE_TEST)
+    return None
 
 
 def may_share_resource(actor) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
 from resilia.engine import Gaps, RecoveryOrder, SpofReport, recovery_order
@@ -321,6 +321,15 @@ def compiled_graph() -> tuple[CompiledGraph, NodeIndex, int]:
     """(graph, index, revision) of the current model state (see compiled_model)."""
     model = compiled_model()
     return model.graph, model.index, model.revision
+
+
+# The database form of rules.objectives_warnings: what the model checks page lists.
+DOUBTFUL_OBJECTIVES = Q(mtpd=0) | Q(rpo__gt=F("mtpd"))
+
+
+def doubtful_activities(activities):
+    """The activities of `activities` whose objectives are doubtful though allowed."""
+    return activities.filter(DOUBTFUL_OBJECTIVES)
 
 
 def lonely_or_groups() -> list[dict]:

@@ -32,6 +32,13 @@ DELETE = {Resource: services.resource_delete, Activity: services.activity_delete
 LISTS = {Resource: "dependencies:resource_list", Activity: "dependencies:activity_list"}
 
 
+def _warn(request, obj) -> None:
+    """Doubtful but saved values (rules.objectives_warnings), once after the save; the model
+    checks page lists them for later."""
+    for message in obj.warnings():
+        messages.warning(request, message)
+
+
 def _node_create(request, model):
     if not access.can_create(request.user, model):
         raise PermissionDenied
@@ -40,6 +47,7 @@ def _node_create(request, model):
         obj = save_form(request, form, CREATE[model])
         if obj is not None:
             messages.success(request, _("%(name)s was created.") % {"name": obj})
+            _warn(request, obj)
             return redirect(obj)
     context = {"form": form, "kind": model._meta.verbose_name}
     return render(request, "dependencies/form.html", context)
@@ -53,6 +61,7 @@ def _node_edit(request, model, pk):
         key = "resource" if model is Resource else "activity"
         if save_form(request, form, UPDATE[model], **{key: obj}) is not None:
             messages.success(request, _("%(name)s was saved.") % {"name": obj})
+            _warn(request, obj)
             return redirect(obj)
     context = {"form": form, "obj": obj, "kind": model._meta.verbose_name}
     return render(request, "dependencies/form.html", context)

@@ -77,7 +77,13 @@ def model_checks(request):
     no_capability = (
         Resource.objects.for_user(user).filter(recovery_time__isnull=True).select_related("unit")
     )
+    doubtful = selectors.doubtful_activities(Activity.objects.for_user(user))
     context = {
+        "doubtful": [
+            (activity, activity.warnings())
+            for activity in doubtful.select_related("unit").order_by("code")[:SHOWN]
+        ],
+        "doubtful_count": doubtful.count(),
         "lonely_groups": _lonely_groups(user),
         "cycles": _cycles(user),
         "no_rto": no_rto.order_by("code")[:SHOWN],

@@ -242,3 +242,39 @@ def test_it_ranks_spofs_in_the_api(api_for, bank):
         ("KP-B", 3),
     ]
     assert [s["code"] for s in data["key_persons"]] == ["KP-B"]
+
+
+def test_it_refuses_an_rto_equal_to_the_mtpd_on_the_rto_field(api_for, bank):
+    """standards.md §1.10: the RTO is *less than* the MTPD (strict <), through the API."""
+    events = AuditEvent.objects.count()
+    response = api_for("manager", "zh-hans").patch(
+        f"/api/activities/{bank['pay'].pk}/", {"rto": bank["pay"].mtpd}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "rto": ["恢复时间目标（RTO）必须短于最大可容忍中断时间（MTPD）。"]
+    }
+    assert Activity.objects.get(pk=bank["pay"].pk).rto == bank["pay"].rto
+    assert AuditEvent.objects.count() == events
+
+
+def test_it_refuses_a_capability_test_in_the_future_and_warns_of_a_doubtful_rpo(api_for, bank):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = api_for("manager", "en")
+    future = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.patch(
+        f"/api/resources/{bank['core'].pk}/", {"capability_tested_on": future}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["capability_tested_on"]
+    pay = bank["pay"]
+    response = client.patch(f"/api/activities/{pay.pk}/", {"rpo": pay.mtpd + 60}, format="json")
+    assert response.status_code == 200
+    assert response.json()["warnings"] == [
+        "The RPO is longer than the MTPD: more data may be lost than the time the activity can"
+        " be down. Check the objectives."
+    ]
+    assert client.get(f"/api/activities/{pay.pk}/").json()["warnings"]

@@ -254,7 +254,7 @@ def test_it_names_the_path_and_reason_of_each_error(model):
     def rto(d):
         d["activities"][pay]["objectives"].update(mtpd=480, rto=600)
 
-    assert case(rto) == ["activities[1].objectives.rto: 600 is longer than the MTPD 480"]
+    assert case(rto) == ["activities[1].objectives.rto: The RTO must be shorter than the MTPD."]
 
     def self_link(d):
         d["dependencies"][0]["dependency"] = d["dependencies"][0]["dependent"]
@@ -427,7 +427,7 @@ def test_it_exports_and_imports_from_the_command_line(model, tmp_path):
     bad.write_text(stdout.getvalue().replace("rto: 120", "rto: 600"), encoding="utf-8")
     with pytest.raises(CommandError) as exc:
         call_command("model", "--language", "en", "import", str(bad))
-    assert "activities[1].objectives.rto: 600 is longer than the MTPD 240" in str(exc.value)
+    assert "activities[1].objectives.rto: The RTO must be shorter than the MTPD." in str(exc.value)
     assert "bad.yaml was not imported: 1 problem(s); nothing was changed." in str(exc.value)
 
 

@@ -223,7 +223,7 @@ def test_it_refuses_an_rto_longer_than_the_mtpd(bank, client_for):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["rto"] == [
-        "恢复时间目标（RTO）不能长于最大可容忍中断时间（MTPD）。"
+        "恢复时间目标（RTO）必须短于最大可容忍中断时间（MTPD）。"
     ]
     bank["pay"].refresh_from_db()
     assert (bank["pay"].mtpd, bank["pay"].rto) == (480, 120)
