@@ -251,8 +251,33 @@ class ImportReport:
         }
 
 
+class ModelChanged(Exception):
+    """The model changed between the prepare and the apply phase of an import."""
+
+
+def _stamp() -> tuple:
+    """What an import's plan was computed against: the model revision (every change to
+    resources, activities and links bumps it) and the units, sites and people it resolves."""
+    from django.db.models import Count, Max
+
+    from resilia.dependencies.models import ModelRevision
+
+    revision = ModelRevision.objects.filter(pk=1).values_list("revision", "changed_at").first()
+    others = tuple(
+        tuple(model.objects.aggregate(n=Count("pk"), top=Max("pk")).values())
+        for model in (Unit, Site, Person)
+    )
+    return (revision, others)
+
+
 def import_model(
-    data: Any, *, actor=None, dry_run: bool = False, prune: bool = False, source: str = ""
+    data: Any,
+    *,
+    actor=None,
+    dry_run: bool = False,
+    prune: bool = False,
+    source: str = "",
+    on_prepared=None,
 ) -> ImportReport:
     """Make the database hold the model in `data` (parsed file), all or nothing.
 
@@ -260,6 +285,14 @@ def import_model(
     links, resources and activities missing from a section the file has are deleted; without
     it they are kept and reported as warnings. Units and sites are never deleted (other
     registers use them). A dry run does the whole import and rolls it back.
+
+    Two phases, so that other writers do not wait on a long import: *prepare* parses, checks
+    and computes the plan (which items change) with reads only, no write transaction open;
+    *apply* then opens one write transaction, checks that the model is still the one the plan
+    was computed against, and writes only the planned changes. If the model changed in
+    between, the import prepares again once; if it changed again, it is refused. A file that
+    changes nothing opens no write transaction at all. `on_prepared()` is called between the
+    phases (tests use it to write from elsewhere meanwhile).
     """
     too_big = size_problems(data)
     if too_big:
@@ -277,14 +310,56 @@ def import_model(
     problems = check(data, existing)
     if problems:
         raise ModelFileError(problems)
+    for attempt in range(2):
+        stamp, plan = _prepare(data, actor, prune)
+        if on_prepared is not None:
+            on_prepared()
+        if not plan.planned:
+            report = plan.report
+            report.dry_run = dry_run
+            report.warnings += objective_warnings(data)
+            _warn_cycles(report)
+            return report
+        try:
+            return _apply(data, actor, prune, dry_run, source, stamp, plan.planned)
+        except ModelChanged:
+            if attempt:
+                raise ModelFileError(
+                    [
+                        Problem(
+                            "",
+                            _(
+                                "the continuity model was changed by someone else while the"
+                                " file was being prepared, twice; nothing was imported: import"
+                                " the file again"
+                            ),
+                        )
+                    ]
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _prepare(data: dict, actor, prune: bool):
+    """The plan of an import, from reads only: which items create, update or delete."""
+    stamp = _stamp()
+    plan = _Applier(data, actor, ImportReport(dry_run=True), prune, planning=True)
+    plan.run()
+    if plan.problems:
+        raise ModelFileError(plan.problems)
+    return stamp, plan
+
+
+def _apply(data, actor, prune, dry_run, source, stamp, planned) -> ImportReport:
+    """Write the planned changes in one transaction, if the model is still as prepared."""
     report = ImportReport(dry_run=dry_run)
     report.warnings += objective_warnings(data)
     with transaction.atomic():
-        applier = _Applier(data, actor, report, prune)
+        if _stamp() != stamp:
+            raise ModelChanged
+        applier = _Applier(data, actor, report, prune, only=planned)
         applier.run()
         if applier.problems:
             raise ModelFileError(applier.problems)
-        _warn_cycles(report)
         if report.change_count:
             audit_record(
                 actor=actor,
@@ -294,7 +369,10 @@ def import_model(
                 changes={"file": source, "prune": prune, **report.summary()},
             )
         if dry_run:
+            _warn_cycles(report)
             transaction.set_rollback(True)
+    if not dry_run:
+        _warn_cycles(report)  # reads the committed model, after the write lock is released
     return report
 
 
@@ -334,9 +412,22 @@ def _fk_equal(obj, name: str, value) -> bool:
 class _Applier:
     """Applies a checked file through the services, in dependency order."""
 
-    def __init__(self, data: dict, actor, report: ImportReport, prune: bool):
+    def __init__(
+        self,
+        data: dict,
+        actor,
+        report: ImportReport,
+        prune: bool,
+        *,
+        planning: bool = False,
+        only: set[str] | None = None,
+    ):
         self.data, self.actor, self.report, self.prune = data, actor, report, prune
         self.problems: list[Problem] = []
+        # planning: record in `planned` the paths of the items that would change, write
+        # nothing. only: apply just those paths (the plan), the rest matching the database.
+        self.planning, self.only = planning, only
+        self.planned: set[str] = set()
         self.units: dict[str, Unit] = {u.code: u for u in Unit.objects.all()}
         self.sites: dict[str, Site] = {s.code: s for s in Site.objects.all()}
         self.resources: dict[str, Resource] = {r.code: r for r in Resource.objects.all()}
@@ -422,6 +513,12 @@ class _Applier:
         }
         create, update = services[kind]
         obj = known.get(code)
+        if self.only is not None and path not in self.only:
+            return
+        if self.planning:
+            if obj is None or any(not _fk_equal(obj, k, v) for k, v in fields.items()):
+                self.planned.add(path)
+            return
         try:
             if obj is None:
                 known[code] = create(actor=self.actor, code=code, **fields)
@@ -468,6 +565,18 @@ class _Applier:
             wanted = [
                 self.resources[c] for c in item.get("alternates") or [] if c in self.resources
             ]
+            path = f"resources[{i}].alternates"
+            if self.only is not None and path not in self.only:
+                continue
+            if self.planning:
+                # A resource created by the file, or alternates that differ: planned.
+                if resource is None and item.get("alternates"):
+                    self.planned.add(path)
+                elif resource is not None and {r.pk for r in wanted} != current.get(
+                    resource.pk, set()
+                ):
+                    self.planned.add(path)
+                continue
             if resource is None or {r.pk for r in wanted} == current.get(resource.pk, set()):
                 continue
             try:
@@ -506,6 +615,13 @@ class _Applier:
                 "note": item.get("note", ""),
             }
             link = existing.pop(pair, None)
+            path = f"dependencies[{i}]"
+            if self.only is not None and path not in self.only:
+                continue
+            if self.planning:
+                if link is None or any(getattr(link, k) != v for k, v in fields.items()):
+                    self.planned.add(path)
+                continue
             try:
                 if link is None:
                     dependent, dependency = self.node(pair[0]), self.node(pair[1])
@@ -528,7 +644,9 @@ class _Applier:
             except ValidationError as exc:
                 self.fail(f"dependencies[{i}]", exc)
         for (a, b), link in sorted(existing.items()):
-            if self.prune:
+            if self.prune and self.planning:
+                self.planned.add(f"delete:{a}:{b}")
+            elif self.prune:
                 deps.dependency_delete(actor=self.actor, dependency=link)
                 self.report.deleted["dependency"] += 1
                 self.report.changes.append(_("delete link %(a)s → %(b)s") % {"a": a, "b": b})
@@ -543,7 +661,9 @@ class _Applier:
             return
         listed = {item["code"] for item in self.data[section]}
         for code in sorted(set(known) - listed):
-            if self.prune:
+            if self.prune and self.planning:
+                self.planned.add(f"delete:{kind}:{code}")
+            elif self.prune:
                 delete(actor=self.actor, **{kind: known.pop(code)})
                 self.report.deleted[kind] += 1
                 self.report.changes.append(_("delete %(kind)s %(code)s") % _kc(kind, code))
