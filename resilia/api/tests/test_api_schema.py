@@ -70,3 +70,13 @@ def test_it_describes_what_the_what_if_endpoint_accepts(schema):
 def test_it_declares_yes_no_filters_as_booleans(schema):
     parameters = {p["name"]: p for p in schema["paths"]["/api/people/"]["get"]["parameters"]}
     assert parameters["is_key_person"]["schema"]["type"] == "boolean"
+
+
+def test_it_documents_the_warnings_of_an_activity(schema):
+    """Doubtful but accepted objectives come back in `warnings`, a read-only list of text."""
+    field = schema["components"]["schemas"]["Activity"]["properties"]["warnings"]
+    assert field["type"] == "array" and field["items"]["type"] == "string"
+    from resilia.dependencies.api import ActivitySerializer
+
+    described = str(ActivitySerializer().fields["warnings"].help_text)
+    assert field["readOnly"] and field["description"] == described
