@@ -99,6 +99,16 @@ def main() -> None:
         help="measure this copy of modelio.py instead, e.g. `git show REV:resilia/"
         "dependencies/modelio.py > /tmp/modelio_before.py` for the code before a change",
     )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="the database already holds a run's result: only re-import the first file",
+    )
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="the database already holds the first file: only import the changed one",
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if args.before:
@@ -111,7 +121,11 @@ def main() -> None:
         globals()["modelio"] = module
     transaction.atomic = _timed_atomic  # the modules call transaction.atomic() at run time
     data = model_file(args.items, args.seed)
-    run("first import (all creates)", data, prune=False)
+    if args.again:
+        run("re-import of the first file (1% changed back, 0.5% re-created)", data, prune=True)
+        return
+    if not args.changed:
+        run("first import (all creates)", data, prune=False)
     rng = random.Random(args.seed + 1)
     for item in rng.sample(data["activities"], len(data["activities"]) // 20):
         item["objectives"]["rto"] = 30  # 1% of the items changed

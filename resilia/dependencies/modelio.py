@@ -321,7 +321,7 @@ def import_model(
             _warn_cycles(report)
             return report
         try:
-            return _apply(data, actor, prune, dry_run, source, stamp, plan.planned)
+            return _apply(data, actor, prune, dry_run, source, stamp, plan)
         except ModelChanged:
             if attempt:
                 raise ModelFileError(
@@ -349,14 +349,14 @@ def _prepare(data: dict, actor, prune: bool):
     return stamp, plan
 
 
-def _apply(data, actor, prune, dry_run, source, stamp, planned) -> ImportReport:
+def _apply(data, actor, prune, dry_run, source, stamp, plan) -> ImportReport:
     """Write the planned changes in one transaction, if the model is still as prepared."""
     report = ImportReport(dry_run=dry_run)
     report.warnings += objective_warnings(data)
     with transaction.atomic():
         if _stamp() != stamp:
             raise ModelChanged
-        applier = _Applier(data, actor, report, prune, only=planned)
+        applier = _Applier(data, actor, report, prune, only=plan.planned, reuse=plan)
         applier.run()
         if applier.problems:
             raise ModelFileError(applier.problems)
@@ -421,6 +421,7 @@ class _Applier:
         *,
         planning: bool = False,
         only: set[str] | None = None,
+        reuse: _Applier | None = None,
     ):
         self.data, self.actor, self.report, self.prune = data, actor, report, prune
         self.problems: list[Problem] = []
@@ -428,6 +429,17 @@ class _Applier:
         # nothing. only: apply just those paths (the plan), the rest matching the database.
         self.planning, self.only = planning, only
         self.planned: set[str] = set()
+        self.link_map: dict[tuple[str, str], Dependency] | None = None
+        self.alt_current: dict[int, set[int]] | None = None
+        if reuse is not None:
+            # The plan's reads, still valid: the apply checked the model is unchanged since.
+            # The write transaction then reads nothing but that check.
+            self.units, self.sites = dict(reuse.units), dict(reuse.sites)
+            self.resources, self.activities = dict(reuse.resources), dict(reuse.activities)
+            self.people = reuse.people
+            self.link_map = dict(reuse.link_map) if reuse.link_map is not None else None
+            self.alt_current = reuse.alt_current
+            return
         self.units: dict[str, Unit] = {u.code: u for u in Unit.objects.all()}
         self.sites: dict[str, Site] = {s.code: s for s in Site.objects.all()}
         self.resources: dict[str, Resource] = {r.code: r for r in Resource.objects.all()}
@@ -554,12 +566,14 @@ class _Applier:
             visit(code)
 
     def apply_alternates(self) -> None:
-        through = Resource.alternates.through.objects.values_list(
-            "from_resource_id", "to_resource_id"
-        )
-        current: dict[int, set[int]] = {}
-        for src, dst in through:
-            current.setdefault(src, set()).add(dst)
+        if self.alt_current is None:
+            through = Resource.alternates.through.objects.values_list(
+                "from_resource_id", "to_resource_id"
+            )
+            self.alt_current = {}
+            for src, dst in through:
+                self.alt_current.setdefault(src, set()).add(dst)
+        current = self.alt_current
         for i, item in enumerate(self.data.get("resources") or []):
             resource = self.resources.get(item["code"])
             wanted = [
@@ -597,15 +611,17 @@ class _Applier:
     def apply_links(self) -> None:
         act_code = {a.pk: c for c, a in self.activities.items()}
         res_code = {r.pk: c for c, r in self.resources.items()}
-        existing: dict[tuple[str, str], Dependency] = {}
-        for link in Dependency.objects.all():
-            a = f"activity:{act_code[link.dependent_activity_id]}" if (
-                link.dependent_activity_id
-            ) else f"resource:{res_code[link.dependent_resource_id]}"  # fmt: skip
-            b = f"activity:{act_code[link.dependency_activity_id]}" if (
-                link.dependency_activity_id
-            ) else f"resource:{res_code[link.dependency_resource_id]}"  # fmt: skip
-            existing[(a, b)] = link
+        if self.link_map is None:
+            self.link_map = {}
+            for link in Dependency.objects.all():
+                a = f"activity:{act_code[link.dependent_activity_id]}" if (
+                    link.dependent_activity_id
+                ) else f"resource:{res_code[link.dependent_resource_id]}"  # fmt: skip
+                b = f"activity:{act_code[link.dependency_activity_id]}" if (
+                    link.dependency_activity_id
+                ) else f"resource:{res_code[link.dependency_resource_id]}"  # fmt: skip
+                self.link_map[(a, b)] = link
+        existing = dict(self.link_map)
         for i, item in enumerate(self.data["dependencies"]):
             pair = (item["dependent"], item["dependency"])
             label = {"a": pair[0], "b": pair[1]}
