@@ -34,6 +34,7 @@ def _assigned_children(user):
 ORG_WIDE = Policy(readers=frozenset(ALL_READERS), writers=frozenset(WRITE_ALL))
 register("bia.frameworkversion", ORG_WIDE)
 register("bia.campaign", ORG_WIDE)
+register("bia.rulepack", ORG_WIDE)
 register("bia.assessment", Policy(unit_path="activity__unit__path", assigned=_assigned))
 for label in ("bia.assessmentevent", "bia.assessmentsnapshot"):
     register(

@@ -368,3 +368,51 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.campaign.code} · {self.get_kind_display()} · {self.day}"
+
+
+class RulePack(models.Model):
+    """One version of a rule pack the organisation keeps (issue 9 item 6; engine.rules).
+
+    The rules are data ({code, kind, params, title, title_en, source, confidence}); editing
+    a pack's rules saves a new version, never changes an old one, so a finding can always be
+    traced to the exact rule text it came from. Of each pack code only the newest version
+    counts; it is evaluated while `enabled`.
+    """
+
+    code = models.CharField(_("code"), max_length=50, validators=[code_validator])
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    rules = models.JSONField(_("rules"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rule pack")
+        verbose_name_plural = _("rule packs")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="bia_rulepack_one_version")
+        ]
+
+    def __str__(self):
+        return f"{self.local_name} v{self.version}"
+
+    @property
+    def local_name(self) -> str:
+        return local_name({"name": self.name, "name_en": self.name_en, "code": self.code})
+
+    def as_pack(self) -> dict:
+        """The plain data engine.rules evaluates."""
+        return {"code": self.code, "version": self.version, "rules": self.rules}

@@ -170,6 +170,15 @@ class Activity(BilingualName):
                 violation_error_message=rules.RTO_NOT_SHORTER,
             )
         ]
+        indexes = [
+            # The BIA priorities page (bia.priorities): prioritised activities (an RTO) by RTO,
+            # RPO, MTPD, code, read a page at a time at 100,000 activities.
+            models.Index(
+                fields=["rto", "rpo", "mtpd", "code"],
+                condition=Q(rto__isnull=False),
+                name="activity_priority_order",
+            )
+        ]
 
     def get_absolute_url(self):
         return reverse("dependencies:activity_detail", args=[self.pk])
