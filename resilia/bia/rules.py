@@ -135,8 +135,8 @@ def _systems(activity_ids) -> dict[int, list[tuple[str, int | None]]]:
     ).values_list(
         "dependent_activity_id", "dependency_resource__code", "dependency_resource__recovery_time"
     )
-    for pk, code, minutes in rows:
-        out.setdefault(pk, []).append((code, minutes))
+    for pk, code, recovery in rows:
+        out.setdefault(pk, []).append((code, recovery))
     return out
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.bia import views
+from resilia.bia import views, views_priorities
 
 app_name = "bia"
 
@@ -33,4 +33,7 @@ urlpatterns = [
     path("assessments/<int:pk>/review/", views.assessment_review, name="assessment_review"),
     path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
     path("assessments/<int:pk>/compare/", views.assessment_compare, name="assessment_compare"),
+    path("priorities/", views_priorities.priorities, name="priorities"),
+    path("rules/", views_priorities.rule_packs, name="rule_packs"),
+    path("sites/", views_priorities.site_check, name="site_check"),
 ]
