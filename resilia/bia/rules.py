@@ -153,8 +153,8 @@ def latest_approved(activity_ids) -> dict[int, Assessment]:
     return out
 
 
-def _evaluate(facts_by_pk: dict[int, engine.Facts]) -> dict[int, list[engine.Finding]]:
-    packs = enabled_packs()
+def _evaluate(facts_by_pk: dict[int, engine.Facts], packs=None) -> dict[int, list[engine.Finding]]:
+    packs = enabled_packs() if packs is None else packs
     if not packs or not facts_by_pk:
         return {}
     found = engine.evaluate(packs, facts_by_pk.values())
@@ -164,7 +164,10 @@ def _evaluate(facts_by_pk: dict[int, engine.Facts]) -> dict[int, list[engine.Fin
 def activity_findings(activities: Iterable) -> dict[int, list[engine.Finding]]:
     """Findings on the approved objectives of these activities (already read through the
     choke point by the caller), in four queries whatever their number."""
+    packs = enabled_packs()
     activities = list(activities)
+    if not packs or not activities:
+        return {}
     ids = [a.pk for a in activities]
     approved = latest_approved(ids)
     systems = _systems(ids)
@@ -178,7 +181,7 @@ def activity_findings(activities: Iterable) -> dict[int, list[engine.Finding]]:
         )
         for a in activities
     }
-    return _evaluate(facts)
+    return _evaluate(facts, packs)
 
 
 def campaign_findings(

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 from resilia.bia import rules, services, sites
 from resilia.bia.models import Assessment, Campaign, RulePack, local_name
 from resilia.core import access
+from resilia.core.exports import export_response
+from resilia.core.trail import record
 from resilia.dependencies import selectors
 from resilia.dependencies.models import Activity, Resource
 from resilia.engine import bia as engine
@@ -36,9 +38,57 @@ def priority_rows(user):
     )
 
 
+EXPORT_CHUNK = 2000
+
+
+def _export(request, fw, model):
+    """Every prioritised activity the user may read, in order, in chunks (findings and
+    bounds per chunk), as CSV or XLSX; the export is audited."""
+    fmt = request.GET["export"]
+    tiers = {t["code"]: local_name(t) for t in fw.tiers}
+    engine_tiers = fw.engine_tiers()
+    headers = [_("Rank"), _("code"), _("name"), _("unit"), _("RTO (minutes)"),
+               _("RPO (minutes)"), _("MTPD (minutes)"), _("Tier"),
+               _("RTO achievable"), _("Limited by:"), _("Rule findings")]  # fmt: skip
+    rows, chunk = [], []
+    yes, no = _("Yes"), _("No")
+
+    def flush():
+        findings = rules.activity_findings(chunk)
+        for a in chunk:
+            b = model.recovery_bound(a.pk)
+            late = b is not None and b.achievable is False
+            rows.append([
+                len(rows) + 1, a.code, a.display_name, a.unit.display_name,
+                a.rto, a.rpo, a.mtpd,
+                tiers.get(engine.tier_for(a.rto, engine_tiers), ""),
+                no if late else yes,
+                (b.limited_by or "").split(":", 1)[-1] if late else "",
+                "; ".join(rules.describe(f) for f in findings.get(a.pk, ())),
+            ])  # fmt: skip
+        chunk.clear()
+
+    columns = ("code", "name", "name_en", "rto", "rpo", "mtpd", "unit__name", "unit__name_en")
+    for a in priority_rows(request.user).only(*columns).iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(a)
+        if len(chunk) == EXPORT_CHUNK:
+            flush()
+    flush()
+    record(
+        actor=request.user,
+        action="export",
+        object_type="bia.priorities",
+        object_repr=_("Priorities"),
+        changes={"format": fmt, "rows": len(rows)},
+    )
+    return export_response(fmt=fmt, basename="bia-priorities", headers=headers, rows=rows)
+
+
 @login_required
 def priorities(request):
     access.require_kind(request.user, Activity)
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return _export(request, services.current_framework(), selectors.compiled_model())
     page = Paginator(priority_rows(request.user), PAGE).get_page(request.GET.get("page"))
     fw = services.current_framework()
     tiers = {t["code"]: local_name(t) for t in fw.tiers}

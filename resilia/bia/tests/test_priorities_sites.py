@@ -55,6 +55,22 @@ def test_it_orders_by_rto_then_rpo_and_flags_the_unmet_rto(prioritised, client_f
     assert "rto-vs-systems" not in row and "[S]" in row  # the rule finding with its tag
 
 
+def test_the_export_lists_every_prioritised_activity_in_order_and_is_audited(
+    prioritised, client_for
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from resilia.audit.models import AuditEvent
+
+    r = client_for("coord_a").get("/bia/priorities/?export=xlsx")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    codes = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes == ["LOAN", "PAY"]  # DEPT-B's BR is outside coord_a's subtree
+    assert AuditEvent.objects.filter(action="export", object_type="bia.priorities").count() == 1
+
+
 def test_a_coordinator_sees_only_the_priorities_of_their_subtree(prioritised, client_for):
     page = client_for("coord_a").get("/bia/priorities/")
     assert b"priority-PAY" in page.content and b"priority-BR" not in page.content
