@@ -225,4 +225,8 @@ def describe(finding: engine.Finding) -> str:
             "value": minutes(finding.value),
             "limit": minutes(finding.limit),
         }
-    return f"{title} [{finding.confidence}]: {detail}"
+    return _("%(title)s [%(tag)s]: %(detail)s") % {
+        "title": title,
+        "tag": finding.confidence,
+        "detail": detail,
+    }

@@ -108,7 +108,7 @@ def priorities(request):
                 "activity": a,
                 "tier": tiers.get(engine.tier_for(a.rto, fw.engine_tiers())),
                 "late": late,
-                "bound": b.bound if late else None,
+                "bound": int(b.bound) if late else None,
                 "limiting": shown.get(code) if code else None,
                 "hidden_limit": bool(code) and code not in shown,
                 "findings": [rules.describe(f) for f in findings.get(a.pk, ())],
