@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dependencies', '0002_minutes_field'),
+        ('dependencies', '0003_rto_shorter_than_mtpd'),
         ('org', '0001_initial'),
     ]
 
