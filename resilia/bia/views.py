@@ -39,7 +39,7 @@ from resilia.core.lists import list_view
 from resilia.core.trail import record
 from resilia.core.views import confirm_delete
 from resilia.dependencies import selectors
-from resilia.dependencies.models import Dependency
+from resilia.dependencies.models import Activity, Dependency
 from resilia.org.models import Unit
 
 
@@ -220,6 +220,29 @@ def campaign_detail(request, pk):
     campaign = Campaign.objects.select_related("framework").get(pk=campaign.pk)
     can_write = access.can_write(request.user, campaign)
     prog = progress(campaign, request.user)
+    from resilia.bia.rules import campaign_findings, describe
+
+    found = campaign_findings(campaign, user=request.user)
+    codes = dict(
+        Assessment.objects.filter(campaign=campaign, activity_id__in=list(found)[:20]).values_list(
+            "activity_id", "pk"
+        )
+    )
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(pk__in=list(found)[:20]).only(
+            "pk", "code", "name", "name_en"
+        )
+    }
+    findings = [
+        {
+            "activity": activities[pk],
+            "assessment": codes.get(pk),
+            "texts": [describe(f) for f in items],
+        }
+        for pk, items in list(found.items())[:20]
+        if pk in activities
+    ]
     return render(
         request,
         "bia/campaign_detail.html",
@@ -228,6 +251,8 @@ def campaign_detail(request, pk):
             "can_write": can_write,
             "can_delete": can_write and campaign.status == "draft",
             "progress": prog,
+            "findings": findings,
+            "findings_total": len(found),
             "scope_units": campaign.units.order_by("path")[:50],
             "scope_activity_count": campaign.activities.count(),
             "assessments_url": reverse("bia:assessment_list") + f"?campaign={campaign.pk}",

@@ -264,3 +264,22 @@ def test_the_heat_map_costs_the_same_queries_for_more_activities(
             )
             Assessment.objects.create(campaign=campaign, activity=a, framework=campaign.framework)
     assert queries() == small
+
+
+def test_the_campaign_page_lists_the_rule_findings(pay, client_for, personas):
+    """standards.md §4.1 [M]: an important business's RTO may not exceed 4 h (banking pack)."""
+    from resilia.bia.rules import rulepack_enable
+    from resilia.engine.rules import BANKING
+
+    with request_context(source="test"):
+        rulepack_enable(actor=personas["manager"], code=BANKING["code"])
+    c = client_for("coord_a")
+    flags = {f: "on" for f in ("customer_facing", "accounting", "time_critical", "severe_impact")}
+    legal_late = [1, 1, 1, 1, 4, 4, 5, 5, 5, 5]
+    data = _post(pay.framework, rto="6h", rpo="15m", **flags)
+    for i, v in enumerate(legal_late):
+        data[f"r__legal__{i}"] = str(v)
+    assert c.post(pay.get_absolute_url(), data).status_code == 302
+    page = client_for("manager").get(f"/bia/campaigns/{pay.campaign_id}/")
+    assert page.context["findings_total"] == 1
+    assert "PAY" in page.content.decode() and 'data-testid="findings"' in page.content.decode()
