@@ -275,6 +275,9 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1024
 # largest Word template an administrator may upload.
 REPORT_FONT_FILE = envstr("REPORT_FONT_FILE")
 REPORT_TEMPLATE_MAX_BYTES = envint("REPORT_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# A resource's capability test older than this many days no longer counts as recent: the home
+# page and the resources register's "stale" filter (docs/setup.md).
+CAPABILITY_TEST_STALE_DAYS = envint("CAPABILITY_TEST_STALE_DAYS", 365, minimum=1)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 

@@ -23,12 +23,14 @@ from resilia.api.viewsets import RegisterViewSet, Services, routes
 from resilia.core.filters import SearchFilterSet, readable
 from resilia.dependencies import rules
 from resilia.dependencies import services as dep
+from resilia.dependencies.filters import ActivityStateFilters, ResourceStateFilters
 from resilia.dependencies.models import Activity, Criticality, Dependency, Resource
 from resilia.org.models import Person, Site, Unit
 
 
-class ResourceFilterSet(SearchFilterSet):
-    """Resources by kind, unit, site, criticality, redundancy, or text in code and names."""
+class ResourceFilterSet(SearchFilterSet, ResourceStateFilters):
+    """Resources by kind, unit, site, criticality, redundancy, text in code and names, or the
+    state the home page counts (untested, stale, capability gap, single point of failure)."""
 
     search_fields = ("code", "name", "name_en", "description")
     kind = django_filters.ChoiceFilter(label=gettext_lazy("kind"), choices=Resource.Kind.choices)
@@ -46,8 +48,9 @@ class ResourceFilterSet(SearchFilterSet):
         fields = ["q", "kind", "unit", "site", "criticality", "redundancy"]
 
 
-class ActivityFilterSet(SearchFilterSet):
-    """Activities by unit, owner, or text in code, names and products."""
+class ActivityFilterSet(SearchFilterSet, ActivityStateFilters):
+    """Activities by unit, owner, text in code, names and products, or the state the home page
+    counts (RTO cannot be met, objectives missing)."""
 
     search_fields = ("code", "name", "name_en", "products")
     unit = django_filters.ModelChoiceFilter(label=gettext_lazy("unit"), queryset=readable(Unit))

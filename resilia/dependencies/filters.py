@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from resilia.core.filters import (
     AnyYesNoSelect,
@@ -17,7 +20,62 @@ from resilia.core.filters import (
     readable,
 )
 from resilia.dependencies.models import Activity, Criticality, Resource
+from resilia.dependencies.selectors import compiled_model
 from resilia.org.models import Site, Unit
+
+
+def stale_before() -> dt.date:
+    """Capability tests dated before this day are stale (settings.CAPABILITY_TEST_STALE_DAYS)."""
+    return timezone.localdate() - dt.timedelta(days=settings.CAPABILITY_TEST_STALE_DAYS)
+
+
+def _stale_label() -> str:
+    days = settings.CAPABILITY_TEST_STALE_DAYS
+    return ngettext(
+        "capability test older than %(days)d day",
+        "capability test older than %(days)d days",
+        days,
+    ) % {"days": days}
+
+
+stale_label = lazy(_stale_label, str)
+
+# "Tested" means a test date and at least one achieved measure.
+UNTESTED = Q(capability_tested_on__isnull=True) | Q(
+    recovery_time__isnull=True, recovery_point__isnull=True
+)
+# An activity without objectives lacks any of MTPD, RTO and RPO.
+WITHOUT_OBJECTIVES = Q(mtpd__isnull=True) | Q(rto__isnull=True) | Q(rpo__isnull=True)
+
+
+def gap_resource_pks() -> list[int]:
+    """Resources whose tested capability cannot meet what depends on them (the gap analysis of
+    the current model state, computed once per revision)."""
+    model = compiled_model()
+    n_act = len(model.index.activity_ids)
+    nodes = sorted({g.node for g in model.gaps().resources})
+    return model.index.resource_ids[[v - n_act for v in nodes]].tolist()
+
+
+def unmet_rto_activity_pks() -> list[int]:
+    """Activities whose RTO is below the lower bound their dependencies allow."""
+    model = compiled_model()
+    nodes = [g.node for g in model.gaps().activities]
+    return model.index.activity_ids[nodes].tolist()
+
+
+def spof_resource_pks() -> list[int]:
+    """Resources whose failure alone stops a prioritised activity."""
+    model = compiled_model()
+    n_act = len(model.index.activity_ids)
+    nodes = sorted(s.node - n_act for s in model.spof().spofs if s.node >= n_act)
+    return model.index.resource_ids[nodes].tolist()
+
+
+def _by_pks(queryset, pks: list[int], value):
+    if value is None:
+        return queryset
+    return queryset.filter(pk__in=pks) if value else queryset.exclude(pk__in=pks)
 
 
 def _subtree(queryset, unit):
@@ -27,7 +85,58 @@ def _subtree(queryset, unit):
     return queryset.filter(unit__path__startswith=unit.path)
 
 
-class ResourceFilterSet(SearchFilterSet):
+class ResourceStateFilters(django_filters.FilterSet):
+    """What the home page counts about resources; shared by the register and the API."""
+
+    untested = StrictBooleanFilter(
+        label=_("has no tested capability"), method="filter_untested", widget=AnyYesNoSelect
+    )
+    stale = StrictBooleanFilter(label=stale_label(), method="filter_stale", widget=AnyYesNoSelect)
+    gap = StrictBooleanFilter(label=_("capability gap"), method="filter_gap", widget=AnyYesNoSelect)
+    spof = StrictBooleanFilter(
+        label=_("single point of failure"), method="filter_spof", widget=AnyYesNoSelect
+    )
+
+    def filter_untested(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(UNTESTED) if value else queryset.exclude(UNTESTED)
+
+    def filter_stale(self, queryset, name, value):
+        if value is None:
+            return queryset
+        stale = Q(capability_tested_on__lt=stale_before())
+        return queryset.filter(stale) if value else queryset.exclude(stale)
+
+    def filter_gap(self, queryset, name, value):
+        return _by_pks(queryset, gap_resource_pks() if value is not None else [], value)
+
+    def filter_spof(self, queryset, name, value):
+        return _by_pks(queryset, spof_resource_pks() if value is not None else [], value)
+
+
+class ActivityStateFilters(django_filters.FilterSet):
+    """What the home page counts about activities; shared by the register and the API."""
+
+    rto_unmet = StrictBooleanFilter(
+        label=_("RTO cannot be met"), method="filter_rto_unmet", widget=AnyYesNoSelect
+    )
+    no_objectives = StrictBooleanFilter(
+        label=_("MTPD, RTO or RPO missing"), method="filter_no_objectives", widget=AnyYesNoSelect
+    )
+
+    def filter_rto_unmet(self, queryset, name, value):
+        return _by_pks(queryset, unmet_rto_activity_pks() if value is not None else [], value)
+
+    def filter_no_objectives(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(WITHOUT_OBJECTIVES) if value else queryset.exclude(WITHOUT_OBJECTIVES)
+        )
+
+
+class ResourceFilterSet(SearchFilterSet, ResourceStateFilters):
     search_fields = ("code", "name", "name_en", "description")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Resource.Kind.choices)
     unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
@@ -36,40 +145,27 @@ class ResourceFilterSet(SearchFilterSet):
         label=_("redundancy"), choices=Resource.Redundancy.choices
     )
     site = django_filters.ModelChoiceFilter(label=_("site"), queryset=readable(Site))
-    untested = StrictBooleanFilter(
-        label=_("has no tested capability"), method="filter_untested", widget=AnyYesNoSelect
-    )
-    stale = StrictBooleanFilter(
-        label=_("capability test older than 1 year"),
-        method="filter_stale",
-        widget=AnyYesNoSelect,
-    )
 
     class Meta:
         model = Resource
-        fields = ["q", "kind", "unit", "criticality", "redundancy", "site", "untested", "stale"]
+        fields = [
+            "q",
+            "kind",
+            "unit",
+            "criticality",
+            "redundancy",
+            "site",
+            "untested",
+            "stale",
+            "gap",
+            "spof",
+        ]
 
     def filter_unit(self, queryset, name, value):
         return _subtree(queryset, value)
 
-    def filter_untested(self, queryset, name, value):
-        # "Tested" means a test date and at least one achieved measure.
-        untested = Q(capability_tested_on__isnull=True) | Q(
-            recovery_time__isnull=True, recovery_point__isnull=True
-        )
-        if value is None:
-            return queryset
-        return queryset.filter(untested) if value else queryset.exclude(untested)
 
-    def filter_stale(self, queryset, name, value):
-        if value is None:
-            return queryset
-        year_ago = timezone.localdate() - dt.timedelta(days=365)
-        stale = Q(capability_tested_on__lt=year_ago)
-        return queryset.filter(stale) if value else queryset.exclude(stale)
-
-
-class ActivityFilterSet(SearchFilterSet):
+class ActivityFilterSet(SearchFilterSet, ActivityStateFilters):
     search_fields = ("code", "name", "name_en", "products", "description")
     unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
     prioritised = StrictBooleanFilter(
@@ -85,7 +181,7 @@ class ActivityFilterSet(SearchFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["q", "unit", "prioritised", "no_rto"]
+        fields = ["q", "unit", "prioritised", "no_rto", "rto_unmet", "no_objectives"]
 
     def filter_unit(self, queryset, name, value):
         return _subtree(queryset, value)
