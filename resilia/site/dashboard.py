@@ -1,18 +1,219 @@
-"""What the home page shows: counts per register and recent activity, through the choke point."""
+"""What the home page shows: the continuity figures of the reader's scope, counts per register
+and recent activity, all through the choke point.
+
+Each continuity figure is one count that opens the register filtered to exactly those rows
+(the register's own filter set, also the API's query parameters). The figures that need the
+engine (unmet RTOs, capability gaps, single points of failure) come from the compiled model of
+the current revision, computed once per revision; the others are one aggregate query per
+register, so the page costs a constant number of queries whatever the size of the model.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from resilia.audit.models import AuditEvent
 from resilia.core import access
+from resilia.dependencies.filters import (
+    UNTESTED,
+    WITHOUT_OBJECTIVES,
+    gap_resource_pks,
+    spof_resource_pks,
+    stale_before,
+    unmet_rto_activity_pks,
+)
+from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Person, Site, Team, Unit
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One continuity figure: `count` rows, opening `url` (None: no register behind it)."""
+
+    key: str
+    label: str
+    count: int
+    url: str | None
+    icon: str
+
+
+def _scope(user, model):
+    """(rows the figures count, whether the register may be opened) or None: nothing shown.
+    Executives see organisation-wide totals without a register (access.report_count)."""
+    if access.can_read_kind(user, model):
+        return access.report_rows(user, model), True
+    if access.reports_whole_model(user) and access.can_view_reports(user):
+        return model._default_manager.all(), False
+    return None
+
+
+def _link(url_name: str, linked: bool, **params) -> str | None:
+    return f"{reverse(url_name)}?{urlencode(params)}" if linked else None
+
+
+def _activity_figures(user, figures: list, charts: dict) -> None:
+    shown = _scope(user, Activity)
+    if shown is None:
+        return
+    rows, linked = shown
+    whole = access.reports_whole_model(user)
+    unmet = unmet_rto_activity_pks()
+    aggregates = {
+        "prioritised": Count("pk", filter=Q(rto__isnull=False)),
+        "without_objectives": Count("pk", filter=WITHOUT_OBJECTIVES),
+    }
+    if not whole:
+        aggregates["unmet"] = Count("pk", filter=Q(pk__in=unmet))
+    found = rows.aggregate(**aggregates)
+    unmet_count = len(unmet) if whole else found["unmet"]
+    url = "dependencies:activity_list"
+    figures += [
+        Figure(
+            "rto_unmet",
+            _("Prioritised activities whose RTO cannot be met"),
+            unmet_count,
+            _link(url, linked, rto_unmet="true"),
+            "clock-exclamation",
+        ),
+        Figure(
+            "no_objectives",
+            _("Activities without MTPD, RTO or RPO"),
+            found["without_objectives"],
+            _link(url, linked, no_objectives="true"),
+            "target-off",
+        ),
+    ]
+    prioritised = found["prioritised"]
+    if prioritised:
+        charts["rto"] = {
+            "title": str(_("Prioritised activities: RTO achievable?")),
+            "slices": [
+                {"name": str(_("RTO achievable")), "value": prioritised - unmet_count},
+                {"name": str(_("RTO cannot be met")), "value": unmet_count},
+            ],
+        }
+
+
+def _resource_figures(user, figures: list, charts: dict) -> None:
+    shown = _scope(user, Resource)
+    if shown is None:
+        return
+    rows, linked = shown
+    whole = access.reports_whole_model(user)
+    gaps, spofs = gap_resource_pks(), spof_resource_pks()
+    stale = stale_before()
+    days = settings.CAPABILITY_TEST_STALE_DAYS
+    recent_half = dt.timedelta(days=days // 2)
+    tested = ~UNTESTED
+    aggregates = {
+        "untested": Count("pk", filter=UNTESTED),
+        "stale": Count("pk", filter=Q(capability_tested_on__lt=stale)),
+        "tested_stale": Count("pk", filter=tested & Q(capability_tested_on__lt=stale)),
+        "tested_older": Count(
+            "pk",
+            filter=tested
+            & Q(capability_tested_on__gte=stale, capability_tested_on__lt=stale + recent_half),
+        ),
+        "tested_recent": Count(
+            "pk", filter=tested & Q(capability_tested_on__gte=stale + recent_half)
+        ),
+    }
+    if not whole:
+        aggregates["gaps"] = Count("pk", filter=Q(pk__in=gaps))
+        aggregates["spofs"] = Count("pk", filter=Q(pk__in=spofs))
+    found = rows.aggregate(**aggregates)
+    url = "dependencies:resource_list"
+    figures += [
+        Figure(
+            "spof",
+            _("Single points of failure"),
+            len(spofs) if whole else found["spofs"],
+            _link(url, linked, spof="true"),
+            "plug-connected-x",
+        ),
+        Figure(
+            "gap",
+            _("Resources with a capability gap"),
+            len(gaps) if whole else found["gaps"],
+            _link(url, linked, gap="true"),
+            "arrows-diff",
+        ),
+        Figure(
+            "untested",
+            _("Resources never tested"),
+            found["untested"],
+            _link(url, linked, untested="true"),
+            "flask-off",
+        ),
+        Figure(
+            "stale",
+            _("Resources whose last test is older than %(days)d days") % {"days": days},
+            found["stale"],
+            _link(url, linked, stale="true"),
+            "calendar-time",
+        ),
+    ]
+    if sum(found[k] for k in ("untested", "tested_stale", "tested_older", "tested_recent")):
+        charts["tests"] = {
+            "title": str(_("Resources by age of their last capability test")),
+            "slices": [
+                {"name": str(_("Never tested")), "value": found["untested"]},
+                {
+                    "name": str(_("Older than %(days)d days") % {"days": days}),
+                    "value": found["tested_stale"],
+                },
+                {
+                    "name": str(_("%(low)d to %(high)d days") % {"low": days // 2, "high": days}),
+                    "value": found["tested_older"],
+                },
+                {
+                    "name": str(_("Within %(days)d days") % {"days": days // 2}),
+                    "value": found["tested_recent"],
+                },
+            ],
+        }
+
+
+def _people_figures(user, figures: list) -> None:
+    shown = _scope(user, Person)
+    if shown is None:
+        return
+    rows, linked = shown
+    found = rows.aggregate(
+        without_deputy=Count("pk", filter=Q(is_key_person=True, deputy__isnull=True))
+    )
+    figures.append(
+        Figure(
+            "no_deputy",
+            _("Key people without a deputy"),
+            found["without_deputy"],
+            _link("org:person_list", linked, is_key_person="true", has_deputy="false"),
+            "user-exclamation",
+        )
+    )
+
+
+def continuity_figures(user) -> tuple[list[Figure], dict]:
+    """The continuity figures of the user's scope and the data of the home page's charts."""
+    figures: list[Figure] = []
+    charts: dict = {}
+    _activity_figures(user, figures, charts)
+    _resource_figures(user, figures, charts)
+    _people_figures(user, figures)
+    return figures, charts
+
+
 def home_context(user) -> dict:
-    """Counts of what the user may read; executives see organisation-wide totals only."""
+    """Continuity figures, register counts and recent activity of what the user may read;
+    executives see organisation-wide totals only."""
     cards = []
-    counted = set()
     for model, url_name, icon in (
         (Unit, "org:unit_list", "sitemap"),
         (Person, "org:person_list", "users"),
@@ -23,24 +224,16 @@ def home_context(user) -> dict:
         if shown is None:
             continue
         count, linked = shown
-        counted.add(model)
-        url_name = url_name if linked else None
         cards.append(
             {
                 "label": model._meta.verbose_name_plural,
                 "count": count,
-                "url": url_name,
+                "url": url_name if linked else None,
                 "icon": icon,
             }
         )
-    key_people = None
-    if Person in counted:
-        people = access.report_rows(user, Person)
-        key_people = people.aggregate(
-            key=Count("pk", filter=Q(is_key_person=True)),
-            without_deputy=Count("pk", filter=Q(is_key_person=True, deputy__isnull=True)),
-        )
+    figures, charts = continuity_figures(user)
     recent = None
     if access.can_read_kind(user, AuditEvent):
         recent = list(AuditEvent.objects.for_user(user).select_related("actor")[:10])
-    return {"cards": cards, "key_people": key_people, "recent_events": recent}
+    return {"cards": cards, "figures": figures, "charts": charts, "recent_events": recent}
