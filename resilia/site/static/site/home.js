@@ -23,7 +23,10 @@
       series: [{
         type: "pie", radius: ["45%", "70%"], center: ["50%", "45%"],
         label: { formatter: "{c}" },
-        data: data.slices,
+        // An empty share keeps its legend entry but draws no label pointing at nothing.
+        data: data.slices.map(function (s) {
+          return s.value ? s : { name: s.name, value: 0, label: { show: false }, labelLine: { show: false } };
+        }),
       }],
     });
     window.addEventListener("resize", function () { chart.resize(); });
