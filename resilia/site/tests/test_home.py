@@ -149,5 +149,5 @@ def test_it_costs_a_constant_number_of_queries(demo, django_assert_max_num_queri
     for username in ("bcm", "coord_it", "executive"):
         client = _client(username)
         client.get("/")  # compiles the model once for this revision
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(18):
             assert client.get("/").status_code == 200
