@@ -14,7 +14,7 @@ from resilia.accounts.models import User
 from resilia.bia import services as bia
 from resilia.bia.models import Assessment, Campaign
 from resilia.dependencies.models import Activity
-from resilia.org.models import Unit
+from resilia.org.models import Site, Unit
 
 H = 60
 CODE = "BIA-2026"
@@ -97,6 +97,7 @@ def _fill(campaign: Campaign, bcm) -> None:
             time_critical=True,
             severe_impact=True,
             dependencies_confirmed=True,
+            alternate_site=Site.objects.filter(code="ALT-OFFICE").first(),
             resources=[
                 {"kind": "staff", "description": "清算岗", "quantities": [6, 6, 4, 4, 4]},
                 {"kind": "seats", "description": "备用场地席位", "quantities": [6, 6, 4, 4, 4]},
