@@ -17,7 +17,13 @@ from resilia.api.viewsets import AUTHENTICATION
 
 app_name = "api"
 
-APPS = ("resilia.org.api", "resilia.audit.api", "resilia.dependencies.api", "resilia.analysis.api")
+APPS = (
+    "resilia.org.api",
+    "resilia.audit.api",
+    "resilia.dependencies.api",
+    "resilia.bia.api",
+    "resilia.analysis.api",
+)
 
 urlpatterns = [
     *[path("", include(module)) for module in APPS],
