@@ -3,17 +3,30 @@
 
 Reads through the access choke point (resilia.bia.access policies) like every register;
 assessments filter by the same filter set as the pages (campaign, status, unit, q, mine).
-The write side (framework versions, campaign CRUD and launch/close, answers and the
-workflow actions) is to follow through resilia.bia.services.
+Writes go through resilia.bia.services and the workflow decisions of resilia.bia.access:
+PATCH an assessment's answers, POST `submit/`, `return/` (comment), `review/` and `approve/`
+(mtpd_override, override_reason) on it, and `launch/` on a campaign. A role that may not take
+the step answers 403; a step the record's state does not allow (submitting an approved
+assessment, approving one not yet reviewed) answers 409; a refused answer (a rating off the
+scale, an RTO not strictly below the MTPD) answers 400 naming the field.
 """
 
 from __future__ import annotations
 
-from rest_framework import serializers
+from django.db import transaction
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
 
 from resilia.api.viewsets import BaseApiViewSet, routes
+from resilia.bia import access as bia_access
+from resilia.bia import services
 from resilia.bia.filters import AssessmentFilterSet, CampaignFilterSet
 from resilia.bia.models import Assessment, Campaign, FrameworkVersion
+from resilia.core import access
+from resilia.core.access import WRITE_ALL
 from resilia.core.filters import SearchFilterSet
 
 
@@ -125,9 +138,10 @@ class FrameworkViewSet(BaseApiViewSet):
 
 
 class CampaignViewSet(BaseApiViewSet):
-    """BIA campaigns."""
+    """BIA campaigns; `launch/` creates one assessment per activity in scope (BCM office)."""
 
     model = Campaign
+    services = services
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilterSet
     ordering_fields = ["code", "period_start", "deadline", "id"]
@@ -136,22 +150,209 @@ class CampaignViewSet(BaseApiViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("units", "activities")
 
+    @extend_schema(request=None, responses=CampaignSerializer)
+    def launch(self, request, pk=None):
+        campaign = access.get_object_for_user(request.user, Campaign, pk, write=True)
+        if campaign.status != "draft":
+            raise Conflict(_("This campaign was already launched."))
+        with transaction.atomic():
+            services.campaign_launch(actor=request.user, campaign=campaign)
+        campaign.refresh_from_db()
+        return Response(CampaignSerializer(campaign).data)
+
+
+class Conflict(exceptions.APIException):
+    """The record's state does not allow this step (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class AnswersSerializer(serializers.Serializer):
+    """The answers a coordinator gives (all optional in a PATCH); checked by the services."""
+
+    ratings = serializers.DictField(child=serializers.ListField(allow_null=True), required=False)
+    peaks = serializers.DictField(required=False)
+    losses = serializers.ListField(required=False)
+    resources = serializers.ListField(child=serializers.DictField(), required=False)
+    rto = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    rto_all = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    rpo = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    mbco_level = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    mbco = serializers.CharField(allow_blank=True, required=False)
+    workaround = serializers.CharField(allow_blank=True, required=False)
+    workaround_minutes = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    alternate_site = serializers.IntegerField(allow_null=True, required=False)
+    dependencies_confirmed = serializers.BooleanField(required=False)
+    customer_facing = serializers.BooleanField(required=False)
+    accounting = serializers.BooleanField(required=False)
+    time_critical = serializers.BooleanField(required=False)
+    severe_impact = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("Unknown field.")] for name in sorted(unknown)}
+            )
+        return attrs
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ApproveSerializer(serializers.Serializer):
+    mtpd_override = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    override_reason = serializers.CharField(allow_blank=True, required=False, default="")
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
 
 class AssessmentViewSet(BaseApiViewSet):
-    """Impact assessments in the reader's scope."""
+    """Impact assessments in the reader's scope, their answers and their workflow."""
 
     model = Assessment
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilterSet
     ordering_fields = ["status", "derived_mtpd", "rto", "id"]
     ordering = ["campaign", "activity__code"]
+    # The schema documents 409 for views with services (resilia.api.schema).
+    services = services
 
     def get_queryset(self):
-        return super().get_queryset().select_related("activity")
+        return super().get_queryset().select_related("activity", "activity__unit", "framework")
+
+    def _object(self, pk) -> Assessment:
+        obj = access.get_object_for_user(self.request.user, Assessment, pk)
+        return Assessment.objects.select_related("activity__unit", "framework", "campaign").get(
+            pk=obj.pk
+        )
+
+    def _done(self, assessment):
+        assessment.refresh_from_db()
+        return Response(AssessmentSerializer(assessment).data)
+
+    @extend_schema(request=AnswersSerializer, responses=AssessmentSerializer)
+    def partial_update(self, request, pk=None):
+        a = self._object(pk)
+        if not access.can_write(request.user, a):
+            raise exceptions.PermissionDenied()
+        if not a.editable:
+            raise Conflict(
+                _("This assessment is %(status)s: its answers cannot change.")
+                % {"status": a.get_status_display()}
+            )
+        data = AnswersSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers = dict(data.validated_data)
+        if "alternate_site" in answers and answers["alternate_site"] is not None:
+            from resilia.org.models import Site
+
+            site = Site.objects.for_user(request.user).filter(pk=answers["alternate_site"]).first()
+            if site is None:
+                raise exceptions.ValidationError({"alternate_site": [_("No such site.")]})
+            answers["alternate_site"] = site
+        with transaction.atomic():
+            services.assessment_save(actor=request.user, assessment=a, **answers)
+        return self._done(a)
+
+    def _step(self, request, pk, *, may, state_ok, run, serializer=None):
+        a = self._object(pk)
+        if not may(request.user, a):
+            raise exceptions.PermissionDenied()
+        if not state_ok(a):
+            raise Conflict(
+                _("This assessment is %(status)s: this step does not apply to it.")
+                % {"status": a.get_status_display()}
+            )
+        kwargs = {}
+        if serializer is not None:
+            body = serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            kwargs = dict(body.validated_data)
+        with transaction.atomic():
+            run(actor=request.user, assessment=a, **kwargs)
+        return self._done(a)
+
+    @extend_schema(request=None, responses=AssessmentSerializer)
+    def submit(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=access.can_write,
+            state_ok=lambda a: a.editable,
+            run=services.assessment_submit,
+        )
+
+    @extend_schema(request=CommentSerializer, responses=AssessmentSerializer)
+    def send_back(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=_office,
+            state_ok=_submitted,
+            run=services.assessment_return,
+            serializer=CommentSerializer,
+        )
+
+    @extend_schema(request=CommentSerializer, responses=AssessmentSerializer)
+    def review(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=_office,
+            state_ok=_submitted,
+            run=services.assessment_review,
+            serializer=CommentSerializer,
+        )
+
+    @extend_schema(request=ApproveSerializer, responses=AssessmentSerializer)
+    def approve(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=lambda user, a: bia_access.is_unit_approver(user, a.activity.unit),
+            state_ok=lambda a: a.status == "reviewed",
+            run=services.assessment_approve,
+            serializer=ApproveSerializer,
+        )
+
+
+def _office(user, assessment) -> bool:
+    return access.role_of(user) in WRITE_ALL
+
+
+def _submitted(assessment) -> bool:
+    return assessment.status == "submitted"
 
 
 urlpatterns = [
     *routes("bia/frameworks", FrameworkViewSet, "bia-framework", read_only=True),
     *routes("bia/campaigns", CampaignViewSet, "bia-campaign", read_only=True),
-    *routes("bia/assessments", AssessmentViewSet, "bia-assessment", read_only=True),
+    path(
+        "bia/campaigns/<int:pk>/launch/",
+        CampaignViewSet.as_view({"post": "launch"}),
+        name="bia-campaign-launch",
+    ),
+    path(
+        "bia/assessments/", AssessmentViewSet.as_view({"get": "list"}), name="bia-assessment-list"
+    ),
+    path(
+        "bia/assessments/<int:pk>/",
+        AssessmentViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="bia-assessment-detail",
+    ),
+    *[
+        path(
+            f"bia/assessments/<int:pk>/{step}/",
+            AssessmentViewSet.as_view({"post": method}),
+            name=f"bia-assessment-{step}",
+        )
+        for step, method in (
+            ("submit", "submit"),
+            ("return", "send_back"),
+            ("review", "review"),
+            ("approve", "approve"),
+        )
+    ],
 ]

@@ -73,3 +73,61 @@ def test_it_reads_the_framework_and_campaigns_and_writes_nothing(api_for, launch
     assert client.get("/api/bia/frameworks/").json()["results"][0]["number"] == 1
     assert client.get("/api/bia/campaigns/").json()["results"][0]["code"] == "BIA-2026"
     assert client.post("/api/bia/campaigns/", {}, format="json").status_code == 405
+
+
+def _key(user):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
+    return client
+
+
+LEGAL = [1, 1, 3, 4, 4, 4, 5, 5, 5, 5]
+
+
+def test_the_whole_workflow_through_the_api(api_for, launched, personas):
+    """Fill, submit, return, fix, review, approve: each step by its role (403 otherwise), each
+    out of order refused with 409; approval writes the objectives (issue 9 items 2-4)."""
+    fw = launched["framework"]
+    pay = launched["pay"].assessments.get()
+    url = f"/api/bia/assessments/{pay.pk}/"
+    coord, office, head = api_for("coord_a"), api_for("manager"), _key(launched["head_a"])
+    # RTO equal to the derived MTPD (8 h): refused, nothing saved (standards.md §1.10).
+    body = {"ratings": full_ratings(fw, legal=LEGAL), "rto": 8 * H, "rpo": 15}
+    r = coord.patch(url, body, format="json")
+    assert r.status_code == 400 and "rto" in r.json()["error"]["fields"]
+    assert coord.get(url).json()["ratings"] == {}
+    r = coord.patch(url, {**body, "rto": 4 * H}, format="json")
+    assert r.status_code == 200 and r.json()["derived_mtpd"] == 8 * H
+    assert coord.patch(url, {"nope": 1}, format="json").status_code == 400
+    assert api_for("auditor").patch(url, {"rpo": 5}, format="json").status_code == 403
+    assert api_for("coord_b").patch(url, {"rpo": 5}, format="json").status_code == 404
+    assert office.post(url + "review/", {}, format="json").status_code == 409  # not submitted
+    assert coord.post(url + "submit/").json()["status"] == "submitted"
+    assert coord.post(url + "review/", {}, format="json").status_code == 403
+    assert coord.patch(url, {"rpo": 5}, format="json").status_code == 409
+    r = office.post(url + "return/", {"comment": ""}, format="json")
+    assert r.status_code == 400 and "comment" in r.json()["error"]["fields"]
+    r = office.post(url + "return/", {"comment": "RPO?"}, format="json")
+    assert r.json()["status"] == "returned" and r.json()["version"] == 2
+    assert coord.patch(url, {"rpo": 5}, format="json").status_code == 200
+    coord.post(url + "submit/")
+    assert office.post(url + "review/", {}, format="json").json()["status"] == "reviewed"
+    assert office.post(url + "approve/", {}, format="json").status_code == 403
+    r = head.post(url + "approve/", {"mtpd_override": 6 * H}, format="json")
+    assert r.status_code == 400 and "override_reason" in r.json()["error"]["fields"]
+    r = head.post(
+        url + "approve/", {"mtpd_override": 6 * H, "override_reason": "监管"}, format="json"
+    )
+    assert r.json()["status"] == "approved" and r.json()["mtpd"] == 6 * H
+    activity = launched["pay"]
+    activity.refresh_from_db()
+    assert (activity.mtpd, activity.rto, activity.rpo) == (6 * H, 4 * H, 5)
+    assert head.post(url + "approve/", {}, format="json").status_code == 409
+
+
+def test_the_office_launches_a_campaign_once(api_for, bia_setup):
+    url = f"/api/bia/campaigns/{bia_setup['campaign'].pk}/launch/"
+    assert api_for("coord_a").post(url).status_code == 403
+    r = api_for("manager").post(url)
+    assert r.status_code == 200 and r.json()["status"] == "launched"
+    assert api_for("manager").post(url).status_code == 409
