@@ -14,3 +14,8 @@ class BiaConfig(AppConfig):
         from resilia.core import reports
 
         reports.register_builder("bia.report", BUILDER)
+
+        from resilia.analysis.cli import register_subcommand
+        from resilia.bia.cli import SUBCOMMAND
+
+        register_subcommand("bia", SUBCOMMAND)

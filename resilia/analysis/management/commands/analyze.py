@@ -1,4 +1,6 @@
-"""`resilia analyze whatif|order|gaps|spof [--json]`: the analysis on the command line.
+"""`resilia analyze whatif|order|gaps|spof|... [--json]`: the analysis on the command line.
+
+Apps above analysis add subcommands through resilia.analysis.cli (`resilia analyze bia`).
 
 JSON keys are stable and documented in docs/analysis.md (durations in minutes, null for
 never/unknown); the human output is aligned tables in the active language. Bad arguments end
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from resilia.analysis import documents
+from resilia.analysis.cli import SUBCOMMANDS
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
 from resilia.analysis.results import Analysis
 from resilia.analysis.tables import clock
@@ -87,8 +90,14 @@ class Command(BaseCommand):
             sub.add_parser(name, help=text).add_argument(
                 "--json", action="store_true", help="JSON output."
             )
+        for name, extra in SUBCOMMANDS.items():
+            extra.configure(sub.add_parser(name, help=extra.help))
 
     def handle(self, *args, analysis: str, json: bool = False, **options):
+        if analysis in SUBCOMMANDS:
+            data, text = SUBCOMMANDS[analysis].run(options)
+            self.stdout.write(_json_dumps(data) if json else text)
+            return
         model = Analysis(user=None)
         if analysis == "whatif":
             try:
