@@ -116,6 +116,22 @@ def register_type_label(object_type: str, label) -> None:
     TYPE_LABELS[object_type] = label
 
 
+def _is_kind_name(text: str, model) -> bool:
+    """Whether `text` is the kind's own name in one of the languages (what exports record),
+    rather than something of its own to show, such as an imported file's name."""
+    if not text:
+        return True
+    from django.conf import settings
+    from django.utils import translation
+
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names = {str(model._meta.verbose_name), str(model._meta.verbose_name_plural)}
+        if text in names or text.casefold() in {n.casefold() for n in names}:
+            return True
+    return False
+
+
 def _names(event, model) -> tuple[object, object]:
     """(type label, name) of an event, rendered in the reader's language from the recorded
     object type, the language-neutral key: an event about a whole kind (an export, an import:
@@ -123,7 +139,7 @@ def _names(event, model) -> tuple[object, object]:
     that kind is shown instead — for old events too."""
     if model is not None:
         type_label = capfirst(model._meta.verbose_name)
-        if not event.object_id:
+        if not event.object_id and _is_kind_name(event.object_repr, model):
             return type_label, capfirst(model._meta.verbose_name_plural)
         return type_label, event.object_repr or type_label
     if event.object_type in TYPE_LABELS:

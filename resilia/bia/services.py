@@ -362,7 +362,9 @@ def campaign_launch(*, actor: User | None, campaign: Campaign) -> int:
     )
     AssessmentEvent.objects.bulk_create(
         [
-            AssessmentEvent(assessment_id=pk, action="launched", actor=actor, version=1)
+            AssessmentEvent(
+                assessment_id=pk, action=AssessmentEvent.Action.LAUNCHED, actor=actor, version=1
+            )
             for pk in created
         ],
         batch_size=500,
