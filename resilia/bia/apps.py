@@ -19,3 +19,8 @@ class BiaConfig(AppConfig):
         from resilia.bia.cli import SUBCOMMAND
 
         register_subcommand("bia", SUBCOMMAND)
+
+        from resilia.bia.modelfile import SECTION
+        from resilia.dependencies.modelio import register_section
+
+        register_section("bia", SECTION)

@@ -33,6 +33,31 @@ from resilia.org import services as org
 from resilia.org.models import Person, Site, Unit
 
 FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the model file contributed by an app above the dependency model (the
+    BIA's `bia`), registered from its AppConfig.ready(), so this module never imports it.
+
+    export() -> the section's plain data, or None to leave it out;
+    check(data, file) -> [Problem] (paths start with the section's name), before anything is
+    saved; apply(data, actor, report) -> writes, in the import's transaction, after the
+    model's own sections (counts go into report.created/updated).
+    """
+
+    export: Any
+    check: Any
+    apply: Any
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register_section(name: str, section: Section) -> None:
+    SECTIONS[name] = section
+
+
 FORMATS = ("yaml", "json")
 # A model file is read whole and applied through the services (each change validated and
 # audited), so its size is bounded: a bank's whole model is a few thousand items.
@@ -163,6 +188,11 @@ def export_model() -> dict[str, Any]:
             for a in activities
         ],
         "dependencies": links,
+        **{
+            name: value
+            for name, section in SECTIONS.items()
+            if (value := section.export()) is not None
+        },
     }
 
 
@@ -308,8 +338,12 @@ def import_model(
         Person.objects.filter(employee_no__in=numbers).values_list("employee_no", flat=True)
     )
     problems = check(data, existing)
+    for name, section in SECTIONS.items():
+        if not problems and isinstance(data, dict) and name in data:
+            problems += section.check(data[name], data)
     if problems:
         raise ModelFileError(problems)
+    sections = [(s, data[n]) for n, s in SECTIONS.items() if n in data]
     for attempt in range(2):
         stamp, plan = _prepare(data, actor, prune)
         if on_prepared is not None:
@@ -318,6 +352,8 @@ def import_model(
             report = plan.report
             report.dry_run = dry_run
             report.warnings += objective_warnings(data)
+            if sections:
+                _apply_sections(sections, actor, report, dry_run, source, prune)
             _warn_cycles(report)
             return report
         try:
@@ -349,6 +385,23 @@ def _prepare(data: dict, actor, prune: bool):
     return stamp, plan
 
 
+def _apply_sections(sections, actor, report, dry_run, source, prune) -> None:
+    """The apps' sections alone, in one transaction (the model itself did not change)."""
+    with transaction.atomic():
+        for section, value in sections:
+            section.apply(value, actor, report)
+        if report.change_count:
+            audit_record(
+                actor=actor,
+                action="import",
+                object_type="dependencies.model",
+                object_repr=source or _("continuity model"),
+                changes={"file": source, "prune": prune, **report.summary()},
+            )
+        if dry_run:
+            transaction.set_rollback(True)
+
+
 def _apply(data, actor, prune, dry_run, source, stamp, plan) -> ImportReport:
     """Write the planned changes in one transaction, if the model is still as prepared."""
     report = ImportReport(dry_run=dry_run)
@@ -360,6 +413,9 @@ def _apply(data, actor, prune, dry_run, source, stamp, plan) -> ImportReport:
         applier.run()
         if applier.problems:
             raise ModelFileError(applier.problems)
+        for name, section in SECTIONS.items():
+            if name in data:
+                section.apply(data[name], actor, report)
         if report.change_count:
             audit_record(
                 actor=actor,
