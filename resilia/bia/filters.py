@@ -2,6 +2,8 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from resilia.bia.models import Assessment, Campaign, CampaignStatus, Status
 from resilia.core.filters import SearchFilterSet, UnitChoiceFilter, readable
@@ -30,6 +32,7 @@ class AssessmentFilterSet(SearchFilterSet):
         model = Assessment
         fields = ["q", "campaign", "status", "unit", "mine"]
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_unit(self, queryset, name, value):
         return queryset.filter(activity__unit__path__startswith=value.path)
 
