@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from resilia.api.viewsets import BaseApiViewSet, routes
+from resilia.api.viewsets import BaseApiViewSet
 from resilia.bia import access as bia_access
 from resilia.bia import services
 from resilia.bia.filters import AssessmentFilterSet, CampaignFilterSet
@@ -127,14 +127,74 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FrameworkInputSerializer(serializers.Serializer):
+    """A new version of the framework (the BCM office); checked by the services."""
+
+    categories = serializers.ListField(child=serializers.DictField())
+    time_points = serializers.ListField(child=serializers.IntegerField())
+    tiers = serializers.ListField(child=serializers.DictField())
+    peak_periods = serializers.ListField(child=serializers.DictField(), required=False)
+    resource_points = serializers.ListField(child=serializers.IntegerField(), required=False)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+    def validate(self, attrs):
+        _refuse_unknown(self)
+        return attrs
+
+
+def _refuse_unknown(serializer) -> None:
+    unknown = set(getattr(serializer, "initial_data", {}) or {}) - set(serializer.fields)
+    if unknown:
+        raise serializers.ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+
+
 class FrameworkViewSet(BaseApiViewSet):
-    """Versions of the impact framework, newest first."""
+    """Versions of the impact framework, newest first; POST saves a new version."""
 
     model = FrameworkVersion
     serializer_class = FrameworkSerializer
     filterset_class = FrameworkFilterSet
     ordering_fields = ["number"]
     ordering = ["-number"]
+    services = services
+
+    @extend_schema(request=FrameworkInputSerializer, responses={201: FrameworkSerializer})
+    def create(self, request):
+        access.require_kind(request.user, FrameworkVersion, write=True)
+        body = FrameworkInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            version = services.framework_save(actor=request.user, **body.validated_data)
+        return Response(FrameworkSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignInputSerializer(serializers.Serializer):
+    """A campaign's fields; its scope by unit and activity ids you may read."""
+
+    code = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    deadline = serializers.DateField()
+    instructions = serializers.CharField(allow_blank=True, required=False)
+    units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    activities = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+    def validate(self, attrs):
+        _refuse_unknown(self)
+        user = self.context["user"]
+        from resilia.dependencies.models import Activity
+        from resilia.org.models import Unit
+
+        for name, model in (("units", Unit), ("activities", Activity)):
+            if name in attrs:
+                ids = attrs[name]
+                found = list(model.objects.for_user(user).filter(pk__in=ids))
+                if len(found) != len(set(ids)):
+                    raise serializers.ValidationError({name: [_("Unknown or unreadable id.")]})
+                attrs[name] = found
+        return attrs
 
 
 class CampaignViewSet(BaseApiViewSet):
@@ -149,6 +209,39 @@ class CampaignViewSet(BaseApiViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("units", "activities")
+
+    @extend_schema(request=CampaignInputSerializer, responses={201: CampaignSerializer})
+    def create(self, request):
+        access.require_kind(request.user, Campaign, write=True)
+        body = CampaignInputSerializer(data=request.data, context={"user": request.user})
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            campaign = services.campaign_create(actor=request.user, **body.validated_data)
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CampaignInputSerializer, responses=CampaignSerializer)
+    def partial_update(self, request, pk=None):
+        campaign = access.get_object_for_user(request.user, Campaign, pk, write=True)
+        body = CampaignInputSerializer(
+            data=request.data, partial=True, context={"user": request.user}
+        )
+        body.is_valid(raise_exception=True)
+        if campaign.status != "draft" and {"units", "activities"} & set(body.validated_data):
+            raise Conflict(_("The scope of a launched campaign cannot change."))
+        with transaction.atomic():
+            services.campaign_update(actor=request.user, campaign=campaign, **body.validated_data)
+        campaign.refresh_from_db()
+        return Response(CampaignSerializer(campaign).data)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    def close(self, request, pk=None):
+        campaign = access.get_object_for_user(request.user, Campaign, pk, write=True)
+        if campaign.status != "launched":
+            raise Conflict(_("Only a launched campaign can be closed."))
+        with transaction.atomic():
+            services.campaign_close(actor=request.user, campaign=campaign)
+        campaign.refresh_from_db()
+        return Response(CampaignSerializer(campaign).data)
 
     @extend_schema(request=None, responses=CampaignSerializer)
     def launch(self, request, pk=None):
@@ -327,8 +420,31 @@ def _submitted(assessment) -> bool:
 
 
 urlpatterns = [
-    *routes("bia/frameworks", FrameworkViewSet, "bia-framework", read_only=True),
-    *routes("bia/campaigns", CampaignViewSet, "bia-campaign", read_only=True),
+    path(
+        "bia/frameworks/",
+        FrameworkViewSet.as_view({"get": "list", "post": "create"}),
+        name="bia-framework-list",
+    ),
+    path(
+        "bia/frameworks/<int:pk>/",
+        FrameworkViewSet.as_view({"get": "retrieve"}),
+        name="bia-framework-detail",
+    ),
+    path(
+        "bia/campaigns/",
+        CampaignViewSet.as_view({"get": "list", "post": "create"}),
+        name="bia-campaign-list",
+    ),
+    path(
+        "bia/campaigns/<int:pk>/",
+        CampaignViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="bia-campaign-detail",
+    ),
+    path(
+        "bia/campaigns/<int:pk>/close/",
+        CampaignViewSet.as_view({"post": "close"}),
+        name="bia-campaign-close",
+    ),
     path(
         "bia/campaigns/<int:pk>/launch/",
         CampaignViewSet.as_view({"post": "launch"}),

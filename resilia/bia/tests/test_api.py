@@ -68,11 +68,12 @@ def test_it_refuses_an_assessment_outside_scope_and_an_unknown_filter(api_for, l
     assert "stauts" in response.json()["error"]["fields"]
 
 
-def test_it_reads_the_framework_and_campaigns_and_writes_nothing(api_for, launched):
+def test_the_auditor_reads_the_framework_and_campaigns_and_writes_nothing(api_for, launched):
     client = api_for("auditor")
     assert client.get("/api/bia/frameworks/").json()["results"][0]["number"] == 1
     assert client.get("/api/bia/campaigns/").json()["results"][0]["code"] == "BIA-2026"
-    assert client.post("/api/bia/campaigns/", {}, format="json").status_code == 405
+    assert client.post("/api/bia/campaigns/", {}, format="json").status_code == 403
+    assert client.post("/api/bia/frameworks/", {}, format="json").status_code == 403
 
 
 def _key(user):
@@ -131,3 +132,41 @@ def test_the_office_launches_a_campaign_once(api_for, bia_setup):
     r = api_for("manager").post(url)
     assert r.status_code == 200 and r.json()["status"] == "launched"
     assert api_for("manager").post(url).status_code == 409
+
+
+def test_the_office_creates_changes_and_closes_campaigns(api_for, bia_setup, org_tree):
+    body = {
+        "code": "BIA-API", "name": "接口任务", "period_start": "2026-01-01",
+        "period_end": "2026-12-31", "deadline": "2026-12-01", "units": [org_tree["dept_b"].pk],
+    }  # fmt: skip
+    assert api_for("coord_a").post("/api/bia/campaigns/", body, format="json").status_code == 403
+    bad = api_for("manager").post("/api/bia/campaigns/", {**body, "units": [999999]}, format="json")
+    assert bad.status_code == 400 and "units" in bad.json()["error"]["fields"]
+    wrong = api_for("manager").post(
+        "/api/bia/campaigns/", {**body, "period_end": "2025-01-01"}, format="json"
+    )
+    assert wrong.status_code == 400
+    r = api_for("manager").post("/api/bia/campaigns/", body, format="json")
+    assert r.status_code == 201 and r.json()["units"] == [org_tree["dept_b"].pk]
+    pk = r.json()["id"]
+    r = api_for("manager").patch(
+        f"/api/bia/campaigns/{pk}/", {"deadline": "2026-11-30"}, format="json"
+    )
+    assert r.json()["deadline"] == "2026-11-30"
+    assert api_for("manager").post(f"/api/bia/campaigns/{pk}/close/").status_code == 409
+    api_for("manager").post(f"/api/bia/campaigns/{pk}/launch/")
+    r = api_for("manager").patch(f"/api/bia/campaigns/{pk}/", {"units": []}, format="json")
+    assert r.status_code == 409
+    assert api_for("manager").post(f"/api/bia/campaigns/{pk}/close/").json()["status"] == "closed"
+
+
+def test_the_office_saves_a_new_framework_version(api_for, bia_setup):
+    fw = bia_setup["framework"]
+    body = {"categories": fw.categories, "time_points": [60, 240, 1440], "tiers": fw.tiers}
+    assert api_for("coord_a").post("/api/bia/frameworks/", body, format="json").status_code == 403
+    bad = api_for("manager").post(
+        "/api/bia/frameworks/", {**body, "time_points": [240, 60]}, format="json"
+    )
+    assert bad.status_code == 400 and "time_points" in bad.json()["error"]["fields"]
+    r = api_for("manager").post("/api/bia/frameworks/", body, format="json")
+    assert r.status_code == 201 and r.json()["number"] == fw.number + 1
