@@ -5,17 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.bia.filters import AssessmentFilterSet, CampaignFilterSet
 from resilia.bia.models import Assessment, Campaign
-from resilia.core.durations import human_minutes
-from resilia.core.lists import Column, Register
-
-
-def _minutes(attribute):
-    def show(obj):
-        value = getattr(obj, attribute)
-        return None if value is None else human_minutes(value)
-
-    return show
-
+from resilia.core.lists import Column, Register, duration_column
 
 CAMPAIGNS = Register(
     model=Campaign,
@@ -56,15 +46,9 @@ ASSESSMENTS = Register(
         Column("campaign", _("Campaign"), "campaign.code", order="campaign__code"),
         Column("status", _("Status"), "get_status_display", order="status"),
         Column("assignee", _("Assigned to"), "assignee", order="assignee__username"),
-        Column(
-            "mtpd",
-            _("Derived MTPD"),
-            _minutes("derived_mtpd"),
-            order="derived_mtpd",
-            css="text-nowrap",
-        ),
-        Column("rto", _("RTO"), _minutes("rto"), order="rto", css="text-nowrap"),
-        Column("rpo", _("RPO"), _minutes("rpo"), order="rpo", css="text-nowrap"),
+        duration_column("mtpd", _("Derived MTPD"), "derived_mtpd"),
+        duration_column("rto", _("RTO"), "rto"),
+        duration_column("rpo", _("RPO"), "rpo"),
         Column("version", _("Version"), "version", order="version"),
     ],
     ordering=("campaign__code", "activity__code"),

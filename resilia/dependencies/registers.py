@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.durations import human_minutes
-from resilia.core.lists import Column, Register
+from resilia.core.lists import Column, Register, duration_column
 from resilia.dependencies.filters import ActivityFilterSet, ResourceFilterSet
 from resilia.dependencies.models import Activity, Resource
-
-
-def _minutes(attribute):
-    def show(obj):
-        value = getattr(obj, attribute)
-        return None if value is None else human_minutes(value)
-
-    return show
-
 
 RESOURCES = Register(
     model=Resource,
@@ -29,20 +19,8 @@ RESOURCES = Register(
         Column("kind", _("kind"), "get_kind_display", order="kind"),
         Column("unit", _("unit"), "unit.display_name", order="unit__path"),
         Column("criticality", _("criticality"), "get_criticality_display", order="criticality"),
-        Column(
-            "recovery_time",
-            _("recovery time"),
-            _minutes("recovery_time"),
-            order="recovery_time",
-            css="text-nowrap",
-        ),
-        Column(
-            "recovery_point",
-            _("recovery point"),
-            _minutes("recovery_point"),
-            order="recovery_point",
-            css="text-nowrap",
-        ),
+        duration_column("recovery_time", _("recovery time"), "recovery_time"),
+        duration_column("recovery_point", _("recovery point"), "recovery_point"),
         Column(
             "tested",
             _("capability tested on"),
@@ -71,9 +49,9 @@ ACTIVITIES = Register(
         Column("name", _("name"), "display_name", order="name"),
         Column("unit", _("unit"), "unit.display_name", order="unit__path"),
         Column("owner", _("owner"), "owner.full_name", order="owner__full_name", guard="owner"),
-        Column("mtpd", _("MTPD"), _minutes("mtpd"), order="mtpd", css="text-nowrap"),
-        Column("rto", _("RTO"), _minutes("rto"), order="rto", css="text-nowrap"),
-        Column("rpo", _("RPO"), _minutes("rpo"), order="rpo", css="text-nowrap"),
+        duration_column("mtpd", _("MTPD"), "mtpd"),
+        duration_column("rto", _("RTO"), "rto"),
+        duration_column("rpo", _("RPO"), "rpo"),
         Column("products", _("products and services"), "products", export="products"),
     ],
     ordering=("code",),

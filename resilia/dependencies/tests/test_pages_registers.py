@@ -114,7 +114,10 @@ def test_it_exports_the_filtered_resources_and_audits_it(bank, client_for):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 3
-    assert rows[1][0] == "DC1" and "4" in rows[1][5]
+    # Recovery time as a number of hours a spreadsheet can sort and sum, the unit in the header.
+    header = rows[0]
+    assert rows[1][0] == "DC1"
+    assert rows[1][header.index("恢复时间（小时）")] == 4  # 240 minutes
     event = AuditEvent.objects.get(action="export", object_type="dependencies.resource")
     assert event.changes["rows"] == 2 and event.changes["filters"] == {"kind": "facility"}
 
@@ -124,6 +127,25 @@ def test_it_exports_activities_as_csv_without_other_departments(bank, client_for
     text = response.content.decode("utf-8-sig")
     assert "PAY" in text and "YIB-OPS" not in text
     assert AuditEvent.objects.filter(action="export", object_type="dependencies.activity").exists()
+
+
+def test_it_exports_objectives_as_hours_in_the_readers_language(bank, client_for):
+    """Durations are kept in minutes and shown as "2 h" on the page; an export gives numbers
+    of hours under a header naming the unit, in the reader's language (issue 7: exports wrote
+    durations as text, which a spreadsheet cannot sort or sum)."""
+    client = client_for("coord_a")
+    rows = list(
+        load_workbook(
+            io.BytesIO(client.get(ACTIVITIES, {"export": "xlsx"}).content)
+        ).active.iter_rows(values_only=True)
+    )
+    header = rows[0]
+    pay = next(row for row in rows if row[0] == "PAY")
+    assert pay[header.index("恢复时间目标（RTO）（小时）")] == 2  # 120 minutes
+    assert pay[header.index("最大可容忍中断时间（MTPD）（小时）")] == 8
+    assert pay[header.index("恢复点目标（RPO）（小时）")] == 0
+    page = client.get(ACTIVITIES).content.decode()
+    assert "2 小时" in page and "（小时）" not in page
 
 
 def test_it_lists_without_n_plus_one(bank, client_for, django_assert_max_num_queries):
