@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from resilia.analysis.cli import Subcommand
+from resilia.analysis.cli import Subcommand, table
 from resilia.bia import rules
 from resilia.bia.models import Assessment, Campaign, local_name
 from resilia.bia.services import current_framework
@@ -114,8 +114,6 @@ def run(options) -> tuple[dict, str]:
                 "; ".join(item["findings"]) or "—",
             ]
         )
-    from resilia.analysis.management.commands.analyze import table
-
     header = [
         _("Rank"), _("Activity"), _("Derived MTPD"), _("Driven by"), _("MTPD"), _("RTO"),
         _("RPO"), _("RTO below MTPD"), _("Tier"), _("Findings"),

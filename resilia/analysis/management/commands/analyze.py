@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from resilia.analysis import documents
-from resilia.analysis.cli import SUBCOMMANDS
+from resilia.analysis.cli import SUBCOMMANDS, table
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
 from resilia.analysis.results import Analysis
 from resilia.analysis.tables import clock
@@ -45,23 +44,6 @@ def iso_time(value: str) -> dt.datetime:
         return check_t0(moment)
     except TimeWindowError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def width(text: str) -> int:
-    """Columns a string takes in a terminal: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int) -> str:
-    return text + " " * (size - width(text))
-
-
-def table(header: list[str], lines: list[list[str]]) -> str:
-    sizes = [max([width(h)] + [width(line[i]) for line in lines]) for i, h in enumerate(header)]
-    rows = [header, ["-" * s for s in sizes], *lines]
-    return "\n".join(
-        "  ".join(pad(v, s) for v, s in zip(row, sizes, strict=True)).rstrip() for row in rows
-    )
 
 
 class Command(BaseCommand):
