@@ -1,7 +1,7 @@
-"""The terminal side of `resilia analyze`: subcommands contributed by the apps above analysis (the BIA's `bia`),
-registered from their AppConfig.ready(): the command lists them without importing them, so
-analysis never depends on the apps built on it (.importlinter); and the table layout
-they share."""
+"""The terminal side of `resilia analyze`: the subcommands contributed by the apps above
+analysis (the BIA's `bia`), registered from their AppConfig.ready() so that the command lists
+them without importing them (analysis never depends on the apps built on it, .importlinter),
+and the table layout they share."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def export() -> dict | None:
     framework = FrameworkVersion.objects.order_by("-number").first()
     if framework is None:
         return None
-    latest = services._last_approved(
+    latest = services.last_approved(
         Assessment.objects.filter(status=Status.APPROVED).values_list("activity_id", flat=True)
     )
     approved = []
@@ -76,7 +76,7 @@ def _trial(framework: FrameworkVersion, item: dict) -> Assessment:
     for key in ANSWER_KEYS:
         if key in item:
             setattr(a, key, copy.deepcopy(item[key]))
-    return services._derive(a)
+    return services.derive_assessment(a)
 
 
 def _framework_of(section: dict) -> FrameworkVersion:
@@ -151,7 +151,7 @@ def apply(section: dict, actor, report) -> None:
     activities = {
         a.code: a for a in Activity.objects.filter(code__in=[i["activity"] for i in items])
     }
-    latest = services._last_approved([a.pk for a in activities.values()])
+    latest = services.last_approved([a.pk for a in activities.values()])
     campaign = None
     for item in items:
         activity = activities[item["activity"]]
@@ -197,7 +197,7 @@ def apply(section: dict, actor, report) -> None:
 
 
 def _derive_into(a: Assessment) -> Assessment:
-    return services._derive(a)
+    return services.derive_assessment(a)
 
 
 def _campaign(actor, framework) -> Campaign:

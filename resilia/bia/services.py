@@ -257,7 +257,7 @@ def _assignees(activities: list[Activity]) -> dict[int, int | None]:
     return result
 
 
-def _last_approved(activity_ids) -> dict[int, Assessment]:
+def last_approved(activity_ids) -> dict[int, Assessment]:
     """The latest approved assessment of each activity (two queries, whatever their number)."""
     latest = (
         Assessment.objects.filter(activity_id__in=activity_ids, status=Status.APPROVED)
@@ -341,12 +341,12 @@ def campaign_launch(*, actor: User | None, campaign: Campaign) -> int:
     if not activities:
         raise ValidationError(_("The campaign's scope holds no activity: add units or activities."))
     assignees = _assignees(activities)
-    previous = _last_approved([a.pk for a in activities])
+    previous = last_approved([a.pk for a in activities])
     framework = campaign.framework
     rows = []
     for a in activities:
         rows.append(
-            _derive(
+            derive_assessment(
                 Assessment(
                     campaign=campaign,
                     activity=a,
@@ -395,7 +395,7 @@ def campaign_close(*, actor: User | None, campaign: Campaign) -> Campaign:
 # --- assessments -----------------------------------------------------------------------------
 
 
-def _derive(assessment: Assessment) -> Assessment:
+def derive_assessment(assessment: Assessment) -> Assessment:
     """Recompute the derived MTPD, its drivers and peak from the ratings (engine.bia)."""
     fw = assessment.framework
     peaks = [(code, rows) for code, rows in (assessment.peaks or {}).items() if rows]
@@ -467,7 +467,7 @@ def assessment_save(
     trial = copy.copy(assessment)
     for name, value in data.items():
         setattr(trial, name, value)
-    _derive(trial)
+    derive_assessment(trial)
     validation.check_answers(trial)
     for name in ("derived_mtpd", "derived_drivers", "derived_peak"):
         data[name] = getattr(trial, name)
@@ -502,7 +502,7 @@ def assessment_submit(*, actor: User | None, assessment: Assessment) -> Assessme
     """Send a filled assessment to the BCM office; its answers are kept as this version."""
     if assessment.status not in EDITABLE:
         raise ValidationError(_("Only a draft or returned assessment can be submitted."))
-    _derive(assessment)
+    derive_assessment(assessment)
     validation.check_answers(assessment)
     validation.check_complete(assessment)
     _step(
