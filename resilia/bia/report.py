@@ -202,18 +202,18 @@ def document(campaign, rows: list[Assessment], *, unit=None, user=None) -> repor
     # 5. Impact over time
     labels = [human_minutes(m) for m in fw.time_points]
     n = len(fw.time_points)
-    heat_rows = []
-    for a in rows:
-        if not a.ratings:
-            continue
-        cells = []
-        for i in range(n):
-            values = [((a.ratings.get(c["code"]) or [None] * n) + [None] * n)[i]
-                      for c in fw.categories]  # fmt: skip
-            rated = [v for v in values if v is not None]
-            high = max(rated) if rated else None
-            cells.append(reports.Cell(high, shade=SHADE_OF_RATING.get(high)))
-        heat_rows.append([a.activity.code, *cells])
+    categories = fw.engine_categories()
+    heat_rows = [
+        [
+            a.activity.code,
+            *[
+                reports.Cell(i.highest, shade=SHADE_OF_RATING.get(i.highest))
+                for i in engine.impact_over_time(categories, n, a.ratings)
+            ],
+        ]
+        for a in rows
+        if a.ratings
+    ]
     doc.add(
         reports.Heading(_("Impact over time")),
         reports.Paragraph(_("The highest rating of any category at each time point.")),

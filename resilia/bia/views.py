@@ -40,6 +40,7 @@ from resilia.core.trail import record
 from resilia.core.views import confirm_delete
 from resilia.dependencies import selectors
 from resilia.dependencies.models import Activity, Dependency
+from resilia.engine import bia as engine
 from resilia.org.models import Unit
 
 
@@ -715,25 +716,18 @@ HEATMAP_PAGE = 50
 def heatmap_rows(assessments, framework) -> list[dict]:
     """Per assessment, per time point: the highest rating of any category and whether some
     category has reached its own threshold there (the grid the heat map draws)."""
-    cats = framework.categories
+    categories = framework.engine_categories()
     n = len(framework.time_points)
-    rows = []
-    for a in assessments:
-        cells = []
-        for i in range(n):
-            values = [
-                ((a.ratings or {}).get(c["code"]) or [None] * n)[i]
-                if i < len((a.ratings or {}).get(c["code"]) or [])
-                else None
-                for c in cats
-            ]
-            rated = [v for v in values if v is not None]
-            over = any(
-                v is not None and v >= c["threshold"] for v, c in zip(values, cats, strict=True)
-            )
-            cells.append({"value": max(rated) if rated else None, "over": over})
-        rows.append({"assessment": a, "cells": cells})
-    return rows
+    return [
+        {
+            "assessment": a,
+            "cells": [
+                {"value": i.highest, "over": i.intolerable}
+                for i in engine.impact_over_time(categories, n, a.ratings or {})
+            ],
+        }
+        for a in assessments
+    ]
 
 
 @login_required

@@ -171,6 +171,38 @@ def derive_with_peaks(
     return best, driver
 
 
+@dataclass(frozen=True)
+class Impact:
+    """The impact at one time point: the highest rating of any category, and whether some
+    category has reached its own threshold there."""
+
+    highest: int | None
+    intolerable: bool
+
+
+def impact_over_time(
+    categories: Sequence[Category],
+    points: int,
+    ratings: Mapping[str, Sequence[int | None]],
+) -> list[Impact]:
+    """One Impact per time point (the heat map's row, the report's "impact over time"); an
+    unrated cell or a row shorter than the time points counts as not rated."""
+    result = []
+    for i in range(points):
+        pairs = [
+            (row[i], c.threshold)
+            for c in categories
+            if i < len(row := ratings.get(c.code) or ()) and row[i] is not None
+        ]
+        result.append(
+            Impact(
+                max((v for v, _ in pairs), default=None),
+                any(v >= threshold for v, threshold in pairs),
+            )
+        )
+    return result
+
+
 def rto_valid(rto: int | None, mtpd: int | None) -> bool:
     """The RTO is strictly less than the MTPD (§1.10); with no MTPD any RTO is allowed."""
     return rto is None or mtpd is None or rto < mtpd

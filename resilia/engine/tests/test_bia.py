@@ -1,6 +1,7 @@
 """Worked examples of the BIA arithmetic (resilia.engine.bia), written from
 ../shared/reference/standards.md §1.10 and §2 and DOMAIN.md §3."""
 
+from resilia.engine import bia
 from resilia.engine.bia import (
     Category,
     Objectives,
@@ -124,3 +125,19 @@ def test_priorities_by_rto_then_rpo_then_mtpd_then_code():
         Objectives("F", 240, 15, 300),
     ]
     assert [i.code for i in priority_order(items)] == ["B", "A", "F", "C", "D"]
+
+
+def test_it_reads_the_impact_at_each_time_point_as_the_heat_map_draws_it():
+    """The heat map and the report's "impact over time" show, per time point, the highest
+    rating of any category and whether some category has reached its own threshold (seed 002
+    §二: 不可接受 once a category reaches its threshold). A short or missing row is unrated."""
+    cats = [bia.Category("financial", 4), bia.Category("legal", 3)]
+    ratings = {"financial": [1, 2, 4], "legal": [2, 3]}
+    got = bia.impact_over_time(cats, 4, ratings)
+    assert [(i.highest, i.intolerable) for i in got] == [
+        (2, False),
+        (3, True),  # legal reaches its threshold 3 before financial reaches 4
+        (4, True),
+        (None, False),  # no category rated at the fourth time point
+    ]
+    assert bia.impact_over_time(cats, 2, {}) == [bia.Impact(None, False)] * 2
