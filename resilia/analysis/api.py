@@ -27,6 +27,7 @@ from resilia.analysis.whatif import (
     parse_failures,
 )
 from resilia.api.schema import ERROR
+from resilia.api.serializers import StrictSerializer
 from resilia.api.viewsets import BaseApiViewSet
 
 
@@ -208,7 +209,7 @@ SPOF_RESULT = inline_serializer(
 )
 
 
-class WhatIfRequest(serializers.Serializer):
+class WhatIfRequest(StrictSerializer):
     """`fail`: nodes as KIND:KEY (activity, resource, site, supplier); `at`: T0, default now."""
 
     fail = serializers.ListField(
@@ -227,13 +228,6 @@ class WhatIfRequest(serializers.Serializer):
         allow_null=True,
         help_text="T0, an ISO 8601 date-time with offset; default (or null): now.",
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
 
     def validate_at(self, value):
         try:

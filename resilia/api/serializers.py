@@ -26,6 +26,23 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.for_user(getattr(request, "user", None))
 
 
+def refuse_unknown_fields(data, fields) -> None:
+    """A body naming a field the serializer does not have is refused, field by field, so a
+    misspelt field is an error, not a silent no-op."""
+    if isinstance(data, dict):
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer (an action's body) that rejects fields it does not know."""
+
+    def to_internal_value(self, data):
+        refuse_unknown_fields(data, self.fields)
+        return super().to_internal_value(data)
+
+
 class StrictModelSerializer(serializers.ModelSerializer):
     """Rejects fields it does not know, so a misspelt field is an error, not a silent no-op.
 
@@ -35,10 +52,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
     """
 
     def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        refuse_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
     def get_unique_together_validators(self):

@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from resilia.api.serializers import StrictSerializer
 from resilia.api.viewsets import BaseApiViewSet
 from resilia.bia import access as bia_access
 from resilia.bia import services
@@ -127,7 +128,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FrameworkInputSerializer(serializers.Serializer):
+class FrameworkInputSerializer(StrictSerializer):
     """A new version of the framework (the BCM office); checked by the services."""
 
     categories = serializers.ListField(child=serializers.DictField())
@@ -136,16 +137,6 @@ class FrameworkInputSerializer(serializers.Serializer):
     peak_periods = serializers.ListField(child=serializers.DictField(), required=False)
     resource_points = serializers.ListField(child=serializers.IntegerField(), required=False)
     note = serializers.CharField(allow_blank=True, required=False, default="")
-
-    def validate(self, attrs):
-        _refuse_unknown(self)
-        return attrs
-
-
-def _refuse_unknown(serializer) -> None:
-    unknown = set(getattr(serializer, "initial_data", {}) or {}) - set(serializer.fields)
-    if unknown:
-        raise serializers.ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
 
 
 class FrameworkViewSet(BaseApiViewSet):
@@ -168,7 +159,7 @@ class FrameworkViewSet(BaseApiViewSet):
         return Response(FrameworkSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class CampaignInputSerializer(serializers.Serializer):
+class CampaignInputSerializer(StrictSerializer):
     """A campaign's fields; its scope by unit and activity ids you may read."""
 
     code = serializers.CharField(max_length=50)
@@ -182,7 +173,6 @@ class CampaignInputSerializer(serializers.Serializer):
     activities = serializers.ListField(child=serializers.IntegerField(), required=False)
 
     def validate(self, attrs):
-        _refuse_unknown(self)
         user = self.context["user"]
         from resilia.dependencies.models import Activity
         from resilia.org.models import Unit
@@ -261,7 +251,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class AnswersSerializer(serializers.Serializer):
+class AnswersSerializer(StrictSerializer):
     """The answers a coordinator gives (all optional in a PATCH); checked by the services."""
 
     ratings = serializers.DictField(child=serializers.ListField(allow_null=True), required=False)
@@ -282,20 +272,12 @@ class AnswersSerializer(serializers.Serializer):
     time_critical = serializers.BooleanField(required=False)
     severe_impact = serializers.BooleanField(required=False)
 
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: [_("Unknown field.")] for name in sorted(unknown)}
-            )
-        return attrs
 
-
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(StrictSerializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(StrictSerializer):
     mtpd_override = serializers.IntegerField(min_value=0, allow_null=True, required=False)
     override_reason = serializers.CharField(allow_blank=True, required=False, default="")
     comment = serializers.CharField(allow_blank=True, required=False, default="")

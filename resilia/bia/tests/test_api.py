@@ -114,6 +114,11 @@ def test_the_whole_workflow_through_the_api(api_for, launched, personas):
     coord.post(url + "submit/")
     assert office.post(url + "review/", {}, format="json").json()["status"] == "reviewed"
     assert office.post(url + "approve/", {}, format="json").status_code == 403
+    # A misspelt field is refused by name, not silently ignored (an approval without the
+    # override its approver meant to give would write the derived MTPD).
+    r = head.post(url + "approve/", {"mtpd_overide": 6 * H}, format="json")
+    assert r.status_code == 400 and "mtpd_overide" in r.json()["error"]["fields"]
+    assert launched["pay"].assessments.get().status == "reviewed"
     r = head.post(url + "approve/", {"mtpd_override": 6 * H}, format="json")
     assert r.status_code == 400 and "override_reason" in r.json()["error"]["fields"]
     r = head.post(
