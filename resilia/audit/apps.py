@@ -9,7 +9,7 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from resilia.audit import access, checks  # noqa: F401  (policies, system checks)
-        from resilia.audit.services import audit_record
+        from resilia.audit.services import audit_record, audit_record_many
         from resilia.core import trail
 
-        trail.connect(audit_record)
+        trail.connect(audit_record, audit_record_many)

@@ -10,15 +10,26 @@ create leaves the others to the model's defaults (and its validation).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import models, transaction
 from django.http import Http404
 
-from resilia.core.trail import diff, record, snapshot
+from resilia.core import bulk
+from resilia.core.bulk import BulkValidationError
+from resilia.core.trail import diff, record, record_many, snapshot
 
-__all__ = ["UNSET", "given", "object_create", "object_delete", "object_update", "on_delete"]
+__all__ = [
+    "UNSET",
+    "BulkValidationError",
+    "given",
+    "object_create",
+    "object_create_many",
+    "object_delete",
+    "object_update",
+    "on_delete",
+]
 
 
 class _Unset:
@@ -57,6 +68,33 @@ def object_create(*, actor, instance: models.Model, action: str = "create") -> m
     instance.save()
     record(actor=actor, action=action, obj=instance, changes=diff({}, snapshot(instance)))
     return instance
+
+
+@transaction.atomic
+def object_create_many(
+    *, actor, instances: Sequence[models.Model], action: str = "create"
+) -> list[models.Model]:
+    """Validate, save and audit new objects of one model, as `object_create` would each.
+
+    Every object is validated with the same rules and messages (`core.bulk.validate_many`);
+    if any is invalid, BulkValidationError lists them all by position and nothing is saved.
+    The objects are then inserted in batches, each with its own audit event carrying its
+    snapshot (its history shows its creation), appended with the chain computed once a
+    batch. A few queries per batch of `bulk.BATCH` objects instead of several per object.
+    """
+    instances = list(instances)
+    errors = bulk.validate_many(instances)
+    if errors:
+        raise BulkValidationError(errors)
+    bulk.insert_many(
+        instances,
+        lambda batch: record_many(
+            actor=actor,
+            action=action,
+            objects=[(obj, diff({}, snapshot(obj))) for obj in batch],
+        ),
+    )
+    return instances
 
 
 @transaction.atomic

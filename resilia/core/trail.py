@@ -22,12 +22,14 @@ from django.db import models
 ALWAYS_EXCLUDED = frozenset({"password", "totp_secret", "last_login"})
 
 _recorder: Callable[..., Any] | None = None
+_many_recorder: Callable[..., Any] | None = None
 
 
-def connect(recorder: Callable[..., Any]) -> None:
-    """Install the function that appends events (the audit app's `audit_record`)."""
-    global _recorder
-    _recorder = recorder
+def connect(recorder: Callable[..., Any], many: Callable[..., Any] | None = None) -> None:
+    """Install the functions that append events (the audit app's `audit_record`, and
+    `audit_record_many` for the bulk services)."""
+    global _recorder, _many_recorder
+    _recorder, _many_recorder = recorder, many
 
 
 def record(
@@ -52,6 +54,27 @@ def record(
         object_repr=object_repr,
         changes=changes,
     )
+
+
+def record_many(*, actor, action: str, objects: list[tuple[models.Model, dict]]):
+    """Append one event per (object, changes), in order, in the caller's transaction: the
+    events `record()` would append one by one, with the chain computed once."""
+    if _recorder is None:
+        raise ImproperlyConfigured("No audit recorder is connected: install resilia.audit.")
+    if _many_recorder is None:
+        return [
+            _recorder(
+                actor=actor,
+                action=action,
+                obj=obj,
+                object_type="",
+                object_id="",
+                object_repr="",
+                changes=changes,
+            )
+            for obj, changes in objects
+        ]
+    return _many_recorder(actor=actor, action=action, objects=objects)
 
 
 def json_safe(value: Any) -> Any:

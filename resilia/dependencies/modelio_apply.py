@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
+from resilia.core.services import BulkValidationError
 from resilia.dependencies import rules
 from resilia.dependencies import services as deps
 from resilia.dependencies.modelio_checks import Problem
@@ -61,6 +62,8 @@ class Applier:
         # nothing. only: apply just those paths (the plan), the rest matching the database.
         self.planning, self.only = planning, only
         self.planned: set[str] = set()
+        # Creates waiting for their section's bulk service: kind -> [(path, code, fields)].
+        self.pending: dict[str, list[tuple[str, str, dict]]] = {"resource": [], "activity": []}
         self.link_map: dict[tuple[str, str], Dependency] | None = None
         self.alt_current: dict[int, set[int]] | None = None
         if reuse is not None:
@@ -104,6 +107,7 @@ class Applier:
                 # Reported, and the whole import rolled back; later sections still checked.
                 self.problems.append(Problem(f"resources[{i}].unit", message))
             self.upsert("resource", f"resources[{i}]", self.resources, item["code"], fields)
+        self.flush("resource", self.resources, deps.resource_create_many)
         self.apply_alternates()
         for i, item in enumerate(self.data.get("activities") or []):
             objectives = item.get("objectives") or {}
@@ -115,6 +119,7 @@ class Applier:
                 **{k: objectives.get(k, "" if k == "mbco" else None) for k in OBJECTIVE_KEYS},
             )
             self.upsert("activity", f"activities[{i}]", self.activities, item["code"], fields)
+        self.flush("activity", self.activities, deps.activity_create_many)
         if "dependencies" in self.data:
             self.apply_links()
         self.extra_nodes("resource", "resources", self.resources, deps.resource_delete)
@@ -163,6 +168,10 @@ class Applier:
             if obj is None or any(not _fk_equal(obj, k, v) for k, v in fields.items()):
                 self.planned.add(path)
             return
+        if obj is None and kind in self.pending:
+            self.pending[kind].append((path, code, fields))  # created by flush()
+            self.report.changes.append(_("create %(kind)s %(code)s") % _kc(kind, code))
+            return
         try:
             if obj is None:
                 known[code] = create(actor=self.actor, code=code, **fields)
@@ -179,6 +188,26 @@ class Applier:
                 )
         except ValidationError as exc:
             self.fail(path, exc, objectives=kind == "activity")
+
+    def flush(self, kind: str, known: dict, create_many) -> None:
+        """Create the section's new items with its bulk service: each validated and audited
+        as its per-object service would, in a few queries per batch. Invalid items are
+        reported at their paths (nothing of the section is saved; the import rolls back)."""
+        pending, self.pending[kind] = self.pending[kind], []
+        if not pending:
+            return
+        try:
+            created = create_many(
+                actor=self.actor,
+                items=[{"code": code, **fields} for _path, code, fields in pending],
+            )
+        except BulkValidationError as exc:
+            for i, error in exc.errors.items():
+                self.fail(pending[i][0], error, objectives=kind == "activity")
+            return
+        for (_path, code, _fields), obj in zip(pending, created, strict=True):
+            known[code] = obj
+        self.report.created[kind] += len(created)
 
     def apply_units(self) -> None:
         items = {u["code"]: (i, u) for i, u in enumerate(self.data.get("units") or [])}
@@ -206,6 +235,7 @@ class Applier:
             for src, dst in through:
                 self.alt_current.setdefault(src, set()).add(dst)
         current = self.alt_current
+        changing: list[tuple[Resource, list[Resource]]] = []
         for i, item in enumerate(self.data.get("resources") or []):
             resource = self.resources.get(item["code"])
             wanted = [
@@ -225,15 +255,14 @@ class Applier:
                 continue
             if resource is None or {r.pk for r in wanted} == current.get(resource.pk, set()):
                 continue
-            try:
-                deps.resource_update(actor=self.actor, resource=resource, alternates=wanted)
-            except ValidationError as exc:
-                self.fail(f"resources[{i}].alternates", exc)
-                continue
-            self.report.updated["resource"] += 1
+            changing.append((resource, wanted))
             self.report.changes.append(
                 _("update %(kind)s %(code)s: %(fields)s")
                 % {**_kc("resource", item["code"]), "fields": "alternates"}
+            )
+        if changing:
+            self.report.updated["resource"] += deps.resource_set_alternates_many(
+                actor=self.actor, alternates=changing
             )
 
     def node(self, key: str):
@@ -254,6 +283,7 @@ class Applier:
                 ) else f"resource:{res_code[link.dependency_resource_id]}"  # fmt: skip
                 self.link_map[(a, b)] = link
         existing = dict(self.link_map)
+        creating: list[tuple[str, tuple, dict]] = []  # (path, (dependent, dependency), fields)
         for i, item in enumerate(self.data["dependencies"]):
             pair = (item["dependent"], item["dependency"])
             label = {"a": pair[0], "b": pair[1]}
@@ -275,10 +305,7 @@ class Applier:
                     dependent, dependency = self.node(pair[0]), self.node(pair[1])
                     if dependent is None or dependency is None:
                         continue  # its node failed to save: already reported
-                    deps.dependency_create(
-                        actor=self.actor, dependent=dependent, dependency=dependency, **fields
-                    )
-                    self.report.created["dependency"] += 1
+                    creating.append((path, (dependent, dependency), fields))
                     self.report.changes.append(_("create link %(a)s → %(b)s") % label)
                     continue
                 changed = {k: v for k, v in fields.items() if getattr(link, k) != v}
@@ -291,6 +318,7 @@ class Applier:
                     )
             except ValidationError as exc:
                 self.fail(f"dependencies[{i}]", exc)
+        self.create_links(creating)
         for (a, b), link in sorted(existing.items()):
             if self.prune and self.planning:
                 self.planned.add(f"delete:{a}:{b}")
@@ -303,6 +331,19 @@ class Applier:
                     _("link %(a)s → %(b)s is not in the file; kept (--prune deletes it)")
                     % {"a": a, "b": b}
                 )
+
+    def create_links(self, creating: list[tuple[str, tuple, dict]]) -> None:
+        if not creating:
+            return
+        try:
+            created = deps.dependency_create_many(
+                actor=self.actor, links=[(*ends, fields) for _path, ends, fields in creating]
+            )
+        except BulkValidationError as exc:
+            for i, error in exc.errors.items():
+                self.fail(creating[i][0], error)
+            return
+        self.report.created["dependency"] += len(created)
 
     def extra_nodes(self, kind: str, section: str, known: dict, delete) -> None:
         if section not in self.data:

@@ -14,8 +14,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from resilia.audit.services import audit_record
-from resilia.core.services import UNSET, given, object_create, object_delete, object_update
+from resilia.audit.services import audit_record, audit_record_many
+from resilia.core.services import (
+    UNSET,
+    given,
+    object_create,
+    object_create_many,
+    object_delete,
+    object_update,
+)
 from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
 
 if TYPE_CHECKING:
@@ -85,6 +92,44 @@ def resource_create(
     return resource
 
 
+# Fields the bulk creates accept: those of resource_create / activity_create but alternates.
+RESOURCE_FIELDS = frozenset(
+    {
+        "code", "name", "name_en", "kind", "unit", "owner", "criticality", "description",
+        "site", "person", "recovery_time", "recovery_point", "capability_tested_on",
+        "capability_evidence", "redundancy",
+    }
+)  # fmt: skip
+ACTIVITY_FIELDS = frozenset(
+    {"code", "name", "name_en", "unit", "owner", "products", "description"}
+    | {"mtpd", "rto", "rpo", "mbco"}
+)
+
+
+def _instances(model, allowed: frozenset, items: Iterable[dict[str, Any]]) -> list:
+    out = []
+    for fields in items:
+        unknown = set(fields) - allowed
+        if unknown:
+            raise TypeError(f"unexpected field(s) for {model.__name__}: {sorted(unknown)}")
+        out.append(model(**fields))
+    return out
+
+
+@transaction.atomic
+def resource_create_many(*, actor: User | None, items: Iterable[dict[str, Any]]) -> list[Resource]:
+    """Create resources from field dicts (resource_create's keywords but `alternates`), as
+    resource_create would one by one: each validated by the same rules, each audited with
+    its own event; the revision is bumped once. Raises BulkValidationError (nothing saved)
+    naming every invalid item by position."""
+    resources = object_create_many(
+        actor=actor, instances=_instances(Resource, RESOURCE_FIELDS, items)
+    )
+    if resources:
+        bump_revision()
+    return resources
+
+
 @transaction.atomic
 def resource_update(
     *,
@@ -149,6 +194,51 @@ def resource_set_alternates(
 
 
 @transaction.atomic
+def resource_set_alternates_many(
+    *, actor: User | None, alternates: Iterable[tuple[Resource, Iterable[Resource]]]
+) -> int:
+    """Replace the alternates of many resources (each (resource, alternates)), audited per
+    resource as `resource_set_alternates` does; returns how many changed."""
+    wanted = {
+        resource.pk: (resource, sorted({a.pk for a in alts} - {resource.pk}))
+        for resource, alts in alternates
+    }
+    through = Resource.alternates.through
+    old: dict[int, list[int]] = {pk: [] for pk in wanted}
+    pks = list(wanted)
+    for start in range(0, len(pks), 500):
+        for src, dst in through.objects.filter(
+            from_resource_id__in=pks[start : start + 500]
+        ).values_list("from_resource_id", "to_resource_id"):
+            old[src].append(dst)
+    changed = [
+        (resource, sorted(old[pk]), new)
+        for pk, (resource, new) in wanted.items()
+        if sorted(old[pk]) != new
+    ]
+    if not changed:
+        return 0
+    ids = [resource.pk for resource, _old, _new in changed]
+    for start in range(0, len(ids), 500):
+        through.objects.filter(from_resource_id__in=ids[start : start + 500]).delete()
+    through.objects.bulk_create(
+        [
+            through(from_resource_id=resource.pk, to_resource_id=dst)
+            for resource, _old, new in changed
+            for dst in new
+        ],
+        batch_size=500,
+    )
+    audit_record_many(
+        actor=actor,
+        action="update",
+        objects=[(resource, {"alternates": [old_, new]}) for resource, old_, new in changed],
+    )
+    bump_revision()
+    return len(changed)
+
+
+@transaction.atomic
 def resource_delete(*, actor: User | None, resource: Resource) -> None:
     """Delete a resource and, each audited, the links to and from it."""
     for link in Dependency.objects.filter(dependent_resource=resource) | Dependency.objects.filter(
@@ -196,6 +286,18 @@ def activity_create(
     )
     bump_revision()
     return activity
+
+
+@transaction.atomic
+def activity_create_many(*, actor: User | None, items: Iterable[dict[str, Any]]) -> list[Activity]:
+    """Create activities from field dicts (activity_create's keywords), as activity_create
+    would one by one (see resource_create_many)."""
+    activities = object_create_many(
+        actor=actor, instances=_instances(Activity, ACTIVITY_FIELDS, items)
+    )
+    if activities:
+        bump_revision()
+    return activities
 
 
 @transaction.atomic
@@ -284,6 +386,28 @@ def dependency_create(
     object_create(actor=actor, instance=link)
     bump_revision()
     return link
+
+
+@transaction.atomic
+def dependency_create_many(
+    *,
+    actor: User | None,
+    links: Iterable[tuple[Activity | Resource, Activity | Resource, dict[str, Any]]],
+) -> list[Dependency]:
+    """Create links, each (dependent, dependency, {group, tolerance, note}), as
+    dependency_create would one by one (see resource_create_many): self-links, resource →
+    activity links and duplicates are refused with the same messages."""
+    instances = []
+    for dependent, dependency, fields in links:
+        unknown = set(fields) - {"group", "tolerance", "note"}
+        if unknown:
+            raise TypeError(f"unexpected field(s) for Dependency: {sorted(unknown)}")
+        fields = {**fields, "group": (fields.get("group") or "").strip()}
+        instances.append(Dependency(**_endpoints(dependent, dependency), **fields))
+    created = object_create_many(actor=actor, instances=instances)
+    if created:
+        bump_revision()
+    return created
 
 
 @transaction.atomic

@@ -160,17 +160,19 @@ def test_it_saves_nothing_when_one_link_is_bad(model):
 
 
 def test_it_rolls_back_everything_when_a_service_refuses_a_link(model, monkeypatch):
-    """A refusal met while applying (after units and resources were saved) undoes them too."""
+    """A refusal met while applying (after units and resources were saved) undoes them too.
+
+    The model's own validation refuses it, as the bulk service asks it for every link."""
     data = export_model()
     _wipe_to_people_only()
-    real = deps.dependency_create
+    real = Dependency.clean
 
-    def refuse_last(*, dependent, dependency, **kwargs):
-        if dependency.code == "PAY":
+    def refuse_last(self):
+        if self.dependency.code == "PAY":
             raise ValidationError({"tolerance": ["refused for the test"]})
-        return real(dependent=dependent, dependency=dependency, **kwargs)
+        return real(self)
 
-    monkeypatch.setattr(deps, "dependency_create", refuse_last)
+    monkeypatch.setattr(Dependency, "clean", refuse_last)
     events = AuditEvent.objects.count()
     with pytest.raises(ModelFileError) as exc:
         _import(json.dumps(data))
