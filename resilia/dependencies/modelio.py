@@ -12,6 +12,7 @@ file that matches the database changes nothing and writes no audit event at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import Counter
@@ -326,9 +327,11 @@ def import_model(
     and computes the plan (which items change) with reads only, no write transaction open;
     *apply* then opens one write transaction, checks that the model is still the one the plan
     was computed against, and writes only the planned changes. If the model changed in
-    between, the import prepares again once; if it changed again, it is refused. A file that
-    changes nothing opens no write transaction at all. `on_prepared()` is called between the
-    phases (tests use it to write from elsewhere meanwhile).
+    between, the import prepares again once; if it changed again, it prepares a third time
+    inside the write transaction (nobody can change the model meanwhile), so that an import
+    lands even while others keep editing. A file that changes nothing opens no write
+    transaction at all. `on_prepared()` is called between the phases of the first two
+    attempts (tests use it to write from elsewhere meanwhile).
     """
     too_big = size_problems(data)
     if too_big:
@@ -350,35 +353,32 @@ def import_model(
     if problems:
         raise ModelFileError(problems)
     sections = [(s, data[n]) for n, s in SECTIONS.items() if n in data]
-    for attempt in range(2):
-        stamp, plan = _prepare(data, actor, prune)
-        if on_prepared is not None:
-            on_prepared()
-        if not plan.planned:
-            report = plan.report
-            report.dry_run = dry_run
-            report.warnings += objective_warnings(data)
-            if sections:
-                _apply_sections(sections, actor, report, dry_run, source, prune)
-            _warn_cycles(report)
-            return report
-        try:
-            return _apply(data, actor, prune, dry_run, source, stamp, plan)
-        except ModelChanged:
-            if attempt:
-                raise ModelFileError(
-                    [
-                        Problem(
-                            "",
-                            _(
-                                "the continuity model was changed by someone else while the"
-                                " file was being prepared, twice; nothing was imported: import"
-                                " the file again"
-                            ),
-                        )
-                    ]
-                ) from None
-    raise AssertionError("unreachable")
+    # Twice optimistically (reads only, then a short write transaction); should the model
+    # change under both, a third time inside the write transaction, where nobody else can
+    # change it: the import then always lands, holding the lock longer only that once.
+    for attempt in range(3):
+        locked = attempt == 2
+        with transaction.atomic() if locked else contextlib.nullcontext():
+            try:
+                return _attempt(data, actor, prune, dry_run, source, sections, on_prepared, locked)
+            except ModelChanged:
+                continue
+    raise AssertionError("unreachable: the locked attempt cannot see a change")
+
+
+def _attempt(data, actor, prune, dry_run, source, sections, on_prepared, locked) -> ImportReport:
+    stamp, plan = _prepare(data, actor, prune)
+    if on_prepared is not None and not locked:
+        on_prepared()
+    if not plan.planned:
+        report = plan.report
+        report.dry_run = dry_run
+        report.warnings += objective_warnings(data)
+        if sections:
+            _apply_sections(sections, actor, report, dry_run, source, prune)
+        _warn_cycles(report)
+        return report
+    return _apply(data, actor, prune, dry_run, source, stamp, plan)
 
 
 def _prepare(data: dict, actor, prune: bool):

@@ -44,19 +44,23 @@ def test_it_prepares_outside_any_write_transaction_and_prepares_again_after_a_ch
     assert AuditEvent.objects.filter(action="import").count() == 1
 
 
-def test_it_refuses_when_the_model_keeps_changing_and_saves_nothing(bank):
+def test_it_prepares_under_the_write_lock_when_the_model_keeps_changing(bank):
+    """Changed under both optimistic attempts, the import prepares a third time inside the
+    write transaction, where nobody can change the model, and lands: the file wins."""
     data = _file_with_pay_rto(90)
     minutes = iter(range(10, 20))
+    calls = []
 
     def meanwhile():
+        calls.append(connection.in_atomic_block)
         deps.resource_update(actor=bank["actor"], resource=bank["dc1"], recovery_time=next(minutes))
 
-    events = AuditEvent.objects.filter(action="import").count()
-    with translation.override("en"), pytest.raises(ModelFileError) as exc:
-        import_model(data, actor=bank["actor"], on_prepared=meanwhile)
-    assert "changed by someone else while the file was being prepared" in str(exc.value)
-    assert Activity.objects.get(code="PAY").rto == 120
-    assert AuditEvent.objects.filter(action="import").count() == events
+    report = import_model(data, actor=bank["actor"], on_prepared=meanwhile)
+    assert len(calls) == 2  # not called in the locked attempt
+    assert Activity.objects.get(code="PAY").rto == 90
+    assert Resource.objects.get(code="DC1").recovery_time == 240  # the file's, over 10 and 11
+    assert report.updated == {"activity": 1, "resource": 1}
+    assert AuditEvent.objects.filter(action="import").count() == 1
 
 
 def test_an_unchanged_file_writes_nothing(bank, django_assert_max_num_queries):
