@@ -7,15 +7,23 @@ migrates it, then imports a generated model file of about --items items (resourc
 activities, links) into it, then imports it again with 1% of the items changed and 0.5%
 removed, with --prune. For each import it prints the wall time of the whole import and the time
 the write transaction was open (from BEGIN to COMMIT: every other writer waits that long).
+
+`--compare REV` then runs the same imports with the model import of Git revision REV (its
+modelio.py) in a fresh SQLite data directory of its own, and prints the ratio of each lock
+time and wall time, before / now (SQLite only: the reference needs an empty database too).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,6 +84,9 @@ def model_file(items: int, seed: int) -> dict:
             "dependencies": links}  # fmt: skip
 
 
+RESULTS: list[dict] = []
+
+
 def run(label: str, data: dict, prune: bool) -> None:
     HELD.clear()
     started = time.perf_counter()
@@ -83,10 +94,48 @@ def run(label: str, data: dict, prune: bool) -> None:
         report = modelio.import_model(data, prune=prune, source="bench.yaml")
     total = time.perf_counter() - started
     held = sum(HELD)
+    RESULTS.append({"label": label, "total": total, "held": held})
     print(
         f"{label}: {report.change_count} changes, import {total:.1f} s,"
-        f" write transaction open {held:.1f} s ({held / total:.0%})"
+        f" write transaction open {held:.1f} s ({held / total:.0%})",
+        flush=True,
     )
+
+
+def compare(rev: str, argv: list[str]) -> None:
+    """Run this benchmark on REV's modelio.py in a fresh data directory; print the ratios."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "show", f"{rev}:resilia/dependencies/modelio.py"],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    work = Path(tempfile.mkdtemp(prefix="import-lock-before-"))
+    try:
+        (work / "modelio_before.py").write_text(source, encoding="utf-8")
+        data_dir = work / "data"
+        data_dir.mkdir(mode=0o700)
+        own = Path(os.environ.get("RESILIA_DATA_DIR", root / "data"))
+        for key in ("secret_key", "audit_key"):
+            if (own / key).exists():
+                shutil.copy(own / key, data_dir / key)
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+        env["RESILIA_DATA_DIR"] = str(data_dir)
+        print(f"-- the same imports with the model import of {rev} --", flush=True)
+        subprocess.run(
+            [sys.executable, __file__, *argv, "--before", str(work / "modelio_before.py"),
+             "--results", str(work / "before.json")],
+            env=env, check=True,
+        )  # fmt: skip
+        before = json.loads((work / "before.json").read_text())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for old, new in zip(before, RESULTS, strict=True):
+        print(
+            f"{new['label']}: write transaction {old['held']:.1f} s -> {new['held']:.1f} s"
+            f" ({old['held'] / max(new['held'], 1e-3):.1f}x shorter), import"
+            f" {old['total']:.1f} s -> {new['total']:.1f} s"
+            f" ({old['total'] / max(new['total'], 1e-3):.1f}x)"
+        )
 
 
 def main() -> None:
@@ -109,7 +158,16 @@ def main() -> None:
         action="store_true",
         help="the database already holds the first file: only import the changed one",
     )
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="then run the same imports with REV's model import (e.g. main~5) in a fresh"
+        " SQLite data directory and print the ratios",
+    )
+    parser.add_argument("--results", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare and os.environ.get("DATABASE_URL"):
+        parser.error("--compare runs the reference on SQLite: unset DATABASE_URL")
     call_command("migrate", verbosity=0)
     if args.before:
         import importlib.util
@@ -123,15 +181,21 @@ def main() -> None:
     data = model_file(args.items, args.seed)
     if args.again:
         run("re-import of the first file (1% changed back, 0.5% re-created)", data, prune=True)
-        return
-    if not args.changed:
-        run("first import (all creates)", data, prune=False)
-    rng = random.Random(args.seed + 1)
-    for item in rng.sample(data["activities"], len(data["activities"]) // 20):
-        item["objectives"]["rto"] = 30  # 1% of the items changed
-    drop = set(rng.sample(range(len(data["dependencies"])), args.items // 200))
-    data["dependencies"] = [d for i, d in enumerate(data["dependencies"]) if i not in drop]
-    run("re-import, 1% changed, 0.5% pruned", data, prune=True)
+    else:
+        if not args.changed:
+            run("first import (all creates)", data, prune=False)
+        rng = random.Random(args.seed + 1)
+        for item in rng.sample(data["activities"], len(data["activities"]) // 20):
+            item["objectives"]["rto"] = 30  # 1% of the items changed
+        drop = set(rng.sample(range(len(data["dependencies"])), args.items // 200))
+        data["dependencies"] = [d for i, d in enumerate(data["dependencies"]) if i not in drop]
+        run("re-import, 1% changed, 0.5% pruned", data, prune=True)
+    if args.results:
+        Path(args.results).write_text(json.dumps(RESULTS), encoding="utf-8")
+    if args.compare:
+        argv = list(sys.argv[1:])
+        i = argv.index("--compare")
+        compare(args.compare, argv[:i] + argv[i + 2 :])
 
 
 if __name__ == "__main__":
