@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
 from resilia.audit.models import AuditEvent
-from resilia.audit.services import audit_record
+from resilia.audit.services import audit_record, audit_record_many
 from resilia.core import access, services, trail
 from resilia.org import services as org
 from resilia.org.models import Person, Site, Unit
@@ -21,7 +21,7 @@ from resilia.org.models import Person, Site, Unit
 def no_recorder():
     trail.connect(None)
     yield
-    trail.connect(audit_record)
+    trail.connect(audit_record, audit_record_many)
 
 
 def test_it_refuses_a_change_when_no_audit_recorder_is_connected(db, org_tree, no_recorder):
@@ -31,6 +31,11 @@ def test_it_refuses_a_change_when_no_audit_recorder_is_connected(db, org_tree, n
     with pytest.raises(ImproperlyConfigured):
         services.object_create(
             actor=None, instance=Unit(code="X", name="X", kind="team", path="/x/")
+        )
+    assert Unit.objects.count() == before
+    with pytest.raises(ImproperlyConfigured):
+        services.object_create_many(
+            actor=None, instances=[Unit(code="Y", name="Y", kind="team", path="/y/")]
         )
     assert Unit.objects.count() == before
 
