@@ -63,15 +63,17 @@ def _fk_error(field: models.ForeignKey, value) -> ValidationError:
 
 
 def _check_foreign_key(field, obj, existing: set) -> None:
-    """clean_fields() for one foreign key, with the existence already looked up."""
+    """clean_fields() for one foreign key (Field.clean: to_python, validate, validators),
+    with ForeignKey.validate's existence query answered from `existing`."""
     raw = getattr(obj, field.attname)
     if field.blank and raw in field.empty_values:
         return
     value = field.to_python(raw)
     models.Field.validate(field, value, obj)  # null, blank, choices: no query
-    field.run_validators(value)
     if value is not None and value not in existing:
         raise _fk_error(field, value)
+    field.run_validators(value)
+    setattr(obj, field.attname, value)
 
 
 def _unique_fields(model) -> list[models.Field]:
@@ -88,6 +90,8 @@ def validate_many(instances: Sequence[models.Model]) -> dict[int, ValidationErro
     if not instances:
         return {}
     model = type(instances[0])
+    if any(type(obj) is not model for obj in instances):
+        raise TypeError("validate_many() takes instances of one model")
     fks = _foreign_keys(model)
     uniques = _unique_fields(model)
     taken: dict[str, set] = {f.attname: set() for f in uniques}
@@ -98,7 +102,7 @@ def validate_many(instances: Sequence[models.Model]) -> dict[int, ValidationErro
             for f in fks
         }
         for f in uniques:
-            values = {getattr(o, f.attname) for _, o in batch} - {None, ""}
+            values = {getattr(o, f.attname) for _, o in batch} - {None}
             taken[f.attname] |= set(
                 model._base_manager.filter(**{f"{f.attname}__in": values}).values_list(
                     f.attname, flat=True
@@ -120,7 +124,7 @@ def validate_many(instances: Sequence[models.Model]) -> dict[int, ValidationErro
             # Unique checks only for the fields that passed validation, as full_clean does.
             for f in uniques:
                 value = getattr(obj, f.attname)
-                if f.name in found or value in (None, ""):
+                if f.name in found or value is None:
                     continue
                 if value in taken[f.attname]:
                     found.setdefault(f.name, []).append(obj.unique_error_message(model, (f.name,)))
