@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "resilia.dependencies",
     "resilia.analysis",
     "resilia.bia",
+    "resilia.risk",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",

@@ -103,7 +103,7 @@ def problems(pack: Mapping) -> list[tuple[str, dict]]:
     if found or not bands:
         return found or [("band_gap", {"score": 1})]
     ranges = sorted((b["min"], b["max"], b["code"]) for b in bands)
-    for (lo1, hi1, c1), (lo2, _hi2, c2) in zip(ranges, ranges[1:], strict=False):
+    for (_lo1, hi1, c1), (lo2, _hi2, c2) in zip(ranges, ranges[1:], strict=False):
         if lo2 <= hi1:
             found.append(("band_overlap", {"first": c1, "second": c2}))
     if found:

@@ -65,9 +65,7 @@ def test_it_accepts_both_default_packs_and_refuses_off_scale_ratings():
 def test_it_refuses_overlapping_bands_and_uncovered_scores():
     overlap = [dict(b) for b in BANDS_A]
     overlap[1]["max"] = 10  # 一般 4-10 and 较大 10-16
-    assert ("band_overlap", {"first": "general", "second": "major"}) in risk.problems(
-        pack(overlap)
-    )
+    assert ("band_overlap", {"first": "general", "second": "major"}) in risk.problems(pack(overlap))
     gap = [dict(b) for b in BANDS_A]
     gap[2]["min"] = 13  # 10 and 12 are reachable and now in no band
     assert [p for p in risk.problems(pack(gap)) if p[0] == "band_gap"] == [

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskConfig(AppConfig):
+    name = "resilia.risk"
+    label = "risk"
+    verbose_name = _("Risk assessment")
+
+    def ready(self):
+        from resilia.risk import access as risk_access  # noqa: F401  (policies)
+        from resilia.risk import services as risk_services  # noqa: F401  (audit actions)
