@@ -16,6 +16,7 @@ urlpatterns = [
     path("dependencies/", include("resilia.dependencies.urls")),
     path("analysis/", include("resilia.analysis.urls")),
     path("bia/", include("resilia.bia.urls")),
+    path("risk/", include("resilia.risk.urls")),
     path("reports/", include("resilia.ops.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,

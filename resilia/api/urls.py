@@ -22,6 +22,7 @@ APPS = (
     "resilia.audit.api",
     "resilia.dependencies.api",
     "resilia.bia.api",
+    "resilia.risk.api",
     "resilia.analysis.api",
 )
 

@@ -8,5 +8,9 @@ class RiskConfig(AppConfig):
     verbose_name = _("Risk assessment")
 
     def ready(self):
+        from resilia.core import reports
         from resilia.risk import access as risk_access  # noqa: F401  (policies)
         from resilia.risk import services as risk_services  # noqa: F401  (audit actions)
+        from resilia.risk.report import BUILDER
+
+        reports.register_builder("risk.report", BUILDER)

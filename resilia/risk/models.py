@@ -320,6 +320,19 @@ class Risk(models.Model):
         return band["colour"] if band else "grey"
 
     @property
+    def inherent_band_name(self) -> str:
+        return self.matrix.band_name(self.inherent_band)
+
+    @property
+    def inherent_colour(self) -> str:
+        band = self.matrix.band(self.inherent_band)
+        return band["colour"] if band else "grey"
+
+    @property
+    def residual_band_name(self) -> str:
+        return self.matrix.band_name(self.residual_band)
+
+    @property
     def acceptance_expired(self) -> bool:
         return (
             self.treatment == Treatment.ACCEPT
@@ -463,6 +476,19 @@ class AssessedRisk(models.Model):
 
     def band_name(self, axis: str = "inherent") -> str:
         return self.matrix.band_name(getattr(self, f"{axis}_band"))
+
+    @property
+    def inherent_band_name(self) -> str:
+        return self.band_name("inherent")
+
+    @property
+    def residual_band_name(self) -> str:
+        return self.band_name("residual")
+
+    @property
+    def inherent_colour(self) -> str:
+        band = self.matrix.band(self.inherent_band)
+        return band["colour"] if band else "grey"
 
 
 class Scenario(models.Model):

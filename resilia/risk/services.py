@@ -492,13 +492,16 @@ def measure_update(
     *,
     actor: User | None,
     measure: Measure,
+    risk: Risk = UNSET,
     title: str = UNSET,
     owner: Person | None = UNSET,
     due_date: dt.date | None = UNSET,
     status: str = UNSET,
     evidence: str = UNSET,
 ) -> Measure:
-    """Change a measure; marking it done records the day."""
+    """Change a measure; marking it done records the day. It stays on its risk."""
+    if risk is not UNSET and risk.pk != measure.risk_id:
+        raise ValidationError({"risk": _("A measure stays on the risk it was added to.")})
     data = given(title=title, owner=owner, due_date=due_date, status=status, evidence=evidence)
     probe = copy.copy(measure)
     for name, value in data.items():

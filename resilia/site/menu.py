@@ -20,6 +20,7 @@ from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
 from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
+from resilia.risk.models import Risk
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ MAIN = (
     NavItem(_("Model checks"), "dependencies:checks", "alert-triangle", reads(Activity, Resource)),
     NavItem(_("Analysis"), "analysis:whatif", "chart-infographic", can_analyse),
     NavItem(_("BIA"), "bia:campaign_list", "clipboard-list", reads(Campaign, Assessment)),
+    NavItem(_("Risk"), "risk:risk_list", "alert-octagon", reads(Risk)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),

@@ -1,0 +1,58 @@
+"""Reads of the risk pages that grow beyond a queryset: heat maps, top risks, comparisons."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from resilia.bia.models import local_name
+from resilia.engine import risk as engine
+from resilia.risk.models import AssessedRisk, MatrixVersion, MeasureStatus, RiskStatus
+
+
+def heat_map(risks, matrix: MatrixVersion, axis: str = "inherent") -> dict:
+    """Counts per (likelihood, impact) cell of the open risks on `matrix`: rows from the highest
+    likelihood down, each cell with its score, band colour and count (one grouped query)."""
+    lk, im = f"{axis}_likelihood", f"{axis}_impact"
+    counts = {
+        (row[lk], row[im]): row["n"]
+        for row in risks.filter(matrix=matrix, status=RiskStatus.OPEN, **{f"{lk}__isnull": False})
+        .values(lk, im)
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    m = matrix.engine
+    rows = []
+    for likelihood in range(len(matrix.likelihood), 0, -1):
+        cells = []
+        for impact in range(1, len(matrix.impact) + 1):
+            score, band = engine.assess(m, likelihood, impact)
+            cells.append(
+                {
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": score,
+                    "colour": band.colour,
+                    "count": counts.get((likelihood, impact), 0),
+                }
+            )
+        rows.append({"level": likelihood, "name": matrix.level_name("likelihood", likelihood),
+                     "cells": cells})  # fmt: skip
+    columns = [local_name(level) for level in matrix.impact]
+    return {"rows": rows, "columns": columns, "total": sum(counts.values())}
+
+
+def measures_by_status(measures) -> list[dict]:
+    counts = dict(measures.values_list("status").annotate(n=Count("pk")).order_by())
+    return [
+        {"status": label, "count": counts.get(value, 0)} for value, label in MeasureStatus.choices
+    ]
+
+
+def compare(first, second) -> list[dict]:
+    """The risks of two assessments side by side by code (first: the earlier one)."""
+    rows: dict[str, dict] = {}
+    for side, assessment in (("before", first), ("after", second)):
+        for entry in AssessedRisk.objects.filter(assessment=assessment).select_related("matrix"):
+            row = rows.setdefault(entry.code, {"code": entry.code, "title": entry.title})
+            row[side] = entry
+    return [rows[code] for code in sorted(rows)]
