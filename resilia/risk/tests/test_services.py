@@ -53,7 +53,7 @@ def test_it_refuses_a_rating_off_the_scale_and_saves_nothing(
             actor=personas["manager"], code="R-BAD", title="x", threat=risk_setup["fire"],
             unit=org_tree["dept_a"], **ratings,
         )  # fmt: skip
-    assert "from 1 to 5" in str(info.value)
+    assert "须为 1 至 5 之间的等级" in str(info.value)
     assert not Risk.objects.filter(code="R-BAD").exists()
 
 
@@ -226,7 +226,7 @@ def test_it_refuses_a_matrix_whose_bands_overlap_or_leave_a_score_uncovered(pers
     overlap[1]["max"] = 12
     gap = copy.deepcopy(m.bands)
     gap[2]["min"] = 11
-    for bands, text in ((overlap, "overlap"), (gap, "No band covers the score 10")):
+    for bands, text in ((overlap, "重叠"), (gap, "风险值 10 不在任何风险等级内")):
         with pytest.raises(ValidationError) as info:
             services.matrix_save(actor=personas["manager"], likelihood=m.likelihood,
                                  impact=m.impact, bands=bands, appetite="major")  # fmt: skip
