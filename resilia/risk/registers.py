@@ -37,7 +37,7 @@ THREATS = Register(
     ordering=("code",),
     annotate=lambda qs: qs.annotate(risk_count=Count("risks")),
     create_url="risk:threat_create",
-    template="risk/list_page.html",
+    template="risk/threat_list_page.html",
 )
 
 RISKS = Register(
@@ -76,7 +76,7 @@ RISKS = Register(
     ordering=("code",),
     select_related=("threat", "unit", "owner", "matrix"),
     create_url="risk:risk_create",
-    template="risk/list_page.html",
+    template="risk/risk_list_page.html",
 )
 
 MEASURES = Register(

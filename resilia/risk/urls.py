@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.risk import views, views_other
+from resilia.risk import views, views_import, views_other
 
 app_name = "risk"
 
@@ -41,4 +41,16 @@ urlpatterns = [
         "assessments/<int:pk>/compare/", views_other.assessment_compare, name="assessment_compare"
     ),
     path("assessments/<int:pk>/report/", views_other.assessment_report, name="assessment_report"),
+]
+
+# Import of the register (resilia.risk.views_import).
+urlpatterns += [
+    path("import/", views_import.views.start, name="import"),
+    path("import/confirm/", views_import.views.confirm, name="import_confirm"),
+    path("import/result/", views_import.views.result, name="import_result"),
+    path(
+        "import/template/<slug:kind>.<slug:fmt>",
+        views_import.views.template,
+        name="import_template",
+    ),
 ]
