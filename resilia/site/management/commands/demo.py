@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from resilia.core.context import request_context
 from resilia.demo.bia import load_bia
 from resilia.demo.dependencies import load_dependencies
+from resilia.demo.risk import load_risk
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             counts = load_standard(password=password)
             counts.update(load_dependencies())
             counts.update(load_bia())
+            counts.update(load_risk())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
@@ -63,6 +65,7 @@ class Command(BaseCommand):
                 **counts
             )
         )
+        self.stdout.write("Risk assessment: {risks} risks, {threats} threats.".format(**counts))
         # Compile the engine's kernels now (cached on disk), not on the first analysis page.
         self.stdout.write(f"Analysis engine ready ({warm_up():.1f} s).")
         self.stdout.write("")
