@@ -374,6 +374,8 @@ NOT_IN_TABLE = {
     "dependencies:*": "see resilia/dependencies/tests/test_views_permissions.py",
     # The BIA's campaigns, questionnaire and workflow: resilia/bia/tests/test_views_permissions.py.
     "bia:*": "see resilia/bia/tests/test_views_permissions.py",
+    # The risk register, matrix, assessments and their import: resilia/risk/tests/.
+    "risk:*": "see resilia/risk/tests/test_views_permissions.py and test_importing.py",
     # The Word template (admin and BCM manager) and report jobs (their requester alone) have
     # their own persona tables: resilia/ops/tests/test_report_template.py, test_report_jobs.py.
     "ops:*": "see resilia/ops/tests/test_report_template.py and test_report_jobs.py",
