@@ -2,6 +2,7 @@
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.durations import human_minutes
 from resilia.core.lists import Column, Register
@@ -25,7 +26,7 @@ THREATS = Register(
     basename="risk-threats",
     columns=[
         Column("code", _("Code"), "code", order="code", link=True, css="text-nowrap"),
-        Column("name", _("Name"), "display_name", order="name"),
+        Column("name", pgettext_lazy("risk", "Name"), "display_name", order="name"),
         Column("class", _("Class of emergency"), "get_threat_class_display", order="threat_class"),
         Column("group", _("Group"), "get_group_display", order="group"),
         Column("duration", _("Typical duration"), _duration, css="text-nowrap"),
@@ -85,8 +86,15 @@ MEASURES = Register(
     title=_("Treatment measures"),
     basename="risk-measures",
     columns=[
-        Column("risk", _("Risk"), "risk.code", order="risk__code", link=True, css="text-nowrap"),
-        Column("title", _("Measure"), "title", order="title"),
+        Column(
+            "risk",
+            pgettext_lazy("risk", "Risk"),
+            "risk.code",
+            order="risk__code",
+            link=True,
+            css="text-nowrap",
+        ),
+        Column("title", pgettext_lazy("risk", "Measure"), "title", order="title"),
         Column("owner", _("Owner"), "owner.full_name", order="owner__full_name", guard="owner"),
         Column("due", _("Due date"), "due_date", order="due_date", css="text-nowrap"),
         Column(
@@ -96,7 +104,7 @@ MEASURES = Register(
             order="status",
             template="risk/_measure_status_cell.html",
         ),  # fmt: skip
-        Column("evidence", _("Evidence"), "evidence", on_page=False),
+        Column("evidence", pgettext_lazy("risk", "Evidence"), "evidence", on_page=False),
     ],
     ordering=("due_date", "pk"),
     select_related=("risk", "owner"),
@@ -110,7 +118,7 @@ ASSESSMENTS = Register(
     basename="risk-assessments",
     columns=[
         Column("code", _("Code"), "code", order="code", link=True, css="text-nowrap"),
-        Column("name", _("Name"), "display_name", order="name"),
+        Column("name", pgettext_lazy("risk", "Name"), "display_name", order="name"),
         Column("date", _("Assessment date"), "assessed_on", order="assessed_on"),
         Column("status", _("Status"), "get_status_display", order="status"),
         Column("signed_off_by", _("Signed off by"), "signed_off_by"),

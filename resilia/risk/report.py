@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from resilia.bia.models import local_name
 from resilia.core import access, reports
@@ -172,7 +173,7 @@ def document(assessment: RiskAssessment, *, user=None) -> reports.Document:
         reports.Table(
             [
                 reports.Column(_("Code"), 1),
-                reports.Column(_("Risk"), 3),
+                reports.Column(pgettext("risk", "Risk"), 3),
                 reports.Column(_("Threat"), 2),
                 reports.Column(_("Inherent score"), 1, numeric=True),
                 reports.Column(_("Inherent band"), 1),
@@ -207,7 +208,8 @@ def document(assessment: RiskAssessment, *, user=None) -> reports.Document:
     doc.add(
         reports.Heading(_("Treatment measures")),
         reports.Table(
-            [reports.Column(_("Risk"), 1), reports.Column(_("Measure"), 3),
+            [reports.Column(pgettext("risk", "Risk"), 1),
+             reports.Column(pgettext("risk", "Measure"), 3),
              reports.Column(_("Owner"), 1), reports.Column(_("Due date"), 1),
              reports.Column(_("Status"), 1)],
             [[m.risk.code, m.title, m.owner.full_name, formats.date_format(m.due_date, "Y-m-d"),
@@ -227,7 +229,7 @@ def document(assessment: RiskAssessment, *, user=None) -> reports.Document:
         doc.add(
             reports.Heading(_("Compared with the previous assessment")),
             reports.Table(
-                [reports.Column(_("Code"), 1), reports.Column(_("Risk"), 3),
+                [reports.Column(_("Code"), 1), reports.Column(pgettext("risk", "Risk"), 3),
                  reports.Column(previous.code, 2), reports.Column(assessment.code, 2)],
                 [[r["code"], r["title"],
                   _band_cell(r["before"]) if r.get("before") else "—",
