@@ -14,3 +14,8 @@ class RiskConfig(AppConfig):
         from resilia.risk.report import BUILDER
 
         reports.register_builder("risk.report", BUILDER)
+
+        from resilia.dependencies.modelio import register_section
+        from resilia.risk.modelfile import SECTION
+
+        register_section("risk", SECTION)
