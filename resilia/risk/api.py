@@ -131,7 +131,7 @@ class MeasureSerializer(StrictModelSerializer):
         extra_kwargs = {"due_date": {"allow_null": True}}
 
 
-class AssessmentSerializer(StrictModelSerializer):
+class RiskAssessmentSerializer(StrictModelSerializer):
     """A periodic risk assessment; `sign-off/` keeps the snapshot of its risks."""
 
     units = ScopedPrimaryKeyRelatedField(Unit, many=True, required=False)
@@ -160,7 +160,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
                   "activities", "stopped", "breached", "suggested_impact"]  # fmt: skip
 
 
-class AcceptSerializer(serializers.Serializer):
+class RiskAcceptSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     expires = serializers.DateField(allow_null=True)
 
@@ -220,12 +220,12 @@ class RiskViewSet(RegisterViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "current_matrix": services.current_matrix().pk}
 
-    @extend_schema(request=AcceptSerializer, responses=RiskSerializer)
+    @extend_schema(request=RiskAcceptSerializer, responses=RiskSerializer)
     def accept(self, request, pk=None):
         risk = access.get_object_for_user(request.user, Risk, pk)
         if not may_accept(request.user):
             raise exceptions.PermissionDenied
-        body = AcceptSerializer(data=request.data)
+        body = RiskAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
             services.risk_accept(actor=request.user, risk=risk, **body.validated_data)
@@ -255,11 +255,11 @@ class MeasureViewSet(RegisterViewSet):
         return risk.unit if risk is not None else None
 
 
-class AssessmentViewSet(RegisterViewSet):
+class RiskAssessmentViewSet(RegisterViewSet):
     """Periodic risk assessments; `sign-off/` (BCM manager) keeps the snapshot."""
 
     model = RiskAssessment
-    serializer_class = AssessmentSerializer
+    serializer_class = RiskAssessmentSerializer
     filterset_class = AssessmentFilterSet
     ordering_fields = ["assessed_on", "code", "id"]
     ordering = ["-assessed_on", "code"]
@@ -269,7 +269,7 @@ class AssessmentViewSet(RegisterViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("units")
 
-    @extend_schema(request=None, responses=AssessmentSerializer)
+    @extend_schema(request=None, responses=RiskAssessmentSerializer)
     def sign_off(self, request, pk=None):
         assessment = access.get_object_for_user(request.user, RiskAssessment, pk)
         if not may_sign_off(request.user, assessment):
@@ -312,12 +312,12 @@ urlpatterns = [
     ),
     *routes("risk/risks", RiskViewSet, "risk-risk"),
     *routes("risk/measures", MeasureViewSet, "risk-measure"),
-    *routes("risk/assessments", AssessmentViewSet, "risk-assessment"),
+    *routes("risk/assessments", RiskAssessmentViewSet, "risk-assessment"),
     *routes("risk/assessed-risks", AssessedRiskViewSet, "risk-assessedrisk", read_only=True),
     path("risk/risks/<int:pk>/accept/", RiskViewSet.as_view({"post": "accept"}),
          name="risk-risk-accept"),
     path("risk/risks/<int:pk>/scenario/", RiskViewSet.as_view({"post": "scenario"}),
          name="risk-risk-scenario"),
-    path("risk/assessments/<int:pk>/sign-off/", AssessmentViewSet.as_view({"post": "sign_off"}),
+    path("risk/assessments/<int:pk>/sign-off/", RiskAssessmentViewSet.as_view({"post": "sign_off"}),
          name="risk-assessment-sign-off"),
 ]  # fmt: skip

@@ -393,6 +393,34 @@ class Measure(models.Model):
         return self.status in OPEN_MEASURE and self.due_date < timezone.localdate()
 
 
+class MeasureReminder(models.Model):
+    """One reminder e-mail about one measure: `before` its due date, or `overdue` (the day
+    after, then weekly). Kept so that a retried or repeated run never sends it twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the due date")
+        OVERDUE = "overdue", _("Overdue")
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measure reminder")
+        verbose_name_plural = _("measure reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "kind", "day"], name="risk_one_measure_reminder_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure} · {self.get_kind_display()} · {self.day}"
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SIGNED_OFF = "signed_off", _("Signed off")

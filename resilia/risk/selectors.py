@@ -56,3 +56,35 @@ def compare(first, second) -> list[dict]:
             row = rows.setdefault(entry.code, {"code": entry.code, "title": entry.title})
             row[side] = entry
     return [rows[code] for code in sorted(rows)]
+
+
+def measures_by_owner(measures, limit: int = 10) -> list[dict]:
+    """Open measures per owner, the most loaded first, with how many are overdue."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from resilia.risk.models import OPEN_MEASURE
+
+    rows = (
+        measures.filter(status__in=OPEN_MEASURE)
+        .values("owner__full_name")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=timezone.localdate())))
+        .order_by("-n", "owner__full_name")[:limit]
+    )
+    return [{"owner": r["owner__full_name"], "open": r["n"], "overdue": r["late"]} for r in rows]
+
+
+def trend(assessments) -> list[dict]:
+    """Per signed-off assessment (oldest first), its risks per inherent band colour (one
+    grouped query): the trend over assessments."""
+    assessments = list(assessments)
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        AssessedRisk.objects.filter(assessment__in=assessments)
+        .values("assessment_id", "inherent_band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["assessment_id"], {})[row["inherent_band"]] = row["n"]
+    return [{"assessment": a, "bands": counts.get(a.pk, {})} for a in assessments]

@@ -149,7 +149,11 @@ def heatmap(request):
         "measures": selectors.measures_by_status(Measure.objects.for_user(request.user)),
         "overdue": services.overdue_measures(Measure.objects.for_user(request.user)).count(),
         "pending": services.pending_rescore(risks).count(),
-        "trend": RiskAssessment.objects.filter(status="signed_off").order_by("assessed_on")[:20],
+        "by_owner": selectors.measures_by_owner(Measure.objects.for_user(request.user)),
+        "bands": version.bands,
+        "trend": selectors.trend(
+            RiskAssessment.objects.filter(status="signed_off").order_by("-assessed_on")[:10][::-1]
+        ),
     }
     return render(request, "risk/heatmap.html", context)
 

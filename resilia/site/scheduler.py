@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from resilia.bia import tasks as bia_tasks
+from resilia.risk import tasks as risk_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ JOBS: tuple[Job, ...] = (
     Job("stale_tasks_sweep", tasks.stale_tasks_sweep, interval=dt.timedelta(minutes=5)),
     # Before people start work: the departments' BIA reminders (resilia/bia/reminders.py).
     Job("bia_reminders", bia_tasks.bia_reminders, daily_at=dt.time(8, 0)),
+    # The owners' reminders of treatment measures (resilia/risk/reminders.py).
+    Job("risk_measure_reminders", risk_tasks.risk_measure_reminders, daily_at=dt.time(8, 5)),
 )
 
 
