@@ -143,6 +143,10 @@ class MatrixVersion(models.Model):
     def size(self) -> str:
         return f"{len(self.likelihood)}×{len(self.impact)}"
 
+    @property
+    def appetite_name(self) -> str:
+        return self.band_name(self.appetite)
+
     def band(self, code: str | None) -> dict | None:
         return next((b for b in self.bands if b["code"] == code), None)
 
