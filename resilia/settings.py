@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "resilia.analysis",
     "resilia.bia",
     "resilia.risk",
+    "resilia.hazards",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",

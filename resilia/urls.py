@@ -17,6 +17,7 @@ urlpatterns = [
     path("analysis/", include("resilia.analysis.urls")),
     path("bia/", include("resilia.bia.urls")),
     path("risk/", include("resilia.risk.urls")),
+    path("hazards/", include("resilia.hazards.urls")),
     path("reports/", include("resilia.ops.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,

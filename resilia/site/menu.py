@@ -18,6 +18,7 @@ from resilia.audit.models import AuditEvent
 from resilia.bia.models import Assessment, Campaign
 from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
+from resilia.hazards.models import InspectionRound
 from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.risk.models import Risk
@@ -61,6 +62,7 @@ MAIN = (
     NavItem(_("Analysis"), "analysis:whatif", "chart-infographic", can_analyse),
     NavItem(_("BIA"), "bia:campaign_list", "clipboard-list", reads(Campaign, Assessment)),
     NavItem(_("Risk"), "risk:risk_list", "alert-octagon", reads(Risk)),
+    NavItem(_("Hazards"), "hazards:overview", "alert-octagon", reads(InspectionRound)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from resilia.bia import tasks as bia_tasks
 from resilia.risk import tasks as risk_tasks
+from resilia.hazards import tasks as hazards_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,10 @@ JOBS: tuple[Job, ...] = (
     Job("bia_reminders", bia_tasks.bia_reminders, daily_at=dt.time(8, 0)),
     # The owners' reminders of treatment measures (resilia/risk/reminders.py).
     Job("risk_measure_reminders", risk_tasks.risk_measure_reminders, daily_at=dt.time(8, 5)),
+    # Just after midnight, so the day's inspection rounds are on the inspectors' lists.
+    Job("hazard_rounds", hazards_tasks.hazard_rounds_schedule, daily_at=dt.time(0, 10)),
+    # With the BIA reminders: overdue rectifications to the managers (hazards/escalations.py).
+    Job("hazard_escalations", hazards_tasks.hazard_escalations, daily_at=dt.time(8, 5)),
 )
 
 

@@ -120,5 +120,10 @@ def _declare_app_tasks() -> None:
 
     idempotent(bia_tasks.bia_reminders)
 
+    from resilia.hazards import tasks as hazards_tasks
+
+    idempotent(hazards_tasks.hazard_rounds_schedule)
+    idempotent(hazards_tasks.hazard_escalations)
+
 
 _declare_app_tasks()

@@ -1,0 +1,103 @@
+"""The hazard rectification ledger (隐患整改台账) through the reports kit: one row per hazard
+with its 五落实 and its verification, filtered like the register, from what the reader may
+read. Rendered to DOCX (on the organisation's Word template) and PDF by the views."""
+
+from __future__ import annotations
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from resilia.core import reports as r
+from resilia.hazards.filters import HazardFilterSet
+from resilia.hazards.models import Grade, Hazard, HazardStatus, Verification
+from resilia.org.models import Unit
+
+# A ledger larger than this is cut (and says so): a request renders it in seconds.
+MAX_ROWS = 2000
+SHADE = {HazardStatus.CLOSED: "green", HazardStatus.VERIFYING: "blue"}
+
+
+def _date(value) -> str:
+    return formats.date_format(timezone.localtime(value) if hasattr(value, "tzinfo") else value,
+                               "Y-m-d") if value else "—"  # fmt: skip
+
+
+def ledger_document(user, params) -> tuple[r.Document, int]:
+    """The ledger for `user`, the register's filters taken from `params`; and its rows."""
+    rows = Hazard.objects.for_user(user).select_related(
+        "site", "rectification", "rectification__responsible"
+    )
+    filterset = HazardFilterSet(params or None, queryset=rows)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    rows = list(rows.order_by("found_at", "pk")[: MAX_ROWS + 1])
+    cut = len(rows) > MAX_ROWS
+    rows = rows[:MAX_ROWS]
+    last_check = {}
+    for v in Verification.objects.filter(
+        hazard__in=[h.pk for h in rows], passed=True
+    ).select_related("verifier"):
+        last_check[v.hazard_id] = v
+    root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+    today = timezone.localdate()
+    doc = r.Document(
+        title=_("Hazard rectification ledger"),
+        organisation=root.display_name if root else "",
+        date=formats.date_format(today, "Y-m-d"),
+        classification=_("Internal"),
+        metadata=[(_("Prepared by"), user.get_full_name() or user.username)],
+        landscape=True,
+    )
+    open_count = sum(1 for h in rows if h.is_open)
+    major = sum(1 for h in rows if h.grade == Grade.MAJOR and h.is_open)
+    doc.add(
+        r.Heading(_("Summary")),
+        r.Bullets(
+            [
+                _("Hazards in this ledger: %(n)d") % {"n": len(rows)},
+                _("Still open: %(n)d, of which major: %(m)d") % {"n": open_count, "m": major},
+            ]
+        ),  # fmt: skip
+    )
+    if cut:
+        doc.add(r.Paragraph([_("Only the first %(n)d hazards are listed.") % {"n": MAX_ROWS}]))
+    doc.add(r.Heading(_("Ledger")), _table(rows, last_check, today))
+    return doc, len(rows)
+
+
+def _table(rows, last_check, today) -> r.Table:
+    columns = [
+        r.Column(_("Number"), 2),
+        r.Column(_("Found"), 2),
+        r.Column(_("Site and location"), 3),
+        r.Column(_("Hazard"), 4),
+        r.Column(_("Grade"), 2),
+        r.Column(_("Responsible person"), 2),
+        r.Column(_("Measures"), 4),
+        r.Column(_("Funding (yuan)"), 2, numeric=True),
+        r.Column(_("Deadline"), 2),
+        r.Column(_("Contingency plan"), 3),
+        r.Column(_("Verified by"), 2),
+        r.Column(_("Closed"), 2),
+        r.Column(_("Status"), 2),
+    ]
+    body = []
+    for h in rows:
+        rect = getattr(h, "rectification", None)
+        check = last_check.get(h.pk)
+        late = rect is not None and h.status == HazardStatus.RECTIFYING and rect.deadline < today
+        body.append([
+            h.number,
+            _date(h.found_at),
+            f"{h.site.display_name} · {h.location}",
+            f"{h.title}: {h.description}",
+            r.Cell(h.get_grade_display(), shade="red" if h.grade == Grade.MAJOR else "yellow"),
+            rect.responsible.full_name if rect else "—",
+            rect.measures if rect else "—",
+            f"{rect.funding_amount:,.2f}" if rect else "—",
+            r.Cell(_date(rect.deadline), shade="red" if late else None) if rect else "—",
+            rect.contingency if rect else "—",
+            (check.verifier.get_full_name() or check.verifier.username) if check else "—",
+            _date(h.closed_at),
+            r.Cell(h.get_status_display(), shade=SHADE.get(h.status)),
+        ])  # fmt: skip
+    return r.Table(columns, body, caption=_("Hazard rectification ledger"), empty=_("None"))
