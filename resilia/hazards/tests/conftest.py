@@ -12,6 +12,7 @@ from PIL import Image
 from resilia.accounts.models import Role
 from resilia.conftest import make_user
 from resilia.core.context import request_context
+from resilia.evidence.tests.conftest import evidence_dir, stored_files  # noqa: F401 (autouse)
 from resilia.hazards import services
 from resilia.hazards.defaults import templates_seed
 from resilia.hazards.models import ChecklistTemplate

@@ -23,7 +23,7 @@ from resilia.hazards.models import (
     RoundStatus,
     Verification,
 )
-from resilia.hazards.tests.conftest import issue, photo
+from resilia.hazards.tests.conftest import issue, photo, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_it_records_a_hazard_with_a_photo_stripped_of_its_metadata(hz):
     assert hazard.number.startswith("YH")
 
 
-def test_it_refuses_a_file_that_is_not_a_photo_and_saves_nothing(hz):
+def test_it_refuses_a_file_that_is_not_a_photo_and_saves_nothing(hz, evidence_dir):
     pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     fake = SimpleUploadedFile("fake.jpg", b"MZ\x90\x00not a jpeg", content_type="image/jpeg")
     for bad in (pdf, fake):
@@ -144,6 +144,7 @@ def test_it_refuses_a_file_that_is_not_a_photo_and_saves_nothing(hz):
                 photos=[bad],
             )
     assert not Hazard.objects.exists() and not Attachment.objects.exists()
+    assert stored_files(evidence_dir) == []
 
 
 def test_it_refuses_a_hazard_for_a_check_of_another_round(hz, personas):
