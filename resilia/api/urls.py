@@ -23,6 +23,7 @@ APPS = (
     "resilia.dependencies.api",
     "resilia.bia.api",
     "resilia.risk.api",
+    "resilia.hazards.api",
     "resilia.analysis.api",
 )
 

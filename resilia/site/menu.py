@@ -62,7 +62,7 @@ MAIN = (
     NavItem(_("Analysis"), "analysis:whatif", "chart-infographic", can_analyse),
     NavItem(_("BIA"), "bia:campaign_list", "clipboard-list", reads(Campaign, Assessment)),
     NavItem(_("Risk"), "risk:risk_list", "alert-octagon", reads(Risk)),
-    NavItem(_("Hazards"), "hazards:overview", "alert-octagon", reads(InspectionRound)),
+    NavItem(_("Hazards"), "hazards:overview", "flame", reads(InspectionRound)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),

@@ -1,0 +1,436 @@
+"""API of hazard inspection: `/api/hazards/templates/`, `/api/hazards/rounds/`,
+`/api/hazards/answers/`, `/api/hazards/hazards/` and the steps of a hazard's loop.
+
+Reads through the access choke point (resilia.hazards.access) with the registers' filter
+sets; writes through resilia.hazards.services, with the same decisions as the pages:
+POST `rounds/<id>/answers/` ({"answers": [{"item", "result", "remark"}]}; an item not on
+the round is a 400 and nothing is saved), `rounds/<id>/complete/`, POST `hazards/` on a
+round, `hazards/<id>/rectification/` (the five items), `fixed/` and `verify/`. Photos travel
+as base64 (`{"name": "x.jpg", "content": "..."}`) and are checked and cleaned like uploads.
+A role that may not take a step answers 403; a step the record's state does not allow, 409.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import django_filters
+from django.core.files.base import ContentFile
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from resilia.api.viewsets import BaseApiViewSet
+from resilia.core import access
+from resilia.core.filters import SearchFilterSet
+from resilia.hazards import access as hz_access
+from resilia.hazards import services
+from resilia.hazards.filters import HazardFilterSet, RoundFilterSet, TemplateFilterSet
+from resilia.hazards.models import (
+    ChecklistTemplate,
+    Hazard,
+    InspectionRound,
+    Rectification,
+    Result,
+    RoundItem,
+)
+from resilia.org.models import Person, Site
+
+
+class Conflict(exceptions.APIException):
+    """The record's state does not allow this step (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _strict(serializer) -> None:
+    unknown = sorted(set(serializer.initial_data) - set(serializer.fields))
+    if unknown:
+        raise serializers.ValidationError({n: [_("Unknown field.")] for n in unknown})
+
+
+class PhotoSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    content = serializers.CharField(help_text="base64")
+
+    def validate(self, attrs):
+        try:
+            data = base64.b64decode(attrs["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError({"content": [_("Not valid base64.")]}) from None
+        return ContentFile(data, name=attrs["name"])
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistTemplate.items.rel.related_model
+        fields = ["position", "text", "text_en"]
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    """A checklist template with its checks, in both languages."""
+
+    items = ItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["id", "code", "name", "name_en", "kind", "version", "description",
+                  "is_active", "items"]  # fmt: skip
+        read_only_fields = fields
+
+
+class TemplateInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=50, required=False)
+    name = serializers.CharField(max_length=200, required=False)
+    name_en = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    kind = serializers.CharField(max_length=20, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    is_active = serializers.BooleanField(required=False)
+    items = ItemSerializer(many=True, required=False)
+
+    def validate(self, attrs):
+        _strict(self)
+        if "items" in attrs:
+            attrs["items"] = [(i["text"], i.get("text_en", "")) for i in attrs["items"]]
+        return attrs
+
+
+class TemplateViewSet(BaseApiViewSet):
+    model = ChecklistTemplate
+    serializer_class = TemplateSerializer
+    filterset_class = TemplateFilterSet
+    ordering_fields = ["code", "kind", "id"]
+    ordering = ["code"]
+    services = services
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("items")
+
+    @extend_schema(request=TemplateInputSerializer, responses=TemplateSerializer)
+    def create(self, request):
+        if not access.can_create(request.user, ChecklistTemplate):
+            raise exceptions.PermissionDenied()
+        body = TemplateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        template = services.template_save(actor=request.user, **body.validated_data)
+        return Response(TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TemplateInputSerializer, responses=TemplateSerializer)
+    def partial_update(self, request, pk=None):
+        template = access.get_object_for_user(request.user, ChecklistTemplate, pk, write=True)
+        body = TemplateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.template_save(actor=request.user, template=template, **body.validated_data)
+        template.refresh_from_db()
+        return Response(TemplateSerializer(template).data)
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    """One check of a round and its answer."""
+
+    class Meta:
+        model = RoundItem
+        fields = ["id", "round", "position", "text", "text_en", "result", "remark", "answered_at"]
+        read_only_fields = fields
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    items = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = InspectionRound
+        fields = ["id", "template", "template_version", "site", "resource", "schedule",
+                  "inspector", "due_date", "status", "started_at", "completed_at", "notes",
+                  "items"]  # fmt: skip
+        read_only_fields = fields
+
+
+class RoundInputSerializer(serializers.Serializer):
+    template = serializers.PrimaryKeyRelatedField(queryset=ChecklistTemplate.objects.all())
+    site = serializers.IntegerField()
+    inspector = serializers.IntegerField()
+    due_date = serializers.DateField()
+    notes = serializers.CharField(allow_blank=True, required=False, default="")
+
+    def validate(self, attrs):
+        _strict(self)
+        user = self.context["user"]
+        site = Site.objects.for_user(user).filter(pk=attrs["site"]).first()
+        if site is None:
+            raise serializers.ValidationError({"site": [_("Unknown or unreadable id.")]})
+        if not hz_access.may_plan(user, site):
+            raise exceptions.PermissionDenied()
+        inspector = hz_access.inspectors_for(user).filter(pk=attrs["inspector"]).first()
+        if inspector is None:
+            raise serializers.ValidationError({"inspector": [_("Unknown or unreadable id.")]})
+        return {**attrs, "site": site, "inspector": inspector}
+
+
+class AnswerInput(serializers.Serializer):
+    item = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=[c for c, _l in Result.choices if c != "pending"])
+    remark = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class AnswersInputSerializer(serializers.Serializer):
+    answers = AnswerInput(many=True, allow_empty=False)
+
+
+class RoundViewSet(BaseApiViewSet):
+    model = InspectionRound
+    serializer_class = RoundSerializer
+    filterset_class = RoundFilterSet
+    ordering_fields = ["due_date", "status", "id"]
+    ordering = ["-due_date", "-id"]
+    services = services
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("items")
+
+    def _fillable(self, request, pk) -> InspectionRound:
+        round_ = access.get_object_for_user(request.user, InspectionRound, pk)
+        if not access.can_write(request.user, round_):
+            raise exceptions.PermissionDenied()
+        if not round_.editable:
+            raise Conflict(_("This round is completed: its checklist cannot change."))
+        return round_
+
+    def _done(self, round_):
+        return Response(RoundSerializer(InspectionRound.objects.get(pk=round_.pk)).data)
+
+    @extend_schema(request=RoundInputSerializer, responses=RoundSerializer)
+    def create(self, request):
+        if not hz_access.may_plan(request.user, None):
+            raise exceptions.PermissionDenied()
+        body = RoundInputSerializer(data=request.data, context={"user": request.user})
+        body.is_valid(raise_exception=True)
+        round_ = services.round_create(actor=request.user, **body.validated_data)
+        return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswersInputSerializer, responses=RoundSerializer)
+    def answer(self, request, pk=None):
+        round_ = self._fillable(request, pk)
+        body = AnswersInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answers = {a["item"]: (a["result"], a["remark"]) for a in body.validated_data["answers"]}
+        services.round_answer(actor=request.user, round=round_, answers=answers)
+        return self._done(round_)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    def complete(self, request, pk=None):
+        round_ = self._fillable(request, pk)
+        services.round_complete(actor=request.user, round=round_)
+        return self._done(round_)
+
+
+class AnswerFilterSet(SearchFilterSet):
+    search_fields = ("text", "text_en", "remark")
+    round = django_filters.NumberFilter(field_name="round_id", label=_("Round"))
+    result = django_filters.ChoiceFilter(choices=Result.choices, label=_("Result"))
+
+    class Meta:
+        model = RoundItem
+        fields = ["q", "round", "result"]
+
+
+class AnswerViewSet(BaseApiViewSet):
+    model = RoundItem
+    serializer_class = AnswerSerializer
+    filterset_class = AnswerFilterSet
+    ordering_fields = ["position", "id"]
+    ordering = ["round", "position"]
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rectification
+        fields = [
+            "responsible",
+            "measures",
+            "funding_amount",
+            "funding_source",
+            "deadline",
+            "contingency",
+            "issued_by",
+            "issued_at",
+            "completion_note",
+            "completed_at",
+        ]
+        read_only_fields = fields  # fmt: skip
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    rectification = RectificationSerializer(read_only=True)
+    verifications = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = ["id", "number", "round", "item", "site", "resource", "grade", "title",
+                  "description", "location", "found_by", "found_at", "status", "closed_at",
+                  "rectification", "verifications"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_verifications(self, obj) -> list[dict]:
+        return [
+            {"verifier": v.verifier_id, "passed": v.passed, "note": v.note,
+             "verified_at": v.verified_at.isoformat()}
+            for v in obj.verifications.all()
+        ]  # fmt: skip
+
+
+class HazardInputSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    item = serializers.IntegerField(required=False, allow_null=True)
+    grade = serializers.ChoiceField(choices=Hazard._meta.get_field("grade").choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    location = serializers.CharField(max_length=200)
+    photos = PhotoSerializer(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        _strict(self)
+        return attrs
+
+
+class OrderInputSerializer(serializers.Serializer):
+    responsible = serializers.IntegerField(required=False, allow_null=True)
+    measures = serializers.CharField(allow_blank=True, required=False, default="")
+    funding_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    funding_source = serializers.CharField(allow_blank=True, required=False, default="")
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    contingency = serializers.CharField(allow_blank=True, required=False, default="")
+
+    def validate(self, attrs):
+        _strict(self)
+        pid = attrs.pop("responsible", None)
+        person = None
+        if pid is not None:
+            person = Person.objects.for_user(self.context["user"]).filter(pk=pid).first()
+            if person is None:
+                raise serializers.ValidationError({"responsible": [_("Unknown or unreadable id.")]})
+        return {**attrs, "responsible": person}
+
+
+class FixInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+    photos = PhotoSerializer(many=True, required=False, default=list)
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True)
+    photos = PhotoSerializer(many=True, required=False, default=list)
+
+
+class HazardViewSet(BaseApiViewSet):
+    model = Hazard
+    serializer_class = HazardSerializer
+    filterset_class = HazardFilterSet
+    ordering_fields = ["found_at", "grade", "status", "id"]
+    ordering = ["-found_at", "-id"]
+    services = services
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("rectification")
+            .prefetch_related("verifications")
+        )  # fmt: skip
+
+    def _done(self, hazard, code=status.HTTP_200_OK):
+        hazard = self.get_queryset().get(pk=hazard.pk)
+        return Response(HazardSerializer(hazard).data, status=code)
+
+    @extend_schema(request=HazardInputSerializer, responses=HazardSerializer)
+    def create(self, request):
+        body = HazardInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        round_ = access.get_object_for_user(request.user, InspectionRound, data.pop("round"))
+        if not access.can_write(request.user, round_):
+            raise exceptions.PermissionDenied()
+        item_id = data.pop("item", None)
+        item = RoundItem.objects.filter(pk=item_id).first() if item_id else None
+        if item_id and item is None:
+            raise exceptions.ValidationError(
+                {"item": [_("This check is not on this round's checklist.")]}
+            )  # noqa: E501
+        hazard = services.hazard_report(actor=request.user, round=round_, item=item, **data)
+        return self._done(hazard, status.HTTP_201_CREATED)
+
+    def _step(self, request, pk, *, may, state, serializer, run):
+        hazard = access.get_object_for_user(request.user, Hazard, pk)
+        if hazard.status not in state:
+            raise Conflict(
+                _("This hazard is %(status)s: this step does not apply to it.")
+                % {"status": hazard.get_status_display()}
+            )
+        if not may(request.user, hazard):
+            raise exceptions.PermissionDenied()
+        body = serializer(data=request.data, context={"user": request.user})
+        body.is_valid(raise_exception=True)
+        run(actor=request.user, hazard=hazard, **body.validated_data)
+        return self._done(hazard)
+
+    @extend_schema(request=OrderInputSerializer, responses=HazardSerializer)
+    def rectification(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=hz_access.may_issue,
+            state=("open", "rectifying"),
+            serializer=OrderInputSerializer,
+            run=services.rectification_issue,
+        )
+
+    @extend_schema(request=FixInputSerializer, responses=HazardSerializer)
+    def fixed(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=hz_access.may_report_fix,
+            state=("rectifying",),
+            serializer=FixInputSerializer,
+            run=services.rectification_report,
+        )
+
+    @extend_schema(request=VerifyInputSerializer, responses=HazardSerializer)
+    def verify(self, request, pk=None):
+        return self._step(
+            request,
+            pk,
+            may=hz_access.may_verify,
+            state=("verifying",),
+            serializer=VerifyInputSerializer,
+            run=services.hazard_verify,
+        )
+
+
+def _routes(prefix, viewset, name, list_actions, detail_actions, steps=()):
+    return [
+        path(f"hazards/{prefix}/", viewset.as_view(list_actions), name=f"{name}-list"),
+        path(f"hazards/{prefix}/<int:pk>/", viewset.as_view(detail_actions), name=f"{name}-detail"),
+        *[
+            path(f"hazards/{prefix}/<int:pk>/{step}/", viewset.as_view({"post": method}),
+                 name=f"{name}-{step}")
+            for step, method in steps
+        ],
+    ]  # fmt: skip
+
+
+urlpatterns = [
+    *_routes("templates", TemplateViewSet, "hazards-template",
+             {"get": "list", "post": "create"}, {"get": "retrieve", "patch": "partial_update"}),
+    *_routes("rounds", RoundViewSet, "hazards-round", {"get": "list", "post": "create"},
+             {"get": "retrieve"}, (("answers", "answer"), ("complete", "complete"))),
+    *_routes("answers", AnswerViewSet, "hazards-answer", {"get": "list"}, {"get": "retrieve"}),
+    *_routes("hazards", HazardViewSet, "hazards-hazard", {"get": "list", "post": "create"},
+             {"get": "retrieve"}, (("rectification", "rectification"), ("fixed", "fixed"),
+                                   ("verify", "verify"))),
+]  # fmt: skip
