@@ -210,6 +210,19 @@ def _people_figures(user, figures: list) -> None:
     )
 
 
+def _hazard_figures(user, figures: list) -> None:
+    """Major hazards (重大隐患) still open: listed for management until closed."""
+    from resilia.hazards.models import OPEN_STATUSES, Hazard
+
+    shown = _scope(user, Hazard)
+    if shown is None:
+        return
+    rows, linked = shown
+    count = rows.filter(grade="major", status__in=OPEN_STATUSES).count()
+    url = reverse("hazards:major_list") if linked else None
+    figures.append(Figure("major_hazards", _("Major hazards open"), count, url, "alert-octagon"))
+
+
 def continuity_figures(user) -> tuple[list[Figure], dict]:
     """The continuity figures of the user's scope and the data of the home page's charts."""
     figures: list[Figure] = []
@@ -217,6 +230,7 @@ def continuity_figures(user) -> tuple[list[Figure], dict]:
     _activity_figures(user, figures, charts)
     _resource_figures(user, figures, charts)
     _people_figures(user, figures)
+    _hazard_figures(user, figures)
     return figures, charts
 
 

@@ -20,6 +20,7 @@ from resilia.analysis.results import Analysis
 from resilia.core import access
 from resilia.dependencies import selectors
 from resilia.dependencies.models import Activity, Resource
+from resilia.hazards.models import Hazard
 from resilia.org.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,9 @@ def _expected(user) -> dict[str, int]:
             for r in rows[Resource]
         ),
         "no_deputy": sum(p.is_key_person and p.deputy_id is None for p in rows[Person]),
+        "major_hazards": sum(
+            h.grade == "major" and h.is_open for h in access.report_rows(user, Hazard)
+        ),
     }
 
 
@@ -99,7 +103,7 @@ def test_it_opens_a_list_with_exactly_as_many_rows_as_each_figure(demo):
     for username in ("bcm", "coord_it"):
         client = _client(username)
         figures = _figures(client)
-        assert len(figures) == 7
+        assert len(figures) == 8
         for key, (count, url) in figures.items():
             listed = LIST_COUNT.search(client.get(url.replace("&amp;", "&")).content.decode())
             assert int(listed.group(1)) == count, (username, key)

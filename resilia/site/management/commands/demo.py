@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from resilia.core.context import request_context
 from resilia.demo.bia import load_bia
+from resilia.demo.hazards import load_hazards
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.risk import load_risk
 from resilia.demo.scale import load_scale
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             counts.update(load_dependencies())
             counts.update(load_bia())
             counts.update(load_risk())
+            counts.update(load_hazards())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
