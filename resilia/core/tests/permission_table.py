@@ -376,6 +376,8 @@ NOT_IN_TABLE = {
     "bia:*": "see resilia/bia/tests/test_views_permissions.py",
     # The risk register, matrix, assessments and their import: resilia/risk/tests/.
     "risk:*": "see resilia/risk/tests/test_views_permissions.py and test_importing.py",
+    # Hazard inspection and rectification: resilia/hazards/tests/test_views_permissions.py.
+    "hazards:*": "see resilia/hazards/tests/test_views_permissions.py",
     # The Word template (admin and BCM manager) and report jobs (their requester alone) have
     # their own persona tables: resilia/ops/tests/test_report_template.py, test_report_jobs.py.
     "ops:*": "see resilia/ops/tests/test_report_template.py and test_report_jobs.py",

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand
 
 from resilia.core.context import request_context
 from resilia.demo.bia import load_bia
-from resilia.demo.hazards import load_hazards
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.risk import load_risk
+from resilia.demo.hazards import load_hazards
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
