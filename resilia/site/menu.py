@@ -63,6 +63,7 @@ MAIN = (
     NavItem(_("BIA"), "bia:campaign_list", "clipboard-list", reads(Campaign, Assessment)),
     NavItem(_("Risk"), "risk:risk_list", "alert-octagon", reads(Risk)),
     NavItem(_("Hazards"), "hazards:overview", "flame", reads(InspectionRound)),
+    NavItem(_("Hazard inspection"), "hazards:overview", "alert-octagon", reads(InspectionRound)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),

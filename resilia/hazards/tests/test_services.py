@@ -75,7 +75,7 @@ def test_it_refuses_an_answer_for_an_item_not_on_the_round(hz, personas):
             round=round_,
             answers={mine.pk: (Result.PASS, ""), foreign.pk: (Result.PASS, "")},
         )
-    assert "not on this round" in str(exc.value)
+    assert "不在本次巡检" in str(exc.value)  # the translated message
     mine.refresh_from_db()
     assert mine.result == Result.PENDING  # nothing half-saved
     assert not events("inspect_answer").exists()
@@ -91,14 +91,14 @@ def test_it_completes_a_round_only_when_every_check_is_answered(hz):
     services.round_answer(actor=hz["inspector"], round=round_, answers={first.pk: ("na", "")})
     round_.refresh_from_db()
     assert round_.status == RoundStatus.IN_PROGRESS and round_.started_at
-    with pytest.raises(ValidationError, match="5 left"):
+    with pytest.raises(ValidationError, match="还剩 5 项"):
         services.round_complete(actor=hz["inspector"], round=round_)
     answer_all(round_, hz["inspector"])
     services.round_complete(actor=hz["inspector"], round=round_)
     round_.refresh_from_db()
     assert round_.status == RoundStatus.COMPLETED
     assert events("inspect_complete", round_).count() == 1
-    with pytest.raises(ValidationError, match="completed"):
+    with pytest.raises(ValidationError, match="已完成"):
         answer_all(round_, hz["inspector"], Result.FAIL)
 
 
@@ -155,7 +155,7 @@ def test_it_refuses_a_hazard_for_a_check_of_another_round(hz, personas):
         inspector=hz["inspector"],
         due_date=hz["today"],
     )
-    with pytest.raises(ValidationError, match="not on this round"):
+    with pytest.raises(ValidationError, match="不在本次巡检"):
         services.hazard_report(
             actor=hz["inspector"], round=hz["round"], item=other.items.first(),
             grade="general", title="t", description="d", location="l",
@@ -215,7 +215,7 @@ def test_the_loop_issue_report_verify_close(hz, personas, people, hazard):
     assert hazard.status == HazardStatus.VERIFYING
     assert events("rectify_report", rect).count() == 1
     # The responsible person cannot sign their own fix off.
-    with pytest.raises(ValidationError, match="someone other"):
+    with pytest.raises(ValidationError, match="不能是整改责任人"):
         services.hazard_verify(actor=hz["inspector"], hazard=hazard, passed=True, note="ok")
     verification = services.hazard_verify(
         actor=hz["verifier"], hazard=hazard, passed=True, note="现场复查,电池组电压正常"
