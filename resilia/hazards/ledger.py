@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from resilia.core import reports as r
 from resilia.hazards.filters import HazardFilterSet
@@ -74,10 +75,10 @@ def _table(rows, last_check, today) -> r.Table:
         r.Column(_("Responsible person"), 2),
         r.Column(_("Measures"), 4),
         r.Column(_("Funding (yuan)"), 2, numeric=True),
-        r.Column(_("Deadline"), 2),
+        r.Column(pgettext("rectification", "Deadline"), 2),
         r.Column(_("Contingency plan"), 3),
         r.Column(_("Verified by"), 2),
-        r.Column(_("Closed"), 2),
+        r.Column(pgettext("hazard", "Closed"), 2),
         r.Column(_("Status"), 2),
     ]
     body = []

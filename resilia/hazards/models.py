@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.access import ScopedQuerySet
@@ -275,7 +275,7 @@ class HazardStatus(models.TextChoices):
     OPEN = "open", _("Awaiting rectification order")
     RECTIFYING = "rectifying", _("Being rectified")
     VERIFYING = "verifying", _("Awaiting verification")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hazard", "Closed")  # 已销号, not a campaign's 已关闭
 
 
 OPEN_STATUSES = (HazardStatus.OPEN, HazardStatus.RECTIFYING, HazardStatus.VERIFYING)

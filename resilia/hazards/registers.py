@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.lists import Column, Register
 from resilia.hazards.filters import (
@@ -129,7 +130,7 @@ def _hazards(title, basename, narrow=None) -> Register:
             ),
             Column(
                 "deadline",
-                _("Deadline"),
+                pgettext_lazy("rectification", "Deadline"),
                 _deadline,
                 order="rectification__deadline",
                 css="text-nowrap",

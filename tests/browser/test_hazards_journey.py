@@ -1,0 +1,168 @@
+"""隐患排查治理 on a phone (issue 10 item 6, Done when): the inspector records a round at the
+data centre, marks a failed check, records a 重大隐患 with a photo and completes the round; the
+coordinator is refused an order without a deadline, then issues it with its five items
+(五落实); the responsible person (the inspector) reports the fix with a photo; the coordinator
+verifies it and the hazard is closed. The registers export to XLSX and the ledger opens as
+Word and PDF. At 390×844, in Chinese and in English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pypdf
+import pytest
+from django.utils import timezone
+from docx import Document as Docx
+from openpyxl import load_workbook
+from PIL import Image
+from playwright.sync_api import expect
+
+from resilia.core.context import request_context
+from resilia.hazards import services
+from resilia.hazards.defaults import templates_seed
+from resilia.hazards.models import ChecklistTemplate, Hazard, HazardStatus, RoundStatus
+from resilia.org import services as org
+from tests.browser.conftest import login
+
+PHONE = {"width": 390, "height": 844}
+TEXT = {
+    "zh-hans": {"closed": "已销号", "no_deadline": "请设定整改期限", "rectifying": "整改中",
+                "accept": "验收合格", "major": "重大隐患"},
+    "en": {"closed": "Closed", "no_deadline": "Set the rectification deadline.",
+           "rectifying": "Being rectified", "accept": "Fix accepted", "major": "Major hazard"},
+}  # fmt: skip
+
+
+@pytest.fixture
+def world(personas, org_tree):
+    with request_context(source="test"):
+        site = org.site_create(actor=None, code="DC-A", name="主数据中心",
+                               name_en="Primary data centre", kind="data_centre",
+                               unit=org_tree["dept_a"])  # fmt: skip
+        templates_seed(actor=personas["manager"])
+        round_ = services.round_create(
+            actor=personas["manager"], template=ChecklistTemplate.objects.get(code="NETWORK"),
+            site=site, inspector=personas["contrib_a"], due_date=timezone.localdate(),
+        )  # fmt: skip
+    return {"round": round_}
+
+
+@pytest.fixture
+def evidence_store(settings, tmp_path):
+    location = tmp_path / "evidence"
+    location.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location), "base_url": None}}}  # fmt: skip
+
+
+def _jpeg(tmp_path, name, colour):
+    path = tmp_path / name
+    Image.new("RGB", (320, 240), colour).save(path, format="JPEG")
+    return path
+
+
+def _phone(page_for, lang, username):
+    page = page_for(lang)
+    page.set_viewport_size(PHONE)
+    login(page, username)
+    return page
+
+
+def _go(page, testid):
+    with page.expect_navigation():
+        page.get_by_test_id(testid).click()
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_loop_on_a_phone(page_for, world, evidence_store, tmp_path, shot, lang):
+    text = TEXT[lang]
+    round_ = world["round"]
+    # The inspector: today's round from the overview, the checklist, a failed check.
+    inspector = _phone(page_for, lang, "contrib_a")
+    inspector.goto(f"{inspector.base_url}/hazards/")
+    with inspector.expect_navigation():
+        inspector.get_by_test_id("my-rounds").locator("a").first.click()
+    items = list(round_.items.all())
+    for item in items:
+        value = "fail" if item.position == 1 else "pass"
+        inspector.locator(f"label[for='r{item.pk}-{value}']").click()
+    inspector.locator(f"input[name='remark_{items[0].pk}']").fill("B路电源模块告警")
+    _go(inspector, "save-answers")
+    assert inspector.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(inspector, f"hazards-round-{lang}")
+    _go(inspector, "hazard-for-1")
+    inspector.locator("input[name=grade][value=major]").check()
+    inspector.locator("input[name=title]").fill("核心交换机单电源运行")
+    inspector.locator("textarea[name=description]").fill("CS-01 的 B 路电源模块故障")
+    inspector.locator("input[name=location]").fill("三层网络机房A排5号机柜")
+    inspector.locator("input[name=photos]").set_input_files(
+        str(_jpeg(tmp_path, "现场.jpg", (200, 40, 40)))
+    )
+    shot(inspector, f"hazards-record-{lang}")
+    _go(inspector, "save-hazard")
+    expect(inspector.get_by_test_id("round-hazards")).to_contain_text("核心交换机单电源运行")
+    _go(inspector, "complete-round")
+    expect(inspector.get_by_test_id("round-status")).not_to_have_text("")
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.COMPLETED
+    hazard = Hazard.objects.get()
+
+    # The coordinator: the major-hazards page, the order refused without a deadline, issued.
+    coord = _phone(page_for, lang, "coord_a")
+    coord.goto(f"{coord.base_url}/hazards/major/")
+    with coord.expect_navigation():
+        coord.get_by_role("link", name=hazard.number).click()
+    expect(coord.get_by_test_id("hazard-photos").locator("img")).to_have_count(1)
+    form = coord.get_by_test_id("issue")
+    form.locator("select[name=responsible]").select_option(label="李娜")
+    form.locator("textarea[name=measures]").fill("联系厂商更换B路电源模块,做双电源切换测试")
+    form.locator("input[name=funding_amount]").fill("26000")
+    form.locator("input[name=funding_source]").fill("信息科技部专项维修资金")
+    form.locator("textarea[name=contingency]").fill("启用网络中断应急预案,CS-02 热备")
+    _go(coord, "issue-submit")
+    expect(coord.get_by_test_id("field-error-deadline")).to_contain_text(text["no_deadline"])
+    deadline = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    coord.get_by_test_id("issue").locator("input[name=deadline]").fill(deadline)
+    _go(coord, "issue-submit")
+    expect(coord.get_by_test_id("hazard-status")).to_have_text(text["rectifying"])
+    shot(coord, f"hazards-order-{lang}")
+
+    # The responsible person reports the fix with a photo.
+    inspector.goto(f"{inspector.base_url}{hazard.get_absolute_url()}")
+    fix = inspector.get_by_test_id("fix")
+    fix.locator("textarea[name=note]").fill("已更换电源模块,双电源切换测试正常")
+    fix.locator("input[name=photos]").set_input_files(
+        str(_jpeg(tmp_path, "整改后.jpg", (40, 160, 80)))
+    )
+    _go(inspector, "fix-submit")
+    expect(inspector.get_by_test_id("fix-photos").locator("img")).to_have_count(1)
+    expect(inspector.get_by_test_id("verify")).to_have_count(0)  # not their own sign-off
+
+    # The coordinator verifies and the hazard is closed.
+    coord.reload()
+    verify = coord.get_by_test_id("verify")
+    verify.locator("input[name=passed][value='1']").check()
+    verify.locator("textarea[name=note]").fill("现场复查合格,同意销号")
+    _go(coord, "verify-submit")
+    expect(coord.get_by_test_id("hazard-status")).to_have_text(text["closed"])
+    expect(coord.get_by_test_id("verifications")).to_be_visible()
+    shot(coord, f"hazards-closed-{lang}")
+    assert Hazard.objects.get().status == HazardStatus.CLOSED
+
+    # The registers and the ledger, downloaded and opened.
+    coord.goto(f"{coord.base_url}/hazards/list/")
+    coord.locator("button.dropdown-toggle", has=coord.locator(".ti-download")).click()
+    with coord.expect_download() as sheet:
+        coord.get_by_test_id("export-xlsx").click()
+    book = load_workbook(io.BytesIO(open(sheet.value.path(), "rb").read()))
+    assert hazard.number in [c.value for row in book.active.iter_rows() for c in row]
+    with coord.expect_download() as word:
+        coord.get_by_test_id("ledger-docx").click()
+    cells = [c.text for t in Docx(word.value.path()).tables for r in t.rows for c in r.cells]
+    assert hazard.number in cells and "26,000.00" in cells
+    with coord.expect_download() as pdf:
+        coord.get_by_test_id("ledger-pdf").click()
+    reader = pypdf.PdfReader(pdf.value.path())
+    assert hazard.number in "".join(p.extract_text() for p in reader.pages).replace("\n", "")
