@@ -76,7 +76,7 @@ JOBS: tuple[Job, ...] = (
     # The owners' reminders of treatment measures (resilia/risk/reminders.py).
     Job("risk_measure_reminders", risk_tasks.risk_measure_reminders, daily_at=dt.time(8, 5)),
     # Just after midnight, so the day's inspection rounds are on the inspectors' lists.
-    Job("hazard_rounds", hazards_tasks.hazard_rounds_schedule, daily_at=dt.time(0, 10)),
+    Job("hazard_rounds_schedule", hazards_tasks.hazard_rounds_schedule, daily_at=dt.time(0, 10)),
     # With the BIA reminders: overdue rectifications to the managers (hazards/escalations.py).
     Job("hazard_escalations", hazards_tasks.hazard_escalations, daily_at=dt.time(8, 5)),
 )
