@@ -18,7 +18,13 @@ from PIL import Image, ImageDraw
 from resilia.accounts.models import User
 from resilia.hazards import services
 from resilia.hazards.defaults import templates_seed
-from resilia.hazards.models import ChecklistTemplate, Hazard, InspectionRound, Rectification
+from resilia.hazards.models import (
+    ChecklistTemplate,
+    Hazard,
+    InspectionRound,
+    Rectification,
+    Verification,
+)
 from resilia.org.models import Person, Site
 
 
@@ -31,9 +37,19 @@ def _photo(name: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def _back_date(hazard: Hazard, days: int) -> None:
+def _back_date(hazard: Hazard, days: int, *, closed_after: int | None = None) -> None:
+    """The demo's history: the hazard found `days` ago, its order issued the next day with a
+    deadline a fortnight on; closed `closed_after` days after it was found."""
     found = timezone.now() - dt.timedelta(days=days)
     Hazard.objects.filter(pk=hazard.pk).update(found_at=found)
+    rect = Rectification.objects.filter(hazard=hazard)
+    rect.update(issued_at=found + dt.timedelta(days=1),
+                deadline=(found + dt.timedelta(days=15)).date())  # fmt: skip
+    if closed_after is not None:
+        closed = found + dt.timedelta(days=closed_after)
+        rect.update(completed_at=closed - dt.timedelta(days=1))
+        Hazard.objects.filter(pk=hazard.pk).update(closed_at=closed)
+        Verification.objects.filter(hazard=hazard).update(verified_at=closed)
 
 
 @transaction.atomic
@@ -106,7 +122,7 @@ def load_hazards() -> dict:
         passed=True,
         note="现场复查:新电池安装牢固,整组电压正常,同意销号。",
     )
-    _back_date(general, 21)
+    _back_date(general, 21, closed_after=9)
 
     # The network-room round twelve days ago: a major hazard, its order overdue.
     second = services.round_create(
@@ -114,7 +130,7 @@ def load_hazards() -> dict:
         template=network,
         site=site,
         inspector=engineer,
-        due_date=today - dt.timedelta(days=12),
+        due_date=today - dt.timedelta(days=20),
     )
     core = second.items.get(position=1)
     answers = {i.pk: ("pass", "") for i in second.items.all() if i.pk != core.pk}
@@ -141,9 +157,8 @@ def load_hazards() -> dict:
         deadline=today + dt.timedelta(days=1),
         contingency="启用《网络中断应急预案》;备用核心交换机CS-02保持热备,值班人员每2小时巡检一次。",
     )
-    # The order was due five days ago (the demo's history: back-dated after the fact).
-    Rectification.objects.filter(hazard=major).update(deadline=today - dt.timedelta(days=5))
-    _back_date(major, 12)
+    # Found 20 days ago, the order was due five days ago (back-dated after the fact).
+    _back_date(major, 20)
     services.rounds_schedule(today)  # today's rounds on the engineer's list
     return _counts()
 
