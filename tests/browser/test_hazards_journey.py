@@ -23,6 +23,7 @@ from resilia.hazards import services
 from resilia.hazards.defaults import templates_seed
 from resilia.hazards.models import ChecklistTemplate, Hazard, HazardStatus, RoundStatus
 from resilia.org import services as org
+from resilia.org.models import Site
 from tests.browser.conftest import login
 
 PHONE = {"width": 390, "height": 844}
@@ -166,3 +167,56 @@ def test_the_loop_on_a_phone(page_for, world, evidence_store, tmp_path, shot, la
         coord.get_by_test_id("ledger-pdf").click()
     reader = pypdf.PdfReader(pdf.value.path())
     assert hazard.number in "".join(p.extract_text() for p in reader.pages).replace("\n", "")
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_office_plans_inspections(page_for, personas, org_tree, shot, lang):
+    """The BCM office loads the standard checklists, edits one (its version rises), schedules
+    a weekly round and plans one by hand; the rounds register exports."""
+    with request_context(source="test"):
+        org.site_create(actor=None, code="DC-A", name="主数据中心", name_en="Primary data centre",
+                        kind="data_centre", unit=org_tree["dept_a"])  # fmt: skip
+    office = page_for(lang)
+    login(office, "manager")
+    office.goto(f"{office.base_url}/hazards/templates/")
+    _go(office, "templates-load")
+    assert ChecklistTemplate.objects.count() == 4
+    with office.expect_navigation():
+        office.get_by_role("link", name="HVAC").click()
+    with office.expect_navigation():
+        office.locator("a.btn-primary[href$='/edit/']").click()
+    items = office.locator("textarea[name=items]")
+    items.fill(items.input_value() + "\n电池间氢气浓度检测 | Hydrogen level in the battery room")
+    with office.expect_navigation():
+        office.locator("form.card button[type=submit]").click()
+    expect(office.get_by_test_id("template-version")).to_have_text("2")
+    office.goto(f"{office.base_url}/hazards/schedules/")
+    _go(office, "list-new")
+    pk = {c: str(ChecklistTemplate.objects.get(code=c).pk) for c in ("NETWORK", "HVAC")}
+    site, inspector = str(Site.objects.get(code="DC-A").pk), str(personas["contrib_a"].pk)
+    office.locator("select[name=template]").select_option(pk["NETWORK"])
+    office.locator("select[name=site]").select_option(site)
+    office.locator("select[name=frequency]").select_option("weekly")
+    office.locator("select[name=inspector]").select_option(inspector)
+    office.locator("input[name=next_due]").fill(timezone.localdate().isoformat())
+    with office.expect_navigation():
+        office.locator("form.card button[type=submit]").click()
+    expect(office.locator("#list-results")).to_contain_text("contrib_a")
+    office.goto(f"{office.base_url}/hazards/rounds/")
+    _go(office, "list-new")
+    office.locator("select[name=template]").select_option(pk["HVAC"])
+    office.locator("select[name=site]").select_option(site)
+    office.locator("select[name=inspector]").select_option(inspector)
+    office.locator("input[name=due_date]").fill(timezone.localdate().isoformat())
+    with office.expect_navigation():
+        office.locator("form.card button[type=submit]").click()
+    expect(office.get_by_test_id("check-7")).to_contain_text(
+        "氢气" if lang == "zh-hans" else "Hydrogen"
+    )
+    shot(office, f"hazards-planned-{lang}")
+    office.goto(f"{office.base_url}/hazards/rounds/")
+    office.locator("button.dropdown-toggle", has=office.locator(".ti-download")).click()
+    with office.expect_download() as sheet:
+        office.get_by_test_id("export-xlsx").click()
+    book = load_workbook(io.BytesIO(open(sheet.value.path(), "rb").read()))
+    assert book.active.max_row == 2  # the header and the planned round
