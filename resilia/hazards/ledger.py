@@ -4,6 +4,7 @@ read. Rendered to DOCX (on the organisation's Word template) and PDF by the view
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -29,7 +30,10 @@ def ledger_document(user, params) -> tuple[r.Document, int]:
         "site", "rectification", "rectification__responsible"
     )
     filterset = HazardFilterSet(params or None, queryset=rows)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
+    if filterset.is_bound and not filterset.is_valid():
+        # As the registers' exports: never a ledger of everything for a misspelt filter.
+        raise ValidationError(_("Correct the filters before exporting."))
+    rows = filterset.qs if filterset.is_bound else rows
     rows = list(rows.order_by("found_at", "pk")[: MAX_ROWS + 1])
     cut = len(rows) > MAX_ROWS
     rows = rows[:MAX_ROWS]

@@ -218,7 +218,10 @@ def ledger_export(request, fmt):
     access.require_kind(request.user, Hazard)
     if fmt not in ("docx", "pdf"):
         raise Http404
-    doc, count = ledger.ledger_document(request.user, request.GET)
+    try:
+        doc, count = ledger.ledger_document(request.user, request.GET)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")
     from resilia.core import reports as r
 
     template = r.TEMPLATE if fmt == "docx" else None

@@ -149,6 +149,7 @@ def test_the_ledger_opens_as_word_and_pdf(hz, client_for, people, reported):
     flat = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
     assert reported.number in flat  # (narrow columns wrap it)
     assert client.get(reverse("hazards:ledger", args=["exe"])).status_code == 404
+    assert client.get(reverse("hazards:ledger", args=["pdf"]) + "?grade=bogus").status_code == 400
     assert AuditEvent.objects.filter(action="export", changes__report="ledger").count() == 2
     # A dept-B coordinator's ledger names none of dept A's hazards.
     other = client_for("coord_b").get(reverse("hazards:ledger", args=["docx"]))
