@@ -249,3 +249,10 @@ def test_promotion_data_names_what_a_risk_needs(hz, hazard):
     assert data["title"] == "UPS蓄电池鼓包" and data["site"] == hz["site"]
     assert data["threat_name"] == "网络中断" and data["grade"] == "general"
     assert set(data) >= {"description", "cause", "resource", "threat_name_en"}
+
+
+def test_it_refuses_negative_funding(hz, personas, people, hazard):
+    with pytest.raises(ValidationError) as exc:
+        issue(hazard, personas["coord_a"], people["alice"], funding_amount="-1")
+    assert "funding_amount" in exc.value.message_dict
+    assert not Rectification.objects.exists()
