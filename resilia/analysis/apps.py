@@ -8,7 +8,7 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Analysis")
 
     def ready(self):
-        from resilia.analysis import jobs
+        from resilia.analysis import access, jobs  # noqa: F401  (registers the policy)
         from resilia.analysis.documents import TITLES
         from resilia.audit.presenters import register_type_label
 

@@ -14,9 +14,11 @@ import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from resilia.analysis.scope import Scope, readable, scope_for
+from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
 from resilia.dependencies.selectors import compiled_model
 from resilia.engine.compile import CompiledGraph
@@ -42,8 +44,14 @@ class Analysis:
     `user=None` is the command line: the whole model.
     """
 
-    def __init__(self, user=None):
+    def __init__(self, user=None, *, links: bool = False):
         self.user = user
+        # A page's rows link each visible node to its record (node["url"]), where the user may
+        # open that register at all (an executive has no registers); the JSON has no links.
+        self.links = {
+            kind: links and access.can_read_kind(user, model)
+            for kind, model in (("activity", Activity), ("resource", Resource))
+        }
         self.model = model = compiled_model()
         self.graph, self.index, self.revision = model.graph, model.index, model.revision
         self.scope: Scope = scope_for(user, self.index, self.graph.n)
@@ -83,8 +91,8 @@ class Labels:
             codes[int(graph.kind[v])].add(graph.key(v).split(":", 1)[1])
         self.rows: dict[str, dict] = {}
         for kind, model, fields in (
-            (0, Activity, ("code", "name", "name_en", "unit_id")),
-            (1, Resource, ("code", "name", "name_en", "kind")),
+            (0, Activity, ("id", "code", "name", "name_en", "unit_id")),
+            (1, Resource, ("id", "code", "name", "name_en", "kind")),
         ):
             prefix = "activity" if kind == 0 else "resource"
             for row in self._fetch(model, fields, codes[kind]):
@@ -116,18 +124,26 @@ class Labels:
         key = self.analysis.graph.key(node)
         kind, code = key.split(":", 1)
         row = self.rows.get(key, {})
-        return {
+        found = {
             "key": key,
             "kind": kind,
             "code": code,
             "name": _display(row.get("name", code), row.get("name_en", "")),
         }
+        if self.analysis.links.get(kind) and "id" in row:
+            found["url"] = record_url(kind, row["id"])
+        return found
 
     def unit_id(self, node: int) -> int | None:
         return self.rows.get(self.analysis.graph.key(node), {}).get("unit_id")
 
     def resource_kind(self, node: int) -> str | None:
         return self.rows.get(self.analysis.graph.key(node), {}).get("kind")
+
+
+def record_url(kind: str, pk: int) -> str:
+    """The detail page of an activity or a resource."""
+    return reverse(f"dependencies:{kind}_detail", args=[pk])
 
 
 def teams_by_unit(analysis: Analysis, unit_ids: Iterable[int]) -> dict[int, list[dict]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.analysis import views
+from resilia.analysis import views, views_saved
 
 app_name = "analysis"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("order/", views.order_page, name="order"),
     path("gaps/", views.gaps_page, name="gaps"),
     path("spof/", views.spof_page, name="spof"),
+    path("whatif/save/", views_saved.save, name="saved_create"),
+    path("saved/", views_saved.saved_list, name="saved_list"),
+    path("saved/compare/", views_saved.saved_compare, name="saved_compare"),
+    path("saved/<int:pk>/", views_saved.saved_detail, name="saved_detail"),
+    path("saved/<int:pk>/rerun/", views_saved.saved_rerun, name="saved_rerun"),
+    path("saved/<int:pk>/delete/", views_saved.saved_delete, name="saved_delete"),
 ]

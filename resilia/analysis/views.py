@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from resilia.analysis import documents, jobs
+from resilia.analysis.access import may_save
 from resilia.analysis.exports import FORMATS, export_response, metadata
 from resilia.analysis.forms import WhatIfForm, describe
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
@@ -25,6 +26,8 @@ from resilia.ops.services import report_job_request
 from resilia.org.models import Site
 
 PER_PAGE = 50
+# The timeline draws up to this many activities (its height grows with them), paged beyond.
+TIMELINE_PER_PAGE = 200
 # A PDF or DOCX export longer than this many rows is rendered by a report job in the worker.
 INLINE_ROWS = 3000
 # The timeline chart's words, translated here and handed to the script as JSON.
@@ -75,9 +78,10 @@ def whatif_page(request):
     form = WhatIfForm(request.GET if bound else None, user=request.user)
     selected = [(spec, describe(request.user, spec)) for spec in form.specs]
     context = {"form": form, "selected": selected, "tab": "whatif", "chart_labels": CHART_LABELS}
+    context.update(may_save=may_save(request.user), raw_at=request.GET.get("at", ""))
     if form.is_bound and form.is_valid():
         report = WhatIfReport.run(
-            Analysis(request.user), form.cleaned_data["keys"], form.cleaned_data["at"]
+            Analysis(request.user, links=True), form.cleaned_data["keys"], form.cleaned_data["at"]
         )
         if _wants_export(request):
             data = report.as_json()
@@ -87,14 +91,15 @@ def whatif_page(request):
             return _export(request, "whatif", data, extra, changes)
         page = positions_page(report.activities, request.GET.get("page"), PER_PAGE)
         rpage = positions_page(report.resources, request.GET.get("rpage"), PER_PAGE)
-        rows = report.rows(page.object_list)
+        tpage = positions_page(report.activities, request.GET.get("tpage"), TIMELINE_PER_PAGE)
         context.update(
             report=report,
             page=page,
-            rows=rows,
+            rows=report.rows(page.object_list),
             rpage=rpage,
             resource_rows=report.rows(rpage.object_list),
-            timeline=report.timeline(rows),
+            tpage=tpage,
+            timeline=report.timeline(tpage.object_list),
         )
     return render(request, "analysis/whatif.html", context)
 
@@ -117,7 +122,7 @@ def node_search(request):
 @login_required
 def order_page(request):
     _guard(request)
-    report = OrderReport(Analysis(request.user))
+    report = OrderReport(Analysis(request.user, links=True))
     if _wants_export(request):
         return _export(request, "order", report.as_json())
     page = positions_page(report.positions, request.GET.get("page"), PER_PAGE)
@@ -134,7 +139,7 @@ def order_page(request):
 @login_required
 def gaps_page(request):
     _guard(request)
-    report = GapsReport(Analysis(request.user))
+    report = GapsReport(Analysis(request.user, links=True))
     if _wants_export(request):
         return _export(request, "gaps", report.as_json())
     page = positions_page(report.resource_gaps, request.GET.get("page"), PER_PAGE)
@@ -153,7 +158,7 @@ def gaps_page(request):
 @login_required
 def spof_page(request):
     _guard(request)
-    report = SpofReport(Analysis(request.user))
+    report = SpofReport(Analysis(request.user, links=True))
     if _wants_export(request):
         return _export(request, "spof", report.as_json())
     page = positions_page(report.spofs, request.GET.get("page"), PER_PAGE)

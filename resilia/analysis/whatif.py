@@ -213,18 +213,26 @@ class WhatIfReport:
             )
         return row
 
-    def timeline(self, rows: list[dict]) -> list[dict]:
-        """The chart's data for these activity rows (minutes after T0)."""
-        return [
-            {
-                "name": row["name"],
-                "stop": row["stop_at"],
-                "back": row["back_at"],
-                "rto": row["rto_breach_at"],
-                "mtpd": row["mtpd_breach_at"],
-            }
-            for row in rows
-        ]
+    def timeline(self, positions) -> list[dict]:
+        """The chart's data for these activity positions (minutes after T0): its name, its
+        record's page where the reader may open it, and its times."""
+        r = self.result
+        positions = [int(p) for p in positions]
+        labels = self.analysis.labels(int(r.nodes[p]) for p in positions)
+        found = []
+        for p in positions:
+            node = labels.node(int(r.nodes[p]))
+            found.append(
+                {
+                    "name": f"{node['name']} ({node['code']})",
+                    "url": node.get("url"),
+                    "stop": minutes(r.stop_at[p]),
+                    "back": minutes(r.back_at[p]),
+                    "rto": minutes(r.rto_breach_at[p]),
+                    "mtpd": minutes(r.mtpd_breach_at[p]),
+                }
+            )
+        return found
 
     def as_json(self) -> dict:
         """The whole result in the documented JSON shape."""

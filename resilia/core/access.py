@@ -57,6 +57,9 @@ class Policy:
     # For personal records (a report job and its file): the field naming the user who alone
     # may read and write the row, whatever their role.
     owner: str | None = None
+    # With `owner`: the roles that read (and, among the writers, write) every owner's rows,
+    # e.g. the BCM office over the saved what-ifs of everyone.
+    office: frozenset = frozenset()
 
     def in_subtree(self, path: str) -> Q:
         if self.scope is not None:
@@ -104,7 +107,7 @@ def read_q(user, model) -> Q | None:
     if role is None or role not in policy.readers:
         return None
     if policy.owner is not None:
-        return Q(**{policy.owner: user})
+        return Q() if role in policy.office else Q(**{policy.owner: user})
     if role in ("admin", "bcm_manager", "auditor") or not policy.scoped:
         return Q()
     path = _unit_path(user)
@@ -125,7 +128,7 @@ def write_q(user, model) -> Q | None:
     if role is None or role not in policy.writers:
         return None
     if policy.owner is not None:
-        return Q(**{policy.owner: user})
+        return Q() if role in policy.office else Q(**{policy.owner: user})
     if role in WRITE_ALL:
         return Q()
     path = _unit_path(user)

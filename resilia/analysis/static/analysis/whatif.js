@@ -59,7 +59,9 @@
   var names = rows.map(function (r) { return r.name || "—"; }).reverse();
   var ordered = rows.slice().reverse();
   // Sized here, not in a style attribute: the Content-Security-Policy refuses those.
-  holder.style.height = (Number(holder.dataset.rows) + 2) * 10 + "px";
+  // Each activity gets a row tall enough for a label on two lines: readable at 5 activities
+  // as at 200 (the page's most), the legend and the axis outside the rows.
+  holder.style.height = Math.max(rows.length * 32 + 90, 200) + "px";
   var chart = echarts.init(holder);
   // ECharts' default tooltip marks each line with an inline-styled span, which the
   // Content-Security-Policy refuses: plain text instead.
@@ -71,7 +73,9 @@
     tooltip: { trigger: "item" },
     xAxis: { type: "value", min: 0, max: Math.ceil(axisEnd), name: labels.hours,
              nameLocation: "middle", nameGap: 24 },
-    yAxis: { type: "category", data: names, axisLabel: { width: 180, overflow: "truncate" } },
+    // Every label shown (interval 0), wrapped rather than cut; a click opens the record.
+    yAxis: { type: "category", data: names, triggerEvent: true,
+             axisLabel: { interval: 0, width: 240, overflow: "break", lineHeight: 14 } },
     series: [
       { type: "bar", stack: "t", silent: true, itemStyle: { color: "transparent" },
         data: ordered.map(function (r) { return hours(r.stop); }) },
@@ -94,6 +98,11 @@
         data: ordered.map(function (r, i) { return r.mtpd === null ? null : [hours(r.mtpd), i]; })
           .filter(function (d) { return d !== null; }) }
     ]
+  });
+  chart.on("click", function (p) {
+    var row = p.componentType === "yAxis" ? ordered[names.indexOf(p.value)] : ordered[p.dataIndex];
+    if (p.componentType === "series" && p.seriesType === "scatter") row = ordered[p.value[1]];
+    if (row && row.url) window.location.href = row.url;
   });
   window.addEventListener("resize", function () { chart.resize(); });
 })();
