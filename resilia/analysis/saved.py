@@ -137,7 +137,7 @@ class Change:
 
 def compare(a: dict, b: dict) -> list[Change]:
     """The activities that stop in one snapshot and not the other, or whose RTO or MTPD breach
-    time (minutes after T0) moved — the earliest breach first."""
+    time (minutes after T0) moved — by earliest MTPD breach, then RTO breach, then stop."""
     acts_a, acts_b = a.get("activities", {}), b.get("activities", {})
     changes = []
     for key in acts_a.keys() | acts_b.keys():
@@ -149,9 +149,12 @@ def compare(a: dict, b: dict) -> list[Change]:
         elif any(x[i] != y[i] for i in _WATCHED):
             changes.append(Change(key, MOVED, x, y))
 
+    def earliest(c: Change, i: int) -> float:
+        times = [t[i] for t in (c.a, c.b) if t and t[i] is not None]
+        return min(times) if times else float("inf")
+
     def order(c: Change):
-        times = [v for t in (c.a, c.b) if t for v in (t[3], t[2], t[0]) if v is not None]
-        return (min(times) if times else float("inf"), c.key)
+        return (earliest(c, 3), earliest(c, 2), earliest(c, 0), c.key)
 
     return sorted(changes, key=order)
 
