@@ -16,6 +16,7 @@ register(
         readers=EVERY_ROLE,
         writers=SAVERS,
         owner="created_by",
+        contributor_deletes=True,  # their own record
         office=frozenset(WRITE_ALL | {"auditor"}),
     ),
 )

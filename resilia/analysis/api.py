@@ -317,3 +317,8 @@ urlpatterns = [
     path("analysis/gaps/", GapsView.as_view(), name="analysis-gaps"),
     path("analysis/spof/", SpofView.as_view(), name="analysis-spof"),
 ]
+
+# The saved what-ifs (resilia.analysis.api_saved), imported last: it builds on WhatIfRequest.
+from resilia.analysis.api_saved import urlpatterns as _saved  # noqa: E402
+
+urlpatterns += _saved
