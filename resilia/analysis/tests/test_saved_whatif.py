@@ -205,3 +205,20 @@ def test_analysis_rows_link_to_records_in_scope_only(client_as, personas, bank):
     for page in ("order", "gaps", "spof"):
         html = client_as("manager").get(f"/analysis/{page}/").content.decode()
         assert 'data-testid="node-link"' in html, page
+
+
+def test_the_timeline_pages_beyond_its_limit(client_as, bank, monkeypatch):
+    """The timeline draws up to TIMELINE_PER_PAGE activities (200), paged beyond: here with a
+    limit of 2, both data centres down stop three activities — two on the first page of the
+    timeline (PAY, LOAN), the third on its second page."""
+    from resilia.analysis import views
+
+    monkeypatch.setattr(views, "TIMELINE_PER_PAGE", 2)
+    query = {"fail": BOTH_DCS, "at": "2026-05-01T09:00"}
+    client = client_as("manager")
+    first = client.get("/analysis/whatif/", query).context["timeline"]
+    assert [t["name"] for t in first] == ["Payment clearing (PAY)", f"Loans {B_MARK} (LOAN)"]
+    second = client.get("/analysis/whatif/", {**query, "tpage": 2})
+    assert [t["name"] for t in second.context["timeline"]] == ["Regulatory reporting (REPORT)"]
+    assert 'data-rows="1"' in second.content.decode()
+    assert len(second.context["rows"]) == 3  # the table keeps its own pages

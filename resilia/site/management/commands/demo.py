@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from resilia.core.context import request_context
+from resilia.demo.analysis import load_analysis
 from resilia.demo.bia import load_bia
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.risk import load_risk
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             counts.update(load_bia())
             counts.update(load_risk())
             counts.update(load_hazards())
+            counts.update(load_analysis())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
