@@ -27,7 +27,6 @@ from resilia.core import access
 
 class SavedWhatIfSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.get_username", read_only=True)
-    activities = serializers.IntegerField(source="activity_count", read_only=True)
 
     class Meta:
         model = SavedWhatIf

@@ -31,6 +31,9 @@ class SavedWhatIf(models.Model):
     ran_at = models.DateTimeField(_("ran at"))
     revision = models.PositiveIntegerField(_("model revision"))
     snapshot = models.JSONField(default=dict)
+    # How many activities the saved result stops (whole model): lists show it without
+    # loading the snapshots.
+    activities = models.PositiveIntegerField(_("activities stopped"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -57,7 +60,3 @@ class SavedWhatIf(models.Model):
 
     def get_absolute_url(self):
         return reverse("analysis:saved_detail", args=[self.pk])
-
-    @property
-    def activity_count(self) -> int:
-        return len(self.snapshot.get("activities", {}))

@@ -76,6 +76,7 @@ def saved_whatif_create(
         snapshot=snapshot(report),
         created_by=actor,
     )
+    saved.activities = len(saved.snapshot["activities"])
     saved.full_clean()
     saved.save()
     audit_record(actor=actor, action="create", obj=saved, changes=_summary(saved))

@@ -91,7 +91,12 @@ def test_access_owner_and_office_and_scope(api, bank, django_assert_max_num_quer
     assert B_MARK not in str(seen)
     whole = api("manager").get(f"{URL}{pk}/").json()["result"]
     assert {r["code"] for r in whole} == {"PAY", "LOAN"}
+    api("manager").post(
+        URL, {"name": "两个", "fail": ["site:DC-MAIN", "site:DC-DR"]}, format="json"
+    )
     client = api("manager")
     client.get(URL)
     with django_assert_max_num_queries(6):
-        assert client.get(URL).json()["count"] == 1
+        listed = client.get(URL).json()
+    assert listed["count"] == 2
+    assert sorted(r["activities"] for r in listed["results"]) == [2, 3]
