@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from resilia.bia import tasks as bia_tasks
-from resilia.risk import tasks as risk_tasks
 from resilia.hazards import tasks as hazards_tasks
+from resilia.risk import tasks as risk_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
