@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "resilia.bia",
     "resilia.risk",
     "resilia.hazards",
+    "resilia.plans",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",
