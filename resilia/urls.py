@@ -18,6 +18,7 @@ urlpatterns = [
     path("bia/", include("resilia.bia.urls")),
     path("risk/", include("resilia.risk.urls")),
     path("hazards/", include("resilia.hazards.urls")),
+    path("plans/", include("resilia.plans.urls")),
     path("reports/", include("resilia.ops.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,

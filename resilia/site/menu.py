@@ -22,6 +22,7 @@ from resilia.hazards.models import InspectionRound
 from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.risk.models import Risk
+from resilia.plans.models import Plan
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ MAIN = (
     NavItem(_("Risk"), "risk:risk_list", "alert-octagon", reads(Risk)),
     NavItem(_("Hazards"), "hazards:overview", "flame", reads(InspectionRound)),
     NavItem(_("Hazard inspection"), "hazards:overview", "alert-octagon", reads(InspectionRound)),
+    NavItem(_("Plans"), "plans:plan_list", "file-certificate", reads(Plan)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),

@@ -1,0 +1,214 @@
+"""The pages of one plan version: the structured plan with its critical path, the editor,
+the three signatures, return, publication, retirement, acknowledgement and the DOCX/PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from resilia.core import access
+from resilia.core import reports as r
+from resilia.core.trail import record
+from resilia.plans import access as plan_access
+from resilia.plans import content as c
+from resilia.plans import forms as f
+from resilia.plans import selectors, services
+from resilia.plans.document import plan_document
+from resilia.plans.models import Plan, PlanVersion
+
+
+def get_version(user, pk, number, *, write=False) -> PlanVersion:
+    plan = access.get_object_for_user(user, Plan, pk, write=write)
+    version = plan.versions.filter(number=number).select_related("plan__unit").first()
+    if version is None:
+        raise Http404
+    return version
+
+
+@login_required
+def version_detail(request, pk, number):
+    v = get_version(request.user, pk, number)
+    user = request.user
+    return render(
+        request,
+        "plans/version_detail.html",
+        {
+            "obj": v.plan,
+            "v": v,
+            "body": c.normalised(v.content),
+            "paths": selectors.activity_paths(v),
+            "phases": selectors.steps_by_phase(v),
+            "call_tree": selectors.call_tree(user=user, plan_version=v),
+            "signatures": list(v.signatures.order_by("signed_at")),
+            "audiences": dict(c.AUDIENCES),
+            "may": {
+                "edit": plan_access.may_edit(user, v),
+                "submit": plan_access.may_submit(user, v),
+                "review": plan_access.may_review(user, v)
+                and not v.signatures.filter(role="reviewer").exists(),
+                "approve": plan_access.may_approve(user, v),
+                "publish": plan_access.may_publish(user, v),
+                "retire": plan_access.may_retire(user, v),
+                "ack": v.status == "published"
+                and getattr(user, "person_id", None) is not None
+                and v.plan.distribution.filter(pk=user.person_id).exists()
+                and not v.acknowledgements.filter(person_id=user.person_id).exists(),
+            },
+            "sign_form": f.SignForm(),
+            "return_form": f.ReturnForm(),
+        },
+    )
+
+
+def _bind(request, v):
+    data = request.POST if request.method == "POST" else None
+    user = request.user
+    if data is None:
+        initial = f.formset_initial(v)
+        form = f.VersionForm(initial=f.VersionForm.initial_for(v), user=user)
+        steps = f.StepFormSet(initial=initial["steps"], prefix="steps")
+        roles = f.RoleFormSet(initial=initial["roles"], prefix="roles", form_kwargs={"user": user})
+        comms = f.CommunicationFormSet(initial=initial["communications"], prefix="comms")
+    else:
+        form = f.VersionForm(data, user=user)
+        steps = f.StepFormSet(data, prefix="steps")
+        roles = f.RoleFormSet(data, prefix="roles", form_kwargs={"user": user})
+        comms = f.CommunicationFormSet(data, prefix="comms")
+    return form, steps, roles, comms
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_edit(request, pk, number):
+    v = get_version(request.user, pk, number, write=True)
+    if not plan_access.may_edit(request.user, v):
+        messages.error(request, _("Only a draft can be edited; start a new version."))
+        return redirect(v)
+    form, steps, roles, comms = _bind(request, v)
+    errors = []
+    if request.method == "POST" and all(x.is_valid() for x in (form, steps, roles, comms)):
+        body, unknown = f.build_content(form, steps, roles, comms)
+        if unknown:
+            errors.append(
+                _("Steps name activities outside the scope: %(codes)s.")
+                % {"codes": ", ".join(unknown)}
+            )
+        else:
+            data = form.cleaned_data
+            try:
+                services.version_update(
+                    actor=request.user, version=v, content=body,
+                    change_note=data["change_note"], activities=list(data["activities"]),
+                    resources=list(data["resources"]), sites=list(data["sites"]),
+                    alternate_site=data["alternate_site"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("The draft is saved; the critical path is recomputed."))
+                return redirect(v)
+    ctx = {"obj": v.plan, "v": v, "form": form, "steps": steps, "roles": roles, "comms": comms,
+           "errors": errors, "placeholders": c.PLACEHOLDERS}  # fmt: skip
+    return render(request, "plans/version_edit.html", ctx, status=400 if errors else 200)
+
+
+SIGNERS = {
+    "author": lambda **kw: services.version_submit(**kw),
+    "reviewer": lambda **kw: services.version_review(**kw),
+    "approver": lambda **kw: services.version_approve(**kw),
+}
+
+
+@login_required
+@require_POST
+def version_sign(request, pk, number, role):
+    v = get_version(request.user, pk, number)
+    if role not in SIGNERS:
+        raise Http404
+    form = f.SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter your password to sign."))
+        return redirect(v)
+    kwargs = {"actor": request.user, "version": v, "password": form.cleaned_data["password"]}
+    if role != "author":
+        kwargs["comment"] = form.cleaned_data["comment"]
+    try:
+        SIGNERS[role](**kwargs)
+    except PermissionDenied:
+        messages.error(request, _("You may not sign this version in this role."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Signed. The SHA-256 of the content is recorded."))
+    return redirect(v)
+
+
+def _action(request, v, service, done, **kwargs):
+    try:
+        service(actor=request.user, version=v, **kwargs)
+    except PermissionDenied:
+        messages.error(request, _("You may not do this on this version."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(v)
+
+
+@login_required
+@require_POST
+def version_return(request, pk, number):
+    v = get_version(request.user, pk, number)
+    comment = request.POST.get("comment", "")
+    done = _("Returned to the author as a draft.")
+    return _action(request, v, services.version_return, done, comment=comment)
+
+
+@login_required
+@require_POST
+def version_publish(request, pk, number):
+    v = get_version(request.user, pk, number)
+    done = _("Published; the distribution list can acknowledge it.")
+    return _action(request, v, services.version_publish, done)
+
+
+@login_required
+@require_POST
+def version_retire(request, pk, number):
+    v = get_version(request.user, pk, number)
+    return _action(request, v, services.version_retire, _("The plan is retired."))
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk, number):
+    v = get_version(request.user, pk, number)
+    done = _("Thank you: your reading is recorded.")
+    return _action(request, v, services.version_acknowledge, done)
+
+
+@login_required
+def version_export(request, pk, number, fmt):
+    v = get_version(request.user, pk, number)
+    if fmt not in ("pdf", "docx"):
+        raise Http404
+    doc = plan_document(user=request.user, plan_version=v)
+    content = r.render(doc, fmt, template=r.TEMPLATE if fmt == "docx" else None)
+    record(
+        actor=request.user,
+        action="export",
+        obj=v,
+        changes={"format": fmt},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content, content_type=r.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{v.plan.code}-v{v.number}-{stamp}.{fmt}"'
+    )
+    return response
