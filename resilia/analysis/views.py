@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.analysis import documents, jobs
 from resilia.analysis.access import may_save
+from resilia.analysis.activation import to_activate
 from resilia.analysis.exports import FORMATS, export_response, metadata
 from resilia.analysis.forms import WhatIfForm, describe
 from resilia.analysis.reports import GapsReport, OrderReport, SpofReport
@@ -100,6 +101,7 @@ def whatif_page(request):
             resource_rows=report.rows(rpage.object_list),
             tpage=tpage,
             timeline=report.timeline(tpage.object_list),
+            activations=to_activate(request.user, report.affected_keys()),
         )
     return render(request, "analysis/whatif.html", context)
 

@@ -234,6 +234,12 @@ class WhatIfReport:
             )
         return found
 
+    def affected_keys(self) -> set[str]:
+        """The keys of every failed or stopped node the user may see (for activation)."""
+        g, nodes = self.analysis.graph, self.result.nodes
+        positions = np.concatenate([self.activities, self.resources])
+        return {g.key(int(nodes[p])) for p in positions}
+
     def as_json(self) -> dict:
         """The whole result in the documented JSON shape."""
         return {

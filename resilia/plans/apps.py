@@ -8,5 +8,9 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans")
 
     def ready(self):
+        from resilia.analysis.activation import register_source
         from resilia.plans import access as plans_access  # noqa: F401  (policies)
         from resilia.plans import services as plans_services  # noqa: F401  (audit actions)
+        from resilia.plans.selectors import activations
+
+        register_source(activations)

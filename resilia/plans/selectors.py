@@ -184,3 +184,51 @@ def plan_contacts(*, user, plan_version: PlanVersion) -> list[Contact]:
                 seen.add(contact.person_id)
                 out.append(contact)
     return out
+
+
+def activations(user, keys: set[str]):
+    """The published plans whose scope holds a failed or stopped node, with their teams (the
+    what-if page's "plans and teams to activate", through analysis.activation)."""
+    from resilia.analysis.activation import Activation
+    from resilia.plans.models import Plan
+
+    plans = Plan.objects.for_user(user).filter(status=Status.PUBLISHED)
+    versions = {
+        v.pk: v
+        for v in PlanVersion.objects.filter(plan__in=plans, status=Status.PUBLISHED).select_related(
+            "plan", "plan__activity", "plan__resource"
+        )
+    }
+    scope: dict[int, set[str]] = {pk: set() for pk in versions}
+    through_a = PlanVersion.activities.through.objects.filter(planversion_id__in=versions)
+    for vid, code in through_a.values_list("planversion_id", "activity__code"):
+        scope[vid].add(f"activity:{code}")
+    through_r = PlanVersion.resources.through.objects.filter(planversion_id__in=versions)
+    for vid, code in through_r.values_list("planversion_id", "resource__code"):
+        scope[vid].add(f"resource:{code}")
+    teams = Team.objects.for_user(user).in_bulk() if versions else {}
+    out = []
+    for vid, v in versions.items():
+        if v.plan.activity_id:
+            scope[vid].add(f"activity:{v.plan.activity.code}")
+        if v.plan.resource_id:
+            scope[vid].add(f"resource:{v.plan.resource.code}")
+        hit = sorted(scope[vid] & keys)
+        if not hit:
+            continue
+        names = []
+        for role in c.normalised(v.content)["roles"]:
+            team = teams.get(role.get("team"))
+            if team is not None and team.display_name not in names:
+                names.append(team.display_name)
+        out.append(
+            Activation(
+                kind=v.plan.get_kind_display(),
+                code=v.plan.code,
+                name=v.plan.display_name,
+                url=v.get_absolute_url(),
+                teams=names,
+                because=[k.split(":", 1)[1] for k in hit[:8]],
+            )
+        )
+    return sorted(out, key=lambda a: a.code)

@@ -387,6 +387,7 @@ def version_new(*, actor, plan: Plan, change_note: str) -> PlanVersion:
 def version_acknowledge(*, actor, version: PlanVersion) -> Acknowledgement:
     """The signed-in holder confirms they read the published version (阅知)."""
     person = getattr(actor, "person", None)
+    version = PlanVersion.objects.select_related("plan").get(pk=version.pk)
     if version.status != Status.PUBLISHED:
         raise ValidationError(_("Only the published version is acknowledged."), code="status")
     if person is None or not version.plan.distribution.filter(pk=person.pk).exists():

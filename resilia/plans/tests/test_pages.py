@@ -22,7 +22,7 @@ def edit_payload(client, v):
     assert page.status_code == 200
     data = {}
     for form in (page.context["form"],):
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form.initial.get(name, "")
             if name in ("activities", "resources", "sites"):
                 data[name] = [x.pk for x in value]

@@ -11,6 +11,7 @@ from resilia.demo.bia import load_bia
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.hazards import load_hazards
 from resilia.demo.risk import load_risk
+from resilia.demo.plans import load_plans
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             counts.update(load_risk())
             counts.update(load_hazards())
             counts.update(load_analysis())
+            counts.update(load_plans(password))
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
