@@ -220,6 +220,12 @@ def _check_password(actor, password: str) -> None:
         )
 
 
+def _signer_name(actor) -> str:
+    """The signer as the sign-off shows them: the person they are linked to, else the user."""
+    person = getattr(actor, "person", None)
+    return (person.full_name if person else "") or actor.get_full_name() or actor.get_username()
+
+
 def _sign(actor, version: PlanVersion, role: str, password: str, comment: str = "") -> Signature:
     _check_password(actor, password)
     if version.signatures.filter(user=actor).exists():
@@ -237,7 +243,7 @@ def _sign(actor, version: PlanVersion, role: str, password: str, comment: str = 
         version=version,
         role=role,
         user=actor,
-        name=actor.get_full_name() or actor.get_username(),
+        name=_signer_name(actor),
         sha256=digest,
         comment=comment,
     )
