@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets named alike in several apps ("status"): one schema name each.
+    "ENUM_NAME_OVERRIDES": {"PlanStatusEnum": "resilia.plans.models.Status.choices"},
 }
 
 LOGGING = {

@@ -24,6 +24,7 @@ APPS = (
     "resilia.bia.api",
     "resilia.risk.api",
     "resilia.hazards.api",
+    "resilia.plans.api",
     "resilia.analysis.api",
 )
 

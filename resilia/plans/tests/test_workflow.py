@@ -97,12 +97,12 @@ def test_it_refuses_a_cycle_and_an_unknown_placeholder(plan_setup, personas):
     body["steps"][1]["after"] = ["S7"]  # S2 waits for S7, which waits for S6 ... for S2
     with pytest.raises(ValidationError) as exc:
         services.version_update(actor=personas["coord_a"], version=v, content=body)
-    assert "circle" in exc.value.message_dict["steps"][0]
+    assert "S7 → S2 → S3" in exc.value.message_dict["steps"][0]  # the cycle, named
     body = c.normalised(v.content)
     body["steps"][1]["after"] = ["S2"]
     with pytest.raises(ValidationError) as exc:
         services.version_update(actor=personas["coord_a"], version=v, content=body)
-    assert "itself" in exc.value.message_dict["steps"][0]
+    assert "S2" in exc.value.message_dict["steps"][0]
     body = c.normalised(v.content)
     body["communications"][0]["body"] += " {ceo_mobile}"
     with pytest.raises(ValidationError) as exc:
