@@ -22,6 +22,7 @@ from django.utils import timezone
 from resilia.bia import tasks as bia_tasks
 from resilia.hazards import tasks as hazards_tasks
 from resilia.risk import tasks as risk_tasks
+from resilia.plans import tasks as plans_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ JOBS: tuple[Job, ...] = (
     Job("hazard_rounds_schedule", hazards_tasks.hazard_rounds_schedule, daily_at=dt.time(0, 10)),
     # With the BIA reminders: overdue rectifications to the managers (hazards/escalations.py).
     Job("hazard_escalations", hazards_tasks.hazard_escalations, daily_at=dt.time(8, 5)),
+    # The plans whose review is due and the holders who have not read theirs.
+    Job("plans_reminders", plans_tasks.plans_reminders, daily_at=dt.time(8, 5)),
 )
 
 
