@@ -32,6 +32,8 @@ from resilia.dependencies.filters import (
 )
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Person, Site, Team, Unit
+from resilia.plans.models import Plan
+from resilia.plans.readiness import lowest
 
 
 @dataclass(frozen=True)
@@ -260,4 +262,12 @@ def home_context(user) -> dict:
     recent = None
     if access.can_read_kind(user, AuditEvent):
         recent = list(AuditEvent.objects.for_user(user).select_related("actor")[:10])
-    return {"cards": cards, "figures": figures, "charts": charts, "recent_events": recent}
+    # The published plans least ready first (resilia.plans.readiness, a constant query count).
+    plans = lowest(user) if access.can_read_kind(user, Plan) else None
+    return {
+        "cards": cards,
+        "figures": figures,
+        "charts": charts,
+        "recent_events": recent,
+        "plans_readiness": plans,
+    }

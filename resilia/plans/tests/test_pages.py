@@ -145,3 +145,10 @@ def test_the_register_stays_within_a_query_budget(
     assert response.status_code == 200 and "EP-NET" in response.content.decode()
     with django_assert_max_num_queries(15):
         assert client.get(reverse("plans:plan_list") + "?export=csv").status_code == 200
+
+
+def test_the_home_page_lists_plans_by_readiness(plan_setup, personas, client_for):
+    sign_off(plan_setup, personas)
+    page = client_for("manager").get("/").content.decode()
+    assert 'data-testid="plans-readiness"' in page and "EP-NET" in page
+    assert 'data-testid="plans-readiness"' not in client_for("coord_b").get("/").content.decode()
