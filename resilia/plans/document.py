@@ -185,7 +185,7 @@ def _roles(doc, user, version, body):
                     [
                         i,
                         x.name or _("Not visible to you"),
-                        position_label(x.position),
+                        x.position_label,
                         x.mobile,
                         x.office_phone,
                         x.email,
@@ -195,15 +195,6 @@ def _roles(doc, user, version, body):
                 empty=_("Nobody is named yet."),
             )
         )
-
-
-def position_label(code: str) -> str:
-    return {
-        "primary": _("Primary"),
-        "deputy": _("Deputy"),
-        "leader": _("Team leader"),
-        "member": _("Member"),
-    }.get(code, code)
 
 
 def _procedures(doc, version):

@@ -182,7 +182,8 @@ class VersionForm(Styled):
 
 class StepForm(Styled):
     key = forms.CharField(label=_("no."), max_length=20)
-    phase = forms.ChoiceField(label=_("phase"), choices=c.PHASES)
+    # A blank first choice, so that an untouched extra row stays empty (and is skipped).
+    phase = forms.ChoiceField(label=_("phase"), choices=[("", "—"), *c.PHASES])
     who = forms.CharField(label=_("who"), required=False)
     what = forms.CharField(label=_("does what"))
     where = forms.CharField(label=_("where"), required=False)
@@ -218,7 +219,7 @@ class RoleForm(Styled):
 
 
 class CommunicationForm(Styled):
-    audience = forms.ChoiceField(label=_("audience"), choices=c.AUDIENCES)
+    audience = forms.ChoiceField(label=_("audience"), choices=[("", "—"), *c.AUDIENCES])
     subject = forms.CharField(label=_("subject"))
     body = forms.CharField(label=_("message"), widget=forms.Textarea)
 

@@ -97,6 +97,17 @@ class Contact:
     position: str  # leader, deputy leader, member, deputy (of the person above)
     person_id: int | None = None
 
+    @property
+    def position_label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        return {
+            "primary": _("Primary"),
+            "deputy": _("Deputy"),
+            "leader": _("Team leader"),
+            "member": _("Member"),
+        }.get(self.position, self.position)
+
 
 def _contact(user, role, team, person, position) -> Contact:
     shown = access.person_shown(user, person, roster=True) if user is not None else None

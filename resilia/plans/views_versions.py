@@ -31,35 +31,43 @@ def get_version(user, pk, number, *, write=False) -> PlanVersion:
     return version
 
 
+def _may(user, v) -> dict:
+    """Which actions the version's page offers this user (the decisions of plans.access)."""
+    return {
+        "edit": plan_access.may_edit(user, v),
+        "submit": plan_access.may_submit(user, v),
+        "review": plan_access.may_review(user, v)
+        and not v.signatures.filter(role="reviewer").exists(),
+        "approve": plan_access.may_approve(user, v),
+        "publish": plan_access.may_publish(user, v),
+        "retire": plan_access.may_retire(user, v),
+        "ack": v.status == "published"
+        and getattr(user, "person_id", None) is not None
+        and v.plan.distribution.filter(pk=user.person_id).exists()
+        and not v.acknowledgements.filter(person_id=user.person_id).exists(),
+    }
+
+
 @login_required
 def version_detail(request, pk, number):
     v = get_version(request.user, pk, number)
     user = request.user
+    body = c.normalised(v.content)
+    labels = dict(c.AUDIENCES)
+    for m in body["communications"]:
+        m["audience_label"] = labels.get(m.get("audience"), m.get("audience"))
     return render(
         request,
         "plans/version_detail.html",
         {
             "obj": v.plan,
             "v": v,
-            "body": c.normalised(v.content),
+            "body": body,
             "paths": selectors.activity_paths(v),
             "phases": selectors.steps_by_phase(v),
             "call_tree": selectors.call_tree(user=user, plan_version=v),
             "signatures": list(v.signatures.order_by("signed_at")),
-            "audiences": dict(c.AUDIENCES),
-            "may": {
-                "edit": plan_access.may_edit(user, v),
-                "submit": plan_access.may_submit(user, v),
-                "review": plan_access.may_review(user, v)
-                and not v.signatures.filter(role="reviewer").exists(),
-                "approve": plan_access.may_approve(user, v),
-                "publish": plan_access.may_publish(user, v),
-                "retire": plan_access.may_retire(user, v),
-                "ack": v.status == "published"
-                and getattr(user, "person_id", None) is not None
-                and v.plan.distribution.filter(pk=user.person_id).exists()
-                and not v.acknowledgements.filter(person_id=user.person_id).exists(),
-            },
+            "may": _may(user, v),
             "sign_form": f.SignForm(),
             "return_form": f.ReturnForm(),
         },
