@@ -14,3 +14,8 @@ class PlansConfig(AppConfig):
         from resilia.plans.selectors import activations
 
         register_source(activations)
+
+        from resilia.dependencies.modelio import register_section
+        from resilia.plans.modelfile import SECTION
+
+        register_section("plans", SECTION)
