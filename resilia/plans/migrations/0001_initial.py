@@ -16,7 +16,8 @@ POSTGRES = """
 CREATE FUNCTION plans_version_frozen() RETURNS trigger AS $$
 BEGIN
   IF OLD.status <> 'draft' AND NEW.content IS DISTINCT FROM OLD.content THEN
-    RAISE EXCEPTION 'plans_version_frozen: the content of a submitted version cannot change';
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+      MESSAGE = 'plans_version_frozen: the content of a submitted version cannot change';
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql;
