@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "resilia.risk",
     "resilia.hazards",
     "resilia.plans",
+    "resilia.notify",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",
@@ -301,6 +302,8 @@ REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 # the scheduler re-enqueues it once if idempotent, else marks it failed (docs/background-work.md).
 # Keep it above the longest task run; RQ itself stops a job after 600 s.
 TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 1800, minimum=1)
+# A delivery claimed longer ago than this by a worker that died is sent again (resilia/notify).
+NOTIFY_CLAIM_SECONDS = envint("NOTIFY_CLAIM_SECONDS", 300, minimum=1)
 if TASKS_BACKEND == "rq":
     # django_rq supplies the queues and the `rqworker` command; run it with
     # `--job-class django_tasks_rq.Job` (django-tasks-rq README).

@@ -19,6 +19,7 @@ urlpatterns = [
     path("risk/", include("resilia.risk.urls")),
     path("hazards/", include("resilia.hazards.urls")),
     path("plans/", include("resilia.plans.urls")),
+    path("notify/", include("resilia.notify.urls")),
     path("reports/", include("resilia.ops.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,

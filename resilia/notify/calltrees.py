@@ -1,0 +1,60 @@
+"""Who a wave reaches: the contacts of a call tree or the members of a team, with deputies.
+
+A contact who is inactive steps aside for their deputy (following the chain); a contact
+who has not acknowledged when the next wave starts has their deputy brought into it. A
+chain of deputies that comes back on itself is refused (it would never end).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from resilia.org.models import Person, TeamMembership
+
+
+def deputy_chain(person) -> list:
+    """The person, their deputy, the deputy's deputy, ...; ValidationError on a cycle."""
+    chain, seen = [person], {person.pk}
+    current = person
+    while current.deputy_id:
+        current = Person.objects.only("pk", "full_name", "deputy_id", "is_active").get(
+            pk=current.deputy_id
+        )
+        if current.pk in seen:
+            names = " → ".join(p.full_name for p in [*chain, current])
+            raise ValidationError(_("The deputies form a cycle: %(chain)s.") % {"chain": names})
+        chain.append(current)
+        seen.add(current.pk)
+    return chain
+
+
+def check_deputy_chain(person) -> None:
+    """Refuse a person whose chain of deputies is a cycle."""
+    deputy_chain(person)
+
+
+def stand_in(person):
+    """The first active person of the deputy chain (None if nobody is active)."""
+    for candidate in deputy_chain(person):
+        if candidate.is_active:
+            return candidate
+    return None
+
+
+def step_people(step) -> list:
+    """The people a step notifies, in order: its call tree's contacts or its team's members
+    (leader first), each replaced by their deputy when inactive."""
+    if step.call_tree_id:
+        people = [c.person for c in step.call_tree.contacts.select_related("person")]
+    else:
+        order = {TeamMembership.Role.LEADER: 0, TeamMembership.Role.DEPUTY: 1}
+        rows = TeamMembership.objects.filter(team_id=step.team_id).select_related("person")
+        people = [m.person for m in sorted(rows, key=lambda m: (order.get(m.role, 2), m.pk))]
+    chosen, seen = [], set()
+    for person in people:
+        who = person if person.is_active else stand_in(person)
+        if who is not None and who.pk not in seen:
+            chosen.append(who)
+            seen.add(who.pk)
+    return chosen

@@ -1,0 +1,465 @@
+"""Every state change of notification: audited, validated, atomic (CONVENTIONS.md 4-5).
+
+The sending itself (claims, attempts, rate limits, fallback) is in `dispatch.py`; the waves
+of an escalation policy are advanced here by `sends_tick(now=)`, which the scheduler calls
+every minute and tests call with the clock they choose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from resilia.audit.actions import register_action
+
+from resilia.core.services import UNSET, given, object_create, object_delete, object_update
+from resilia.core.trail import record
+from resilia.notify import calltrees, messages
+from resilia.notify.models import (
+    Acknowledgement,
+    Answer,
+    CallTree,
+    CallTreeContact,
+    Channel,
+    Delivery,
+    EscalationPolicy,
+    EscalationStep,
+    MessageTemplate,
+    Send,
+)
+from resilia.notify.tokens import ack_url, reply_code
+from resilia.notify.transports import transport_for
+from resilia.org.models import Person
+
+register_action("notify.send_start", gettext_lazy("Start a send"))
+register_action("notify.send_wave", gettext_lazy("Notify the next wave"))
+register_action("notify.send_finish", gettext_lazy("End the waves"))
+register_action("notify.send_close", gettext_lazy("Close a send"))
+register_action("notify.acknowledge", gettext_lazy("Acknowledge"))
+register_action("notify.channel_disable", gettext_lazy("Switch a channel off"))
+register_action("notify.channel_test", gettext_lazy("Send a test message"))
+
+# Answers that count towards a policy's quorum ("2 DBAs on site": those who can come).
+POSITIVE = {Answer.ACK, Answer.COMING, Answer.SAFE}
+
+
+# Plain registers -------------------------------------------------------------------------
+def channel_create(*, actor, name: str, kind: str, config: dict, fallback=None, priority=10):
+    """A new channel; its transport validates the configuration."""
+    channel = Channel(name=name, kind=kind, config=config, fallback=fallback, priority=priority)
+    return object_create(actor=actor, instance=channel)
+
+
+def channel_update(
+    *, actor, channel, name=UNSET, config=UNSET, fallback=UNSET, priority=UNSET, is_active=UNSET
+):
+    """Change a channel; switching it back on clears the reason it was switched off."""
+    data = given(
+        name=name, config=config, fallback=fallback, priority=priority, is_active=is_active
+    )
+    if data.get("is_active"):
+        data["disabled_reason"] = ""
+    return object_update(actor=actor, instance=channel, data=data)
+
+
+def channel_delete(*, actor, channel) -> None:
+    object_delete(actor=actor, instance=channel)
+
+
+@transaction.atomic
+def channel_disable(*, actor, channel, reason: str) -> None:
+    """Switch a channel off after a permanent error and tell the administrators."""
+    object_update(
+        actor=actor,
+        instance=channel,
+        data={"is_active": False, "disabled_reason": reason[:2000]},
+        action="notify.channel_disable",
+    )
+    from django.core.mail import mail_admins
+
+    transaction.on_commit(
+        lambda: mail_admins(
+            _("Channel switched off: %(name)s") % {"name": channel.name},
+            _("A permanent error switched the channel off: %(reason)s") % {"reason": reason},
+            fail_silently=True,
+        )
+    )
+
+
+def template_create(*, actor, code, subject, body, subject_en="", body_en=""):
+    """A new message template (unknown placeholders refused)."""
+    tpl = MessageTemplate(
+        code=code, subject=subject, body=body, subject_en=subject_en, body_en=body_en
+    )
+    return object_create(actor=actor, instance=tpl)
+
+
+def template_update(*, actor, template, **fields):
+    return object_update(actor=actor, instance=template, data=fields)
+
+
+def template_delete(*, actor, template) -> None:
+    object_delete(actor=actor, instance=template)
+
+
+def calltree_create(*, actor, code, name, name_en="", team=None):
+    """A new call tree; from a team, its members become the contacts, leader first."""
+    with transaction.atomic():
+        tree = object_create(
+            actor=actor, instance=CallTree(code=code, name=name, name_en=name_en, team=team)
+        )
+        if team is not None:
+            from resilia.org.models import TeamMembership
+
+            order = {TeamMembership.Role.LEADER: 0, TeamMembership.Role.DEPUTY: 1}
+            rows = sorted(
+                team.memberships.select_related("person"),
+                key=lambda m: (order.get(m.role, 2), m.pk),
+            )
+            for i, m in enumerate(rows, start=1):
+                calltree_contact_add(
+                    actor=actor,
+                    tree=tree,
+                    person=m.person,
+                    role=m.get_role_display(),
+                    position=i,
+                )
+    return tree
+
+
+def calltree_update(*, actor, tree, **fields):
+    return object_update(actor=actor, instance=tree, data=fields)
+
+
+def calltree_delete(*, actor, tree) -> None:
+    object_delete(actor=actor, instance=tree)
+
+
+def calltree_contact_add(*, actor, tree, person, role="", position=None):
+    """Add a person to a call tree (a cycle in their deputies is refused)."""
+    if position is None:
+        position = tree.contacts.count() + 1
+    contact = CallTreeContact(tree=tree, person=person, role=role, position=position)
+    return object_create(actor=actor, instance=contact)
+
+
+def calltree_contact_remove(*, actor, contact) -> None:
+    object_delete(actor=actor, instance=contact)
+
+
+def policy_create(*, actor, code, name, quorum=1, repeat_limit=0, steps=()):
+    """A policy and its steps: each a dict of call_tree or team, and wait_minutes."""
+    with transaction.atomic():
+        policy = object_create(
+            actor=actor,
+            instance=EscalationPolicy(
+                code=code, name=name, quorum=quorum, repeat_limit=repeat_limit
+            ),
+        )
+        for i, step in enumerate(steps, start=1):
+            step_add(actor=actor, policy=policy, position=i, **step)
+    return policy
+
+
+def policy_update(*, actor, policy, **fields):
+    return object_update(actor=actor, instance=policy, data=fields)
+
+
+def policy_delete(*, actor, policy) -> None:
+    object_delete(actor=actor, instance=policy)
+
+
+def step_add(*, actor, policy, call_tree=None, team=None, wait_minutes=5, position=None):
+    if position is None:
+        position = policy.steps.count() + 1
+    step = EscalationStep(
+        policy=policy, call_tree=call_tree, team=team, wait_minutes=wait_minutes, position=position
+    )
+    return object_create(actor=actor, instance=step)
+
+
+def step_remove(*, actor, step) -> None:
+    object_delete(actor=actor, instance=step)
+
+
+# Sends -------------------------------------------------------------------------------------
+def person_language(person) -> str:
+    """The recipient's language: their account's choice, else the installation's."""
+    user = getattr(person, "user", None)
+    return (user.language if user is not None and user.language else None) or (
+        settings.LANGUAGE_CODE
+    )
+
+
+def rollcall_people(*, site=None, unit=None):
+    """Everyone active at a site or in a unit's subtree."""
+    people = Person.objects.filter(is_active=True)
+    if site is not None:
+        people = people.filter(site=site)
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    return people
+
+
+@transaction.atomic
+def send_start(
+    *,
+    actor,
+    title: str,
+    template,
+    channels,
+    kind: str = Send.Kind.ALERT,
+    people=(),
+    policy=None,
+    site=None,
+    unit=None,
+    context: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Send:
+    """Start a send: to `people`, to a policy's first wave, or (roll-call) to everyone of a
+    site or unit. Every message is rendered and length-checked first: nothing half-sent."""
+    now = now or timezone.now()
+    channels = [c for c in channels if c.is_active]
+    if not channels:
+        raise ValidationError({"channels": _("Choose at least one active channel.")})
+    if kind == Send.Kind.ROLLCALL and site is None and unit is None:
+        raise ValidationError(_("A roll-call is for a site or a unit."))
+    send = Send(
+        title=title,
+        kind=kind,
+        template=template,
+        context=context or {},
+        policy=policy,
+        site=site,
+        unit=unit,
+        started_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    send.full_clean()
+    send.save()
+    send.channels.set(channels)
+    if policy is not None:
+        steps = list(policy.steps.select_related("call_tree", "team"))
+        if not steps:
+            raise ValidationError(_("The escalation policy has no steps."))
+        recipients = calltrees.step_people(steps[0])
+        send.next_wave_at = now + dt.timedelta(minutes=steps[0].wait_minutes)
+        send.save(update_fields=["next_wave_at"])
+    elif kind == Send.Kind.ROLLCALL:
+        recipients = list(rollcall_people(site=site, unit=unit).select_related("user"))
+    else:
+        recipients = list(people)
+    if not recipients:
+        raise ValidationError(_("Nobody to notify: the send has no recipients."))
+    created = queue_wave(send, recipients, wave=0, now=now)
+    record(
+        actor=actor,
+        action="notify.send_start",
+        obj=send,
+        changes={"recipients": [None, len(recipients)], "deliveries": [None, created]},
+    )
+    _dispatch_on_commit(send)
+    return send
+
+
+def _dispatch_on_commit(send) -> None:
+    from resilia.notify.tasks import notify_dispatch
+
+    transaction.on_commit(lambda: notify_dispatch.enqueue(send.pk))
+
+
+def queue_wave(send, recipients, *, wave: int, now) -> int:
+    """Create the deliveries of one wave (idempotent: the unique key drops a second run).
+
+    Raises ValidationError before creating anything if a message cannot go on a channel
+    (an SMS too long).
+    """
+    base = settings.SITE_URL
+    acked = set(send.acknowledgements.values_list("person_id", flat=True))
+    rows = []
+    for person in recipients:
+        if person.pk in acked:
+            continue  # an acknowledgement stops every further message to that person
+        lang = person_language(person)
+        values = send.context | {
+            "name": person.full_name,
+            "title": send.title,
+            "ack_link": ack_url(send.pk, person.pk, base),
+            "reply_code": reply_code(send.pk, person.pk),
+        }
+        subject, body = messages.render(send.template, lang, values)
+        for channel in send.channels.all():
+            transport = transport_for(channel)
+            address = transport.address(person)
+            if not address:
+                continue
+            if channel.kind == "sms_http":
+                check_sms(channel, transport, body)
+            rows.append(
+                Delivery(
+                    send=send,
+                    person=person,
+                    channel=channel,
+                    wave=wave,
+                    address=address[:200],
+                    language=lang,
+                    subject=subject[:300],
+                    body=body,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return len(rows)
+
+
+def check_sms(channel, transport, body: str) -> None:
+    segments = messages.sms_segments(body)
+    limit = int(transport.config.get("max_segments") or 3)
+    if segments > limit:
+        raise ValidationError(
+            _(
+                "The message takes %(n)s SMS segments on %(channel)s, more than %(max)s: shorten "
+                "the template."
+            )
+            % {"n": segments, "channel": channel.name, "max": limit}
+        )
+
+
+def positive_count(send) -> int:
+    return send.acknowledgements.filter(answer__in=POSITIVE).count()
+
+
+@transaction.atomic
+def send_advance(*, send_id: int, now: dt.datetime) -> str:
+    """Advance one send's waves if its next wave is due: stop at the quorum, else notify the
+    next step (with the deputies of who did not answer), repeat at most `repeat_limit`."""
+    send = Send.objects.select_for_update().get(pk=send_id)
+    if send.status != Send.Status.RUNNING or send.next_wave_at is None or send.next_wave_at > now:
+        return "not due"
+    policy = send.policy
+    if positive_count(send) >= policy.quorum:
+        return _finish(send, now, "quorum")
+    steps = list(policy.steps.select_related("call_tree", "team"))
+    wave = send.wave + 1
+    if wave >= len(steps) * (policy.repeat_limit + 1):
+        return _finish(send, now, "exhausted")
+    step = steps[wave % len(steps)]
+    answered = set(send.acknowledgements.values_list("person_id", flat=True))
+    last = Person.objects.filter(deliveries__send=send, deliveries__wave=send.wave).distinct()
+    deputies = []
+    for person in last:
+        if person.pk not in answered:
+            chain = calltrees.deputy_chain(person)[1:]
+            deputy = next((p for p in chain if p.is_active), None)
+            if deputy is not None:
+                deputies.append(deputy)
+    recipients = list({p.pk: p for p in [*calltrees.step_people(step), *deputies]}.values())
+    queue_wave(send, recipients, wave=wave, now=now)
+    send.wave = wave
+    send.next_wave_at = now + dt.timedelta(minutes=step.wait_minutes)
+    send.save(update_fields=["wave", "next_wave_at"])
+    record(
+        actor=None,
+        action="notify.send_wave",
+        obj=send,
+        changes={"wave": [wave - 1, wave], "recipients": [None, len(recipients)]},
+    )
+    _dispatch_on_commit(send)
+    return "wave"
+
+
+def _finish(send, now, why: str) -> str:
+    send.status = Send.Status.FINISHED
+    send.finished_at = now
+    send.next_wave_at = None
+    send.save(update_fields=["status", "finished_at", "next_wave_at"])
+    send.deliveries.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.SKIPPED)
+    record(actor=None, action="notify.send_finish", obj=send, changes={"reason": [None, why]})
+    return why
+
+
+def sends_tick(*, now: dt.datetime | None = None) -> dict:
+    """The scheduler's minute: advance every due send; re-dispatch sends with work left."""
+    now = now or timezone.now()
+    due = Send.objects.filter(status=Send.Status.RUNNING, next_wave_at__lte=now)
+    outcomes = {pk: send_advance(send_id=pk, now=now) for pk in due.values_list("pk", flat=True)}
+    from resilia.notify.dispatch import stale_before
+    from resilia.notify.tasks import notify_dispatch
+
+    pending = (
+        Delivery.objects.filter(
+            Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale_before(now)),
+            send__status=Send.Status.RUNNING,
+        )
+        .values_list("send_id", flat=True)
+        .distinct()
+    )
+    for send_id in pending:
+        notify_dispatch.enqueue(send_id)
+    return {"advanced": outcomes, "dispatched": sorted(pending)}
+
+
+@transaction.atomic
+def send_close(*, actor, send, now=None) -> Send:
+    """End a send by hand (a roll-call that is over, an alert no longer needed)."""
+    send = Send.objects.select_for_update().get(pk=send.pk)
+    if send.status == Send.Status.RUNNING:
+        send.status = Send.Status.FINISHED
+        send.finished_at = now or timezone.now()
+        send.next_wave_at = None
+        send.save(update_fields=["status", "finished_at", "next_wave_at"])
+        send.deliveries.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.SKIPPED)
+        record(
+            actor=actor,
+            action="notify.send_close",
+            obj=send,
+            changes={"status": ["running", "finished"]},
+        )
+    return send
+
+
+@transaction.atomic
+def acknowledge(*, actor, send, person, answer: str, via: str, now=None) -> Acknowledgement:
+    """Record a person's answer; it stops every further message to them for this send,
+    whatever the channel, and ends the waves once the quorum is reached."""
+    now = now or timezone.now()
+    if answer not in send.answers:
+        raise ValidationError(_("This answer is not one this message asks for."))
+    if not send.deliveries.filter(person=person).exists():
+        raise ValidationError(_("This person was not notified by this send."))
+    ack, created = Acknowledgement.objects.get_or_create(
+        send=send, person=person, defaults={"answer": answer, "via": via, "at": now}
+    )
+    before = None if created else ack.answer
+    if not created and ack.answer != answer:
+        ack.answer, ack.via, ack.at = answer, via, now
+        ack.save(update_fields=["answer", "via", "at"])
+    mine = send.deliveries.filter(person=person)
+    mine.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.SKIPPED)
+    mine.filter(status__in=[Delivery.Status.SENT, Delivery.Status.DELIVERED]).update(
+        status=Delivery.Status.ACKNOWLEDGED
+    )
+    if created or before != answer:
+        record(
+            actor=actor,
+            action="notify.acknowledge",
+            obj=send,
+            changes={
+                "person": [None, person.full_name],
+                "answer": [before, answer],
+                "via": [None, via],
+            },
+        )
+    if send.policy_id and send.status == Send.Status.RUNNING:
+        if positive_count(send) >= send.policy.quorum:
+            _finish(Send.objects.select_for_update().get(pk=send.pk), now, "quorum")
+    return ack
