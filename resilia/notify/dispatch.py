@@ -69,7 +69,7 @@ def _claim(send_id: int, now) -> list[Delivery]:
         )
     return list(
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING, claimed_at=now)
-        .select_related("channel", "person")
+        .select_related("channel", "channel__fallback", "person", "send")
         .order_by("pk")
     )
 
