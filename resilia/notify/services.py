@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from resilia.audit.actions import register_action
-
 from resilia.core.services import UNSET, given, object_create, object_delete, object_update
 from resilia.core.trail import record
 from resilia.notify import calltrees, messages
