@@ -92,6 +92,36 @@ def channel_disable(*, actor, channel, reason: str) -> None:
     )
 
 
+def channel_test(*, actor, channel, address: str) -> str:
+    """Send a test message through the channel now; "" on success, else the error text.
+    Audited either way; a test never switches the channel off."""
+    from resilia.notify.transports import Outgoing, TransportError
+
+    transport = transport_for(channel)
+    error = ""
+    try:
+        transport.send(
+            Outgoing(
+                address=address,
+                subject=_("Resilia test message"),
+                body=_("This is a test of the channel %(name)s.") % {"name": channel.name},
+                key=f"test-{channel.pk}-{timezone.now().timestamp():.0f}",
+                mobile=address,
+            )
+        )
+    except TransportError as exc:
+        error = str(exc)
+    finally:
+        transport.close()
+    record(
+        actor=actor,
+        action="notify.channel_test",
+        obj=channel,
+        changes={"address": [None, address], "error": [None, error]},
+    )
+    return error
+
+
 def template_create(*, actor, code, subject, body, subject_en="", body_en=""):
     """A new message template (unknown placeholders refused)."""
     tpl = MessageTemplate(

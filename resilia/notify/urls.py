@@ -1,20 +1,20 @@
 from django.urls import path
 
-from resilia.notify import views, views_public
+from resilia.notify import views, views_public, views_sends
 
 app_name = "notify"
 
 urlpatterns = [
     path("a/<str:token>/", views_public.ack, name="ack"),
     path("inbound/sms/<int:channel_id>/", views_public.sms_reply, name="sms_reply"),
-    path("", views.send_list, name="send_list"),
-    path("sends/new/", views.send_create, name="send_create"),
-    path("sends/<int:pk>/", views.send_detail, name="send_detail"),
-    path("sends/<int:pk>/live/", views.send_live, name="send_live"),
-    path("sends/<int:pk>/ack/", views.send_ack, name="send_ack"),
-    path("sends/<int:pk>/close/", views.send_close, name="send_close"),
-    path("sends/<int:pk>/unanswered.xlsx", views.send_unanswered, name="send_unanswered"),
-    path("rollcall/new/", views.rollcall_create, name="rollcall_create"),
+    path("", views_sends.send_list, name="send_list"),
+    path("sends/new/", views_sends.send_create, name="send_create"),
+    path("sends/<int:pk>/", views_sends.send_detail, name="send_detail"),
+    path("sends/<int:pk>/live/", views_sends.send_live, name="send_live"),
+    path("sends/<int:pk>/ack/", views_sends.send_ack, name="send_ack"),
+    path("sends/<int:pk>/close/", views_sends.send_close, name="send_close"),
+    path("sends/<int:pk>/unanswered.xlsx", views_sends.send_unanswered, name="send_unanswered"),
+    path("rollcall/new/", views_sends.rollcall_create, name="rollcall_create"),
     path("channels/", views.channel_list, name="channel_list"),
     path("channels/new/", views.channel_create, name="channel_create"),
     path("channels/<int:pk>/", views.channel_detail, name="channel_detail"),
@@ -22,7 +22,9 @@ urlpatterns = [
     path("templates/", views.template_list, name="template_list"),
     path("templates/new/", views.template_create, name="template_create"),
     path("calltrees/", views.calltree_list, name="calltree_list"),
+    path("calltrees/new/", views.calltree_create, name="calltree_create"),
     path("calltrees/<int:pk>/", views.calltree_detail, name="calltree_detail"),
+    path("calltrees/<int:pk>/contacts/", views.calltree_contact_add, name="calltree_contact_add"),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
 ]

@@ -19,6 +19,7 @@ from resilia.bia.models import Assessment, Campaign
 from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
 from resilia.hazards.models import InspectionRound
+from resilia.notify.models import Send
 from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.risk.models import Risk
@@ -66,6 +67,7 @@ MAIN = (
     NavItem(_("Hazards"), "hazards:overview", "flame", reads(InspectionRound)),
     NavItem(_("Hazard inspection"), "hazards:overview", "alert-octagon", reads(InspectionRound)),
     NavItem(_("Plans"), "plans:plan_list", "file-certificate", reads(Plan)),
+    NavItem(_("Notification"), "notify:send_list", "speakerphone", reads(Send)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),

@@ -380,6 +380,9 @@ NOT_IN_TABLE = {
     "hazards:*": "see resilia/hazards/tests/test_views_permissions.py",
     # Plans, their versions and sign-off: resilia/plans/tests/test_views_permissions.py.
     "plans:*": "see resilia/plans/tests/test_views_permissions.py",
+    # Notification: its pages' table and the two signed public endpoints (acknowledgement
+    # link, SMS reply receiver): resilia/notify/tests/test_views_permissions.py.
+    "notify:*": "see resilia/notify/tests/test_views_permissions.py",
     # The Word template (admin and BCM manager) and report jobs (their requester alone) have
     # their own persona tables: resilia/ops/tests/test_report_template.py, test_report_jobs.py.
     "ops:*": "see resilia/ops/tests/test_report_template.py and test_report_jobs.py",

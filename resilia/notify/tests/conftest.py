@@ -14,6 +14,11 @@ from django.utils import timezone
 from resilia.core.context import request_context
 from resilia.notify import services as notify
 from resilia.org import services as org
+from resilia.site.tests.conftest import (  # noqa: F401  (fixtures of the kill -9 test)
+    children,
+    migrated_sqlite_template,
+    shared_db_env,
+)
 
 T0 = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 

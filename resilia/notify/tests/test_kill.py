@@ -13,13 +13,7 @@ import time
 
 import pytest
 
-from resilia.site.tests.conftest import (  # noqa: F401  (fixtures)
-    children,
-    migrated_sqlite_template,
-    resilia_argv,
-    run_script,
-    shared_db_env,
-)
+from resilia.site.tests.conftest import resilia_argv, run_script
 
 pytestmark = pytest.mark.django_db(transaction=True)
 N = 120
@@ -34,7 +28,8 @@ with request_context(source="test"):
                                 email=f"p{i}@example.com") for i in range(int(os.environ["N"]))]
     channel = notify.channel_create(actor=None, name="邮件", kind="email", config={
         "host": "127.0.0.1", "port": int(os.environ["SMTP_PORT"]), "from_email": "bcm@example.com"})
-    tpl = notify.template_create(actor=None, code="KILL", subject="{title}", body="{name} {ack_link}")
+    tpl = notify.template_create(actor=None, code="KILL", subject="{title}",
+                                 body="{name} {ack_link}")
     send = notify.send_start(actor=None, title="演练", template=tpl, channels=[channel],
                              people=people)
 print(json.dumps({"send": send.pk}))
