@@ -25,6 +25,7 @@ APPS = (
     "resilia.risk.api",
     "resilia.hazards.api",
     "resilia.plans.api",
+    "resilia.notify.api",
     "resilia.analysis.api",
 )
 

@@ -35,6 +35,7 @@ from resilia.notify.models import (
 )
 from resilia.notify.tokens import ack_url, reply_code
 from resilia.notify.transports import transport_for
+from resilia.notify.transports.base import MASK
 from resilia.org.models import Person
 
 register_action("notify.send_start", gettext_lazy("Start a send"))
@@ -57,11 +58,27 @@ def channel_create(*, actor, name: str, kind: str, config: dict, fallback=None, 
 
 
 def channel_update(
-    *, actor, channel, name=UNSET, config=UNSET, fallback=UNSET, priority=UNSET, is_active=UNSET
+    *,
+    actor,
+    channel,
+    name=UNSET,
+    kind=UNSET,
+    config=UNSET,
+    fallback=UNSET,
+    priority=UNSET,
+    is_active=UNSET,
 ):
-    """Change a channel; switching it back on clears the reason it was switched off."""
+    """Change a channel; switching it back on clears the reason it was switched off. A
+    secret sent back as the API shows it ("••••••") keeps its stored value."""
+    if config is not UNSET and isinstance(config, dict):
+        config = {k: channel.config.get(k, "") if v == MASK else v for k, v in config.items()}
     data = given(
-        name=name, config=config, fallback=fallback, priority=priority, is_active=is_active
+        name=name,
+        kind=kind,
+        config=config,
+        fallback=fallback,
+        priority=priority,
+        is_active=is_active,
     )
     if data.get("is_active"):
         data["disabled_reason"] = ""
@@ -179,11 +196,15 @@ def calltree_contact_add(*, actor, tree, person, role="", position=None):
     return object_create(actor=actor, instance=contact)
 
 
+def calltree_contact_update(*, actor, contact, **fields):
+    return object_update(actor=actor, instance=contact, data=fields)
+
+
 def calltree_contact_remove(*, actor, contact) -> None:
     object_delete(actor=actor, instance=contact)
 
 
-def policy_create(*, actor, code, name, quorum=1, repeat_limit=0, steps=()):
+def policy_create(*, actor, code, name, quorum=1, repeat_limit=0, steps=()) -> EscalationPolicy:
     """A policy and its steps: each a dict of call_tree or team, and wait_minutes."""
     with transaction.atomic():
         policy = object_create(
@@ -212,6 +233,10 @@ def step_add(*, actor, policy, call_tree=None, team=None, wait_minutes=5, positi
         policy=policy, call_tree=call_tree, team=team, wait_minutes=wait_minutes, position=position
     )
     return object_create(actor=actor, instance=step)
+
+
+def step_update(*, actor, step, **fields):
+    return object_update(actor=actor, instance=step, data=fields)
 
 
 def step_remove(*, actor, step) -> None:

@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# How a secret configuration value is shown (pages, API): never in clear.
+MASK = "••••••"
+
 
 class TransportError(Exception):
     """A send failed. `permanent`: retrying cannot help (bad credentials, unknown key)."""
