@@ -337,10 +337,11 @@ def queue_wave(send, recipients, *, wave: int, now) -> int:
     """
     base = settings.SITE_URL
     acked = set(send.acknowledgements.values_list("person_id", flat=True))
+    channels = [(c, transport_for(c)) for c in send.channels.all()]
+    people = Person.objects.filter(pk__in=[p.pk for p in recipients if p.pk not in acked])
+    people = {p.pk: p for p in people.select_related("user")}
     rows = []
-    for person in recipients:
-        if person.pk in acked:
-            continue  # an acknowledgement stops every further message to that person
+    for person in (people[p.pk] for p in recipients if p.pk in people):
         lang = person_language(person)
         values = send.context | {
             "name": person.full_name,
@@ -349,8 +350,7 @@ def queue_wave(send, recipients, *, wave: int, now) -> int:
             "reply_code": reply_code(send.pk, person.pk),
         }
         subject, body = messages.render(send.template, lang, values)
-        for channel in send.channels.all():
-            transport = transport_for(channel)
+        for channel, transport in channels:
             address = transport.address(person)
             if not address:
                 continue

@@ -115,6 +115,9 @@ class Transport:
 
     def close(self) -> None:
         """End a batch."""
+        if self.session is not None:
+            self.session.close()
+            self.session = None
 
     def send(self, message: Outgoing) -> None:
         """Send one message; raise TransportError on failure."""
@@ -136,11 +139,16 @@ class Transport:
             **kw,
         )
 
+    session = None
+
     def http(self, method: str, url: str, **kw) -> dict:
         import requests
 
+        if self.session is None:
+            # One connection kept alive for the batch (a fan-out posts thousands).
+            self.session = requests.Session()
         try:
-            response = requests.request(method, url, timeout=self.timeout, **kw)
+            response = self.session.request(method, url, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code == 429 or response.status_code >= 500:
