@@ -68,8 +68,14 @@ MAIL, HOOK = Counter(), Counter()
 class SmtpHandler:
     async def handle_DATA(self, server, session, envelope):
         text = envelope.content.decode("utf-8", "replace")
-        key = next((line[12:].strip() for line in text.splitlines()
-                    if line.lower().startswith("message-id: ")), "")
+        key = next(
+            (
+                line[12:].strip()
+                for line in text.splitlines()
+                if line.lower().startswith("message-id: ")
+            ),
+            "",
+        )
         MAIL.add(key)
         return "250 OK"
 
@@ -120,12 +126,24 @@ def setup(n: int, smtp_port: int, hook_port: int):
         Person.objects.bulk_create(
             [Person(full_name=f"员工{i:05}", unit=unit, email=f"p{i}@example.com")
              for i in range(n)], batch_size=1000)  # fmt: skip
-        email = notify.channel_create(actor=None, name="邮件", kind="email", config={
-            "host": "127.0.0.1", "port": smtp_port, "from_email": "bcm@example.com"})
-        hook = notify.channel_create(actor=None, name="Webhook", kind="webhook", config={
-            "url": f"http://127.0.0.1:{hook_port}/hook", "secret": "bench"})
-        tpl = notify.template_create(actor=None, code="BENCH", subject="{title}",
-                                     body="{name}：{incident}。请确认：{ack_link}")
+        email = notify.channel_create(
+            actor=None,
+            name="邮件",
+            kind="email",
+            config={"host": "127.0.0.1", "port": smtp_port, "from_email": "bcm@example.com"},
+        )
+        hook = notify.channel_create(
+            actor=None,
+            name="Webhook",
+            kind="webhook",
+            config={"url": f"http://127.0.0.1:{hook_port}/hook", "secret": "bench"},
+        )
+        tpl = notify.template_create(
+            actor=None,
+            code="BENCH",
+            subject="{title}",
+            body="{name}：{incident}。请确认：{ack_link}",
+        )
     return list(Person.objects.filter(unit=unit)), [email, hook], tpl
 
 
@@ -133,8 +151,14 @@ def start(people, channels, tpl, title):
     from resilia.notify import services as notify
 
     with request_context(source="cli"):
-        return notify.send_start(actor=None, title=title, template=tpl, channels=channels,
-                                 people=people, context={"incident": "压测"})
+        return notify.send_start(
+            actor=None,
+            title=title,
+            template=tpl,
+            channels=channels,
+            people=people,
+            context={"incident": "压测"},
+        )
 
 
 def reference(n: int, smtp_port: int) -> float:
@@ -173,10 +197,17 @@ def fan_out(people, channels, tpl, n, kills: int) -> dict:
     process.wait()
     from resilia.notify.models import Delivery
 
-    return {"seconds": elapsed, "queued": queued, "complete": done, "send": send.pk,
-            "mail": len(MAIL.keys), "mail_distinct": len(set(MAIL.keys)),
-            "hook": len(HOOK.keys), "hook_distinct": len(set(HOOK.keys)),
-            "rows_sent": Delivery.objects.filter(send=send, status="sent").count()}
+    return {
+        "seconds": elapsed,
+        "queued": queued,
+        "complete": done,
+        "send": send.pk,
+        "mail": len(MAIL.keys),
+        "mail_distinct": len(set(MAIL.keys)),
+        "hook": len(HOOK.keys),
+        "hook_distinct": len(set(HOOK.keys)),
+        "rows_sent": Delivery.objects.filter(send=send, status="sent").count(),
+    }
 
 
 def main() -> None:
@@ -204,20 +235,30 @@ def main() -> None:
         refs.append(reference(n, smtp_port))
     fan, ref = statistics.median(r["seconds"] for r in runs), statistics.median(refs)
     print(f"recipients: {n}, deliveries: {2 * n} (e-mail + webhook), one db_worker")
-    print(f"fan-out: {fan:.1f} s (queueing {runs[0]['queued']:.1f} s), "
-          f"{2 * n / fan:.0f} deliveries/s; target ≤ 30 s: {'met' if fan <= 30 else 'missed'}")
-    print(f"reference, send_mail loop ({n} e-mails only): {ref:.1f} s; "
-          f"ratio fan-out / reference: {fan / ref:.2f}")
-    print(f"arrivals: mail {runs[0]['mail']} ({runs[0]['mail_distinct']} distinct), "
-          f"webhook {runs[0]['hook']} ({runs[0]['hook_distinct']} distinct)")
+    print(
+        f"fan-out: {fan:.1f} s (queueing {runs[0]['queued']:.1f} s), "
+        f"{2 * n / fan:.0f} deliveries/s; target ≤ 30 s: {'met' if fan <= 30 else 'missed'}"
+    )
+    print(
+        f"reference, send_mail loop ({n} e-mails only): {ref:.1f} s; "
+        f"ratio fan-out / reference: {fan / ref:.2f}"
+    )
+    print(
+        f"arrivals: mail {runs[0]['mail']} ({runs[0]['mail_distinct']} distinct), "
+        f"webhook {runs[0]['hook']} ({runs[0]['hook_distinct']} distinct)"
+    )
     killed = fan_out(people, channels, tpl, n, kills=2)
-    print(f"killed twice (kill -9): {killed['seconds']:.1f} s; "
-          f"mail {killed['mail']} arrivals, {killed['mail_distinct']} distinct; "
-          f"webhook {killed['hook']} arrivals, {killed['hook_distinct']} distinct; "
-          f"rows sent {killed['rows_sent']} of {2 * n}")
+    print(
+        f"killed twice (kill -9): {killed['seconds']:.1f} s; "
+        f"mail {killed['mail']} arrivals, {killed['mail_distinct']} distinct; "
+        f"webhook {killed['hook']} arrivals, {killed['hook_distinct']} distinct; "
+        f"rows sent {killed['rows_sent']} of {2 * n}"
+    )
     ok = killed["mail_distinct"] == n and killed["hook_distinct"] == n
-    print(f"nothing lost: {ok}; raw duplicates: "
-          f"{killed['mail'] - n + killed['hook'] - n} (same key: a receiver drops them)")
+    print(
+        f"nothing lost: {ok}; raw duplicates: "
+        f"{killed['mail'] - n + killed['hook'] - n} (same key: a receiver drops them)"
+    )
     controller.stop()
     hook.shutdown()
 

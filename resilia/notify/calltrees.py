@@ -1,8 +1,10 @@
 """Who a wave reaches: the contacts of a call tree or the members of a team, with deputies.
 
 A contact who is inactive steps aside for their deputy (following the chain); a contact
-who has not acknowledged when the next wave starts has their deputy brought into it. A
-chain of deputies that comes back on itself is refused (it would never end).
+who has not acknowledged when the next wave starts has their deputy brought into it. Two
+people who back each other up (A's deputy is B, B's is A: 人员角色备份) are a pair, not a
+cycle; a longer chain that comes back on itself (A → B → C → A) is refused: nobody on it
+knows who stands in last.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def deputy_chain(person) -> list:
             pk=current.deputy_id
         )
         if current.pk in seen:
+            if len(chain) == 2 and current.pk == chain[0].pk:
+                break  # a pair backing each other up
             names = " → ".join(p.full_name for p in [*chain, current])
             raise ValidationError(_("The deputies form a cycle: %(chain)s.") % {"chain": names})
         chain.append(current)

@@ -12,6 +12,7 @@ from resilia.demo.dependencies import load_dependencies
 from resilia.demo.hazards import load_hazards
 from resilia.demo.risk import load_risk
 from resilia.demo.plans import load_plans
+from resilia.demo.notify import load_notify
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             counts.update(load_hazards())
             counts.update(load_analysis())
             counts.update(load_plans(password))
+            counts.update(load_notify())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
