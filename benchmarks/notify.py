@@ -15,6 +15,7 @@ distinct keys and the raw duplicates. Target (issue 12): 10,000 recipients in â‰
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import socket
@@ -40,8 +41,6 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from resilia.core.context import request_context  # noqa: E402
-
-import logging  # noqa: E402
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
