@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.access import ScopedQuerySet
 from resilia.core.models import BilingualName, code_validator
@@ -324,7 +325,7 @@ class Delivery(models.Model):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
         DELIVERED = "delivered", _("Delivered")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         SKIPPED = "skipped", _("Not sent (already acknowledged)")
