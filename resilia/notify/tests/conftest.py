@@ -38,6 +38,15 @@ class Receiver:
         return [json.loads(r["body"]) for r in self.requests if r["body"]]
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are asserted in English, whatever the installation's default language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def receiver():
     peer = Receiver()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def api(user):
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(user)
     return client
 

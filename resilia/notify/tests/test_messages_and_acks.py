@@ -102,7 +102,7 @@ def _send(setup, people, kind="callout"):
 def test_it_acknowledges_by_the_signed_link_without_a_login(setup, people):
     send = _send(setup, people)
     url = reverse("notify:ack", args=[ack_token(send.pk, people["alice"].pk)])
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(url)
     assert page.status_code == 200 and "I can come" in page.content.decode()
     done = client.post(url, {"answer": "coming"})
@@ -117,7 +117,9 @@ def test_it_acknowledges_by_the_signed_link_without_a_login(setup, people):
 def test_it_refuses_an_altered_or_expired_link(setup, people, settings):
     send = _send(setup, people)
     token = ack_token(send.pk, people["alice"].pk)
-    altered = Client().post(reverse("notify:ack", args=[token[:-2] + "xx"]), {"answer": "coming"})
+    altered = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        reverse("notify:ack", args=[token[:-2] + "xx"]), {"answer": "coming"}
+    )
     assert altered.status_code == 400 and "altered" in altered.content.decode()
     from unittest import mock
 
@@ -128,7 +130,9 @@ def test_it_refuses_an_altered_or_expired_link(setup, people, settings):
             lambda t: signing.loads(t, salt="resilia.notify.ack", max_age=-1),
         ),
     ):
-        old = Client().post(reverse("notify:ack", args=[token]), {"answer": "coming"})
+        old = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            reverse("notify:ack", args=[token]), {"answer": "coming"}
+        )
     assert old.status_code == 410 and "expired" in old.content.decode()
     assert not Acknowledgement.objects.exists()
 
@@ -136,7 +140,7 @@ def test_it_refuses_an_altered_or_expired_link(setup, people, settings):
 def test_it_refuses_an_answer_the_message_did_not_ask_for(setup, people):
     send = _send(setup, people)
     url = reverse("notify:ack", args=[ack_token(send.pk, people["alice"].pk)])
-    assert Client().post(url, {"answer": "safe"}).status_code == 400
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").post(url, {"answer": "safe"}).status_code == 400
     assert not Acknowledgement.objects.exists()
 
 
@@ -172,7 +176,7 @@ def test_it_acknowledges_by_a_signed_sms_reply_code(setup, people):
             now=T0,
         )
     code = reply_code(send.pk, people["alice"].pk)
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert (
         _reply(
             client, sms, {"from": "+86 138 0000 0001", "text": f"{code} 2"}, secret="wrong"

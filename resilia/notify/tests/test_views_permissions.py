@@ -65,7 +65,7 @@ def _url(page, w):
 
 
 def _client(personas, persona):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     if persona != "outsider":
         client.force_login(personas[persona])
     return client
