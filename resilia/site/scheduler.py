@@ -23,6 +23,7 @@ from resilia.bia import tasks as bia_tasks
 from resilia.hazards import tasks as hazards_tasks
 from resilia.risk import tasks as risk_tasks
 from resilia.plans import tasks as plans_tasks
+from resilia.notify import tasks as notify_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ JOBS: tuple[Job, ...] = (
     Job("hazard_escalations", hazards_tasks.hazard_escalations, daily_at=dt.time(8, 5)),
     # The plans whose review is due and the holders who have not read theirs.
     Job("plans_reminders", plans_tasks.plans_reminders, daily_at=dt.time(8, 5)),
+    # The waves of escalation policies, and the deliveries a dead worker left (resilia/notify).
+    Job("notify_tick", notify_tasks.notify_tick, interval=dt.timedelta(minutes=1)),
 )
 
 

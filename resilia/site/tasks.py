@@ -117,8 +117,12 @@ def stale_tasks_sweep() -> dict:
 # what it did): declared here, where the lease sweep looks.
 def _declare_app_tasks() -> None:
     from resilia.bia import tasks as bia_tasks
+    from resilia.notify import tasks as notify_tasks
 
     idempotent(bia_tasks.bia_reminders)
+    # Deliveries are claimed rows: a second run sends nothing twice.
+    idempotent(notify_tasks.notify_dispatch)
+    idempotent(notify_tasks.notify_tick)
 
     from resilia.hazards import tasks as hazards_tasks
 
