@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "resilia.hazards",
     "resilia.plans",
     "resilia.notify",
+    "resilia.strategies",
     "resilia.evidence",
     "resilia.api",
     "resilia.ops",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("hazards/", include("resilia.hazards.urls")),
     path("plans/", include("resilia.plans.urls")),
     path("notify/", include("resilia.notify.urls")),
+    path("strategies/", include("resilia.strategies.urls")),
     path("reports/", include("resilia.ops.urls")),
     path("api/", include("resilia.api.urls")),
     *i18n_urlpatterns,

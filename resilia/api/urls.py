@@ -26,6 +26,7 @@ APPS = (
     "resilia.hazards.api",
     "resilia.plans.api",
     "resilia.notify.api",
+    "resilia.strategies.api",
     "resilia.analysis.api",
 )
 

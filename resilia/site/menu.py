@@ -21,6 +21,7 @@ from resilia.dependencies.models import Activity, Resource
 from resilia.hazards.models import InspectionRound
 from resilia.notify.models import Send
 from resilia.ops.models import ReportTemplate
+from resilia.strategies.models import Option
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.risk.models import Risk
 from resilia.plans.models import Plan
@@ -68,6 +69,7 @@ MAIN = (
     NavItem(_("Hazard inspection"), "hazards:overview", "alert-octagon", reads(InspectionRound)),
     NavItem(_("Plans"), "plans:plan_list", "file-certificate", reads(Plan)),
     NavItem(_("Notification"), "notify:send_list", "speakerphone", reads(Send)),
+    NavItem(_("Strategies"), "strategies:option_list", "chess", reads(Option)),
     NavItem(_("Report template"), "ops:report_template", "file-type-docx", writes(ReportTemplate)),
     NavItem(_("Users"), "accounts:user_list", "user-cog", _is_system_admin),
     NavItem(_("Audit log"), "audit:log", "history", reads(AuditEvent)),
