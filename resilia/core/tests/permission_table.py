@@ -383,6 +383,8 @@ NOT_IN_TABLE = {
     # Notification: its pages' table and the two signed public endpoints (acknowledgement
     # link, SMS reply receiver): resilia/notify/tests/test_views_permissions.py.
     "notify:*": "see resilia/notify/tests/test_views_permissions.py",
+    # Strategy options, their decision, test and comparison pages.
+    "strategies:*": "see resilia/strategies/tests/test_views_permissions.py",
     # The Word template (admin and BCM manager) and report jobs (their requester alone) have
     # their own persona tables: resilia/ops/tests/test_report_template.py, test_report_jobs.py.
     "ops:*": "see resilia/ops/tests/test_report_template.py and test_report_jobs.py",
