@@ -21,10 +21,10 @@ from resilia.dependencies.models import Activity, Resource
 from resilia.hazards.models import InspectionRound
 from resilia.notify.models import Send
 from resilia.ops.models import ReportTemplate
-from resilia.strategies.models import Option
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.risk.models import Risk
 from resilia.plans.models import Plan
+from resilia.strategies.models import Option
 
 
 @dataclass(frozen=True)
