@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.access import ScopedQuerySet
 from resilia.core.durations import MinutesField
@@ -57,10 +58,11 @@ def family_of(kind: str) -> str:
 class ResidualRisk(models.TextChoices):
     """The level of risk left once the option is in place (the risk matrix's default bands)."""
 
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    VERY_HIGH = "very_high", _("Very high")
+    # In context: the risk bands' own words (低 / 一般 / 较大 / 重大), not a criticality's.
+    LOW = "low", pgettext_lazy("residual risk", "Low")
+    MEDIUM = "medium", pgettext_lazy("residual risk", "Medium")
+    HIGH = "high", pgettext_lazy("residual risk", "High")
+    VERY_HIGH = "very_high", pgettext_lazy("residual risk", "Very high")
 
 
 class Status(models.TextChoices):

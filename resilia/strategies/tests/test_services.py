@@ -43,7 +43,7 @@ def test_it_refuses_an_option_for_no_subject_or_two(setup, subjects):
     kwargs = {"activity": setup["pay"], "resource": setup["db"]} if subjects else {}
     with pytest.raises(ValidationError) as caught, request_context(source="test"):
         services.option_create(actor=None, name="x", kind="monitoring", **kwargs)
-    assert "one, not both" in str(caught.value)
+    assert "只选其一" in str(caught.value)
     assert not Option.objects.exists() and not AuditEvent.objects.filter(action="create",
         object_type="strategies.option").exists()  # fmt: skip
 
