@@ -16,6 +16,7 @@ from resilia.demo.notify import load_notify
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
+from resilia.demo.strategies import load_strategies
 from resilia.engine.warmup import warm_up
 
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             counts.update(load_analysis())
             counts.update(load_plans(password))
             counts.update(load_notify())
+            counts.update(load_strategies())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
@@ -74,6 +76,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("Risk assessment: {risks} risks, {threats} threats.".format(**counts))
+        self.stdout.write("Continuity strategies: {strategy_options} options.".format(**counts))
         # Compile the engine's kernels now (cached on disk), not on the first analysis page.
         self.stdout.write(f"Analysis engine ready ({warm_up():.1f} s).")
         self.stdout.write("")
