@@ -1,6 +1,7 @@
 """Filters of the strategy options register (UI filters == API query parameters)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,8 +30,14 @@ class OptionFilterSet(SearchFilterSet):
         label=_("residual risk"), choices=ResidualRisk.choices
     )
     unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
-    activity = django_filters.NumberFilter(label=_("activity"), field_name="activity_id")
-    resource = django_filters.NumberFilter(label=_("resource"), field_name="resource_id")
+    # The options of one subject (the comparison page's "all options" link, the API): no
+    # visible field, a picker over 100,000 nodes would not earn its place in the filter bar.
+    activity = django_filters.NumberFilter(
+        label=_("activity"), field_name="activity_id", widget=forms.HiddenInput
+    )
+    resource = django_filters.NumberFilter(
+        label=_("resource"), field_name="resource_id", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Option

@@ -104,3 +104,11 @@ def test_the_register_lists_filters_and_exports_in_few_queries(
     assert AuditEvent.objects.filter(action="export").exists()
     # A malformed filter is not a 500.
     assert client.get("/strategies/?family=nope&unit=abc&page=x").status_code in (200, 400)
+
+
+def test_the_register_lists_the_options_of_one_subject(setup, client_for):
+    mine = make_option(setup["pay"], name="支付方案")
+    make_option(setup["db"], name="数据库方案")
+    html = client_for("manager").get(f"/strategies/?activity={setup['pay'].pk}").content.decode()
+    assert mine.name in html and "数据库方案" not in html
+    assert 'type="hidden" name="activity"' in html
