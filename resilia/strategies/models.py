@@ -36,7 +36,7 @@ class Kind(models.TextChoices):
     PREVENTIVE = "preventive", _("Preventive measure")
     REDUNDANCY = "redundancy", _("Redundancy (site, equipment, data, role)")
     ALTERNATE_SITE = "alternate_site", _("Alternate site")
-    MANUAL_WORKAROUND = "manual_workaround", _("Manual workaround")
+    MANUAL_WORKAROUND = "manual_workaround", pgettext_lazy("strategy kind", "Manual workaround")
     SUPPLIER_ALTERNATIVE = "supplier_alternative", _("Alternative supplier")
     MONITORING = "monitoring", _("Monitoring and alarms")
     EXTERNAL_COOPERATION = "external_cooperation", _("External cooperation")

@@ -1,5 +1,6 @@
 """The declaration of the strategy options register (see resilia.core.lists)."""
 
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.durations import human_minutes
@@ -12,6 +13,13 @@ def _minutes(attribute):
     def show(obj):
         value = getattr(obj, attribute)
         return None if value is None else human_minutes(value)
+
+    return show
+
+
+def _money(attribute):
+    def show(obj):
+        return floatformat(getattr(obj, attribute), "2g")
 
     return show
 
