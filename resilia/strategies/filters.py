@@ -12,6 +12,18 @@ from resilia.org.models import Unit
 from resilia.strategies.models import Family, Kind, Option, ResidualRisk, Status, family_of
 
 
+class IdFilter(django_filters.Filter):
+    """A row id: a whole number the database can hold (a huge or fractional one is a 400,
+    not an overflow in the query)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class OptionFilterSet(SearchFilterSet):
     search_fields = (
         "name",
@@ -32,12 +44,8 @@ class OptionFilterSet(SearchFilterSet):
     unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
     # The options of one subject (the comparison page's "all options" link, the API): no
     # visible field, a picker over 100,000 nodes would not earn its place in the filter bar.
-    activity = django_filters.NumberFilter(
-        label=_("activity"), field_name="activity_id", widget=forms.HiddenInput
-    )
-    resource = django_filters.NumberFilter(
-        label=_("resource"), field_name="resource_id", widget=forms.HiddenInput
-    )
+    activity = IdFilter(label=_("activity"), field_name="activity_id", widget=forms.HiddenInput)
+    resource = IdFilter(label=_("resource"), field_name="resource_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Option

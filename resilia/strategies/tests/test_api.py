@@ -93,3 +93,10 @@ def test_a_proposed_option_is_changed_and_deleted(setup, client_for):
     assert changed.status_code == 200 and changed.json()["cost_once"] == "10.00"
     assert client_for("contrib_a").delete(url).status_code == 403
     assert client.delete(url).status_code == 204 and not Option.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["-3.9e191", "1.5", "99999999999999999999999", "x"])
+def test_a_malformed_subject_filter_is_a_400_not_a_server_error(setup, client_for, value):
+    response = client_for("admin").get(f"/api/strategies/options/?activity={value}")
+    assert response.status_code == 400
+    assert client_for("admin").get(f"/strategies/?resource={value}").status_code in (200, 400)
