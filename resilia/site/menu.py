@@ -22,8 +22,8 @@ from resilia.hazards.models import InspectionRound
 from resilia.notify.models import Send
 from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
-from resilia.risk.models import Risk
 from resilia.plans.models import Plan
+from resilia.risk.models import Risk
 from resilia.strategies.models import Option
 
 

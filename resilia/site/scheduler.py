@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from resilia.bia import tasks as bia_tasks
 from resilia.hazards import tasks as hazards_tasks
-from resilia.risk import tasks as risk_tasks
-from resilia.plans import tasks as plans_tasks
 from resilia.notify import tasks as notify_tasks
+from resilia.plans import tasks as plans_tasks
+from resilia.risk import tasks as risk_tasks
 from resilia.site import tasks
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from resilia.demo.analysis import load_analysis
 from resilia.demo.bia import load_bia
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.hazards import load_hazards
-from resilia.demo.risk import load_risk
-from resilia.demo.plans import load_plans
 from resilia.demo.notify import load_notify
+from resilia.demo.plans import load_plans
+from resilia.demo.risk import load_risk
 from resilia.demo.scale import load_scale
 from resilia.demo.scale_model import load_scale_model
 from resilia.demo.standard import PASSWORD_ENV, demo_password, load_standard
