@@ -218,7 +218,7 @@ class RiskViewSet(RegisterViewSet):
         return super().get_queryset().prefetch_related("units", "sites", "resources", "activities")
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "current_matrix": services.current_matrix().pk}
+        return {**super().get_serializer_context(), "current_matrix": services.latest_matrix().pk}
 
     @extend_schema(request=RiskAcceptSerializer, responses=RiskSerializer)
     def accept(self, request, pk=None):

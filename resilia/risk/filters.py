@@ -26,9 +26,9 @@ LEVELS = [(n, str(n)) for n in range(1, 7)]
 def band_choices():
     """The bands of the current matrix (older versions use the same codes or none)."""
     from resilia.bia.models import local_name
-    from resilia.risk.services import current_matrix
+    from resilia.risk.services import latest_matrix
 
-    return [(b["code"], local_name(b)) for b in current_matrix().bands]
+    return [(b["code"], local_name(b)) for b in latest_matrix().bands]
 
 
 class ThreatFilterSet(SearchFilterSet):

@@ -15,7 +15,7 @@ from resilia.dependencies.models import Activity, Resource
 from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Site, Unit
 from resilia.risk.models import Measure, Risk, RiskAssessment, Threat, Treatment
-from resilia.risk.services import current_matrix
+from resilia.risk.services import latest_matrix
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -100,7 +100,7 @@ class RiskForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        matrix = current_matrix()
+        matrix = latest_matrix()
         for axis in ("likelihood", "impact"):
             levels = getattr(matrix, axis)
             self.fields[f"inherent_{axis}"].choices = level_choices(levels, blank=True)

@@ -141,7 +141,7 @@ def plan_risks(actor, table):
     owners = lookup(
         Person.objects.for_user(actor), "employee_no", prepared.values("owner_employee_no")
     )
-    matrix = services.current_matrix().engine
+    matrix = services.latest_matrix().engine
     plans = []
     for row, parsed, plan, candidate in prepared.plans(table, Risk, "code", "title"):
         for key, found, what, field in (

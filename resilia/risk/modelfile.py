@@ -36,7 +36,7 @@ def export() -> dict | None:
     threats = list(Threat.objects.order_by("code"))
     if not threats:
         return None
-    matrix = services.current_matrix()
+    matrix = services.latest_matrix()
     risks = Risk.objects.select_related("threat", "unit", "owner").prefetch_related(
         "sites", "resources", "activities"
     )
@@ -65,7 +65,7 @@ def _matrix(section: dict):
     fw = section.get("matrix")
     if fw:
         return engine.matrix({k: fw.get(k) for k in MATRIX_KEYS})
-    return services.current_matrix().engine
+    return services.latest_matrix().engine
 
 
 def check(section: dict, data: dict) -> list[Problem]:

@@ -121,7 +121,7 @@ def document(assessment: RiskAssessment, *, user=None) -> reports.Document:
         .select_related("matrix", "risk")
         .order_by("-inherent_score", "code")[:MAX_ROWS]
     )
-    matrix = entries[0].matrix if entries else services.current_matrix()
+    matrix = entries[0].matrix if entries else services.latest_matrix()
     root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
     who = (user.get_full_name() or user.get_username()) if user is not None else "—"
     doc = reports.Document(

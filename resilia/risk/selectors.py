@@ -13,9 +13,14 @@ def heat_map(risks, matrix: MatrixVersion, axis: str = "inherent") -> dict:
     """Counts per (likelihood, impact) cell of the open risks on `matrix`: rows from the highest
     likelihood down, each cell with its score, band colour and count (one grouped query)."""
     lk, im = f"{axis}_likelihood", f"{axis}_impact"
+    if matrix.pk is None:  # the default matrix, not saved yet: nothing is scored on it
+        risks = risks.none()
+        matrix_filter = {}
+    else:
+        matrix_filter = {"matrix": matrix}
     counts = {
         (row[lk], row[im]): row["n"]
-        for row in risks.filter(matrix=matrix, status=RiskStatus.OPEN, **{f"{lk}__isnull": False})
+        for row in risks.filter(status=RiskStatus.OPEN, **matrix_filter, **{f"{lk}__isnull": False})
         .values(lk, im)
         .annotate(n=Count("pk"))
         .order_by()

@@ -116,8 +116,27 @@ def threat_catalogue_load(*, actor: User | None) -> int:
 # --- matrix ----------------------------------------------------------------------------------
 
 
+def _default_matrix() -> MatrixVersion:
+    return MatrixVersion(
+        number=1,
+        likelihood=copy.deepcopy(defaults.LIKELIHOOD),
+        impact=copy.deepcopy(defaults.IMPACT),
+        method="product",
+        bands=copy.deepcopy(defaults.BANDS),
+        appetite=defaults.APPETITE,
+        note=_("Default matrix"),
+    )
+
+
+def latest_matrix() -> MatrixVersion:
+    """The matrix to read with: the newest version, or the default one unsaved (pk None)
+    when none was saved yet. Pages, filters and exports use it, so that a read never writes."""
+    return MatrixVersion.objects.order_by("-number").first() or _default_matrix()
+
+
 def current_matrix() -> MatrixVersion:
-    """The newest matrix version; the default one (defaults.py) when none was saved yet."""
+    """The newest matrix version, saving the default one (defaults.py) when none was saved
+    yet: what a write scores on."""
     latest = MatrixVersion.objects.order_by("-number").first()
     if latest is not None:
         return latest
@@ -125,18 +144,7 @@ def current_matrix() -> MatrixVersion:
         latest = MatrixVersion.objects.select_for_update().order_by("-number").first()
         if latest is not None:
             return latest
-        return object_create(
-            actor=None,
-            instance=MatrixVersion(
-                number=1,
-                likelihood=copy.deepcopy(defaults.LIKELIHOOD),
-                impact=copy.deepcopy(defaults.IMPACT),
-                method="product",
-                bands=copy.deepcopy(defaults.BANDS),
-                appetite=defaults.APPETITE,
-                note=_("Default matrix"),
-            ),
-        )
+        return object_create(actor=None, instance=_default_matrix())
 
 
 @transaction.atomic
@@ -183,7 +191,10 @@ def matrix_save(
 def pending_rescore(queryset=None):
     """Open risks still scored on an older matrix version than the current one."""
     queryset = Risk.objects.all() if queryset is None else queryset
-    return queryset.filter(status=RiskStatus.OPEN).exclude(matrix=current_matrix())
+    latest = latest_matrix()
+    if latest.pk is None:  # nothing was scored yet
+        return queryset.none()
+    return queryset.filter(status=RiskStatus.OPEN).exclude(matrix=latest)
 
 
 # --- risks -----------------------------------------------------------------------------------

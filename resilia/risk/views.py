@@ -48,7 +48,7 @@ def risk_detail(request, pk):
             name: list(getattr(risk, name).all()[:50])
             for name in ("units", "sites", "resources", "activities")
         },  # fmt: skip
-        "pending": risk.matrix_id != services.current_matrix().pk,
+        "pending": risk.matrix_id != services.latest_matrix().pk,
         "can_write": access.can_write(request.user, risk),
         "can_delete": access.can_delete(request.user, risk),
         "can_accept": may_accept(request.user),

@@ -92,7 +92,7 @@ def threat_catalogue_load(request):
 
 def _version(request):
     number = request.GET.get("version", "")
-    current = services.current_matrix()
+    current = services.latest_matrix()
     if not number:
         return current
     try:
@@ -108,7 +108,7 @@ def matrix(request):
     risks = Risk.objects.for_user(request.user)
     context = {
         "matrix": version,
-        "current": services.current_matrix(),
+        "current": services.latest_matrix(),
         "versions": MatrixVersion.objects.order_by("-number")[:50],
         "grid": selectors.heat_map(risks.none(), version),
         "pending": services.pending_rescore(risks).count(),
@@ -122,7 +122,7 @@ def matrix(request):
 def matrix_edit(request):
     if not access.can_create(request.user, MatrixVersion):
         raise PermissionDenied
-    current = services.current_matrix()
+    current = services.latest_matrix()
     form = MatrixForm(request.POST or None, initial=MatrixForm.initial_from(current))
     if request.method == "POST" and form.is_valid():
         try:

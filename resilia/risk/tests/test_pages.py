@@ -194,3 +194,14 @@ def test_the_report_renders_to_pdf_and_docx(risk_setup, personas):
     doc = build(user=personas["manager"], params={"assessment": [str(a.pk)]})
     assert reports.render(doc, "pdf")[:4] == b"%PDF"
     assert reports.render(doc, "docx")[:2] == b"PK"
+
+
+def test_reading_the_pages_and_the_api_on_an_empty_register_writes_nothing(client_for):
+    """A read never writes: the default matrix is saved by the first write, not by a page."""
+    client = client_for("auditor")
+    for name in ("risk:risk_list", "risk:heatmap", "risk:matrix", "risk:measure_list"):
+        assert client.get(reverse(name)).status_code == 200
+    assert client.get("/api/risk/risks/").status_code == 200
+    assert client.get("/api/risk/matrices/").status_code == 200
+    assert not MatrixVersion.objects.exists()
+    assert not AuditEvent.objects.filter(object_type__startswith="risk.").exists()
