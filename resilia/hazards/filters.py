@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.filters import SearchFilterSet, StrictBooleanFilter, readable
 from resilia.hazards.models import (
@@ -42,7 +43,7 @@ class TemplateFilterSet(SearchFilterSet):
 class ScheduleFilterSet(SearchFilterSet):
     search_fields = ("site__code", "site__name", "template__name")
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=readable(Site))
-    frequency = django_filters.ChoiceFilter(label=_("Frequency"), choices=Frequency.choices)
+    frequency = django_filters.ChoiceFilter(label=pgettext_lazy("inspection", "Frequency"), choices=Frequency.choices)
 
     class Meta:
         model = Schedule

@@ -141,8 +141,8 @@ class Schedule(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    PLANNED = "planned", pgettext_lazy("inspection", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("inspection", "In progress")
     COMPLETED = "completed", _("Completed")
 
 
@@ -181,7 +181,7 @@ class InspectionRound(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(pgettext_lazy("inspection", "due date"))
     status = models.CharField(
         _("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.PLANNED
     )
