@@ -1,6 +1,7 @@
 # Resilia: two commands.
 #   make demo   install, prepare the data directory, load the demo bank, serve it
 #   make test   install the test tools, then run the whole test suite (browser tests included)
+#               on every core (PYTEST_WORKERS=0: in one process)
 #   make bench  install what the benchmarks need, then run the engine benchmark (benchmarks/)
 # Re-running is fast: each step leaves a stamp file and only re-runs when its input changed.
 # Nothing asks a question: safe for CI and scripts.
@@ -16,6 +17,9 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 PYTEST_ARGS ?= -q
+# Test processes (pytest-xdist): one per core by default, each with its own test database;
+# PYTEST_WORKERS=0 runs the suite in this process (for a debugger or -x).
+PYTEST_WORKERS ?= auto
 # Options of benchmarks/engine.py, e.g. BENCH_ARGS='--nodes 100000' for a quicker run.
 BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -32,8 +36,10 @@ demo: install i18n migrate
 serve: install i18n migrate
 	$(RESILIA) serve --port $(PORT)
 
+# worksteal: an idle worker takes queued tests from a busy one, so the few long tests (real
+# worker processes, the API fuzz, the browser journeys) do not leave a core idle at the end.
 test: install-dev i18n browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The engine benchmark compares with the networkx reference of the tests: the dev extra has it.
 # benchmarks/compile_db.py needs a dedicated PostgreSQL database; run it by hand with DATABASE_URL

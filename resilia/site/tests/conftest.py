@@ -137,5 +137,44 @@ def enqueue_and_wait(env: dict[str, str]) -> dict:
     return run_script(ENQUEUE_AND_WAIT, env)
 
 
+# Redis databases the tests may take (0 is the default of a real installation). Each test that
+# runs an RQ worker borrows one for its duration, so that parallel workers (pytest-xdist), the
+# SQLite and PostgreSQL runs and other people on the machine never flush or take each other's
+# jobs: it is claimed with SET NX, then emptied.
+REDIS_TEST_DATABASES = range(8, 16)
+REDIS_CLAIM = "resilia-test:claimed-by"
+
+
+@pytest.fixture
+def redis_url(children):
+    """The URL of an empty Redis database that this test alone uses until it ends."""
+    import uuid
+
+    import redis
+
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + CHILD_TIMEOUT
+    while True:
+        for number in REDIS_TEST_DATABASES:
+            url = f"redis://127.0.0.1:6379/{number}"
+            client = redis.Redis.from_url(url)
+            # Longer than any one test; a claim left by a killed run lapses by itself.
+            if client.set(REDIS_CLAIM, token, nx=True, ex=600):
+                with client.pipeline(transaction=True) as claim:
+                    claim.flushdb().set(REDIS_CLAIM, token, ex=600).execute()
+                try:
+                    yield url
+                finally:
+                    # Its workers stop before another test may empty the database under them.
+                    children.stop_all()
+                    if client.get(REDIS_CLAIM) == token.encode():
+                        client.delete(REDIS_CLAIM)
+                    client.close()
+                return
+            client.close()
+        assert time.monotonic() < deadline, "every Redis test database stayed claimed"
+        time.sleep(0.5)
+
+
 def json_lines(text: str) -> list:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]

@@ -8,7 +8,6 @@ import os
 import signal
 
 import pytest
-import redis
 
 from resilia.site.tests.conftest import resilia_argv, run_script
 
@@ -70,12 +69,8 @@ def _worker_argv(backend: str) -> list[str]:
 def env(request, shared_db_env):
     env = dict(shared_db_env, TASKS_BACKEND=request.param, **LEASE)
     if request.param == "rq":
-        from django.db import connection
-
-        # A Redis database of its own per database engine, as in test_workers.
-        url = f"redis://127.0.0.1:6379/{12 if connection.vendor == 'sqlite' else 13}"
-        redis.Redis.from_url(url).flushdb()
-        env["REDIS_URL"] = url
+        # A Redis database of its own for the test (conftest.redis_url).
+        env["REDIS_URL"] = request.getfixturevalue("redis_url")
     return env
 
 

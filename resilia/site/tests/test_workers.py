@@ -6,7 +6,6 @@ import sqlite3
 import time
 
 import pytest
-import redis
 
 from resilia.site.tests.conftest import enqueue_and_wait, resilia_argv
 
@@ -27,13 +26,7 @@ def test_it_runs_a_task_in_a_real_db_worker(shared_db_env, children):
     _assert_ran_in_worker(enqueue_and_wait(env))
 
 
-def test_it_runs_a_task_through_redis_in_a_real_rq_worker(
-    shared_db_env, children, connection_vendor
-):
-    # A Redis database of its own per test database engine, so that the SQLite and the
-    # PostgreSQL runs of CI (or two developers) never take each other's jobs.
-    redis_url = f"redis://127.0.0.1:6379/{14 if connection_vendor == 'sqlite' else 15}"
-    redis.Redis.from_url(redis_url).flushdb()
+def test_it_runs_a_task_through_redis_in_a_real_rq_worker(shared_db_env, children, redis_url):
     env = dict(shared_db_env, TASKS_BACKEND="rq", REDIS_URL=redis_url)
     children.start(resilia_argv("rqworker", "--job-class", "django_tasks_rq.Job", "default"), env)
     _assert_ran_in_worker(enqueue_and_wait(env))
