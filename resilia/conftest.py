@@ -15,6 +15,38 @@ from resilia.org import services as org
 
 PASSWORD = "Correct-Horse-42!"
 
+# Fixtures through which a test reaches the test database (pytest-django refuses any other
+# test a query, so a test with none of them gives the same result on every database).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """RESILIA_TESTS_DATABASE_ONLY=1 keeps only the tests that use the database.
+
+    .ci/run sets it for its second run of the suite, on PostgreSQL: the others (the engine,
+    parsers, settings, the CLI on a file database of its own) already ran on SQLite, and,
+    CI making hypothesis derandomised, would run again exactly as they did.
+    """
+    import os
+
+    if os.environ.get("RESILIA_TESTS_DATABASE_ONLY") != "1":
+        return
+    keep, skip = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        (keep if uses else skip).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep
+
 
 @pytest.fixture
 def org_tree(db):
