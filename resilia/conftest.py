@@ -6,6 +6,8 @@ Tree: GRP (group) → CO (company) → DEPT-A (department) → A-TEAM (section)
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.test import Client
 
@@ -93,6 +95,31 @@ def org_tree(db):
         "team_a": team_a,
         "dept_b": dept_b,
     }
+
+
+@contextmanager
+def built_once(django_db_blocker):
+    """Data built once for a whole module of tests, as Django's setUpTestData builds it.
+
+    Use it in a module-scoped fixture: what is built inside is written in an outer
+    transaction of the default database, each test's own transaction (the `db` fixture)
+    becomes a savepoint inside it, so whatever a test changes is rolled back to the built
+    data, and the outer transaction is rolled back when the module is done: the test
+    database is left as empty as before. Not for `transaction=True` tests.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Code under test may open durable blocks: inside a test case's own transaction
+        # Django allows them, and so here.
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def make_user(username, role, unit=None, person=None, **extra):

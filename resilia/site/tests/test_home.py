@@ -17,6 +17,7 @@ from resilia.accounts.models import User
 from resilia.accounts.tests.tokens import api_key
 from resilia.analysis.reports import GapsReport, SpofReport
 from resilia.analysis.results import Analysis
+from resilia.conftest import built_once
 from resilia.core import access
 from resilia.dependencies import selectors
 from resilia.dependencies.models import Activity, Resource
@@ -29,11 +30,22 @@ FIGURE = re.compile(r'(?:href="([^"]+)" )?data-figure="(\w+)">(\d+)<')
 LIST_COUNT = re.compile(r'data-testid="list-count">\s*(\d+)')
 
 
-@pytest.fixture
-def demo(monkeypatch):
-    monkeypatch.setenv("RESILIA_DEMO_PASSWORD", "Demo-Password-2026")
+@pytest.fixture(scope="module")
+def demo_bank(django_db_setup, django_db_blocker):
+    """The demo bank, loaded once for the module (a few seconds); each test's changes are
+    rolled back to it."""
+    with built_once(django_db_blocker), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RESILIA_DEMO_PASSWORD", "Demo-Password-2026")
+        selectors.forget_compiled()
+        call_command("demo", stdout=io.StringIO())
+        yield
     selectors.forget_compiled()
-    call_command("demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def demo(demo_bank, db):
+    # The compiled model is cached by revision stamp: a rolled-back test repeats stamps.
+    selectors.forget_compiled()
     yield
     selectors.forget_compiled()
 
@@ -80,7 +92,7 @@ def _expected(user) -> dict[str, int]:
     }
 
 
-# Each test loads the demo bank once (a few seconds): several roles are checked per test.
+# The demo bank is loaded once for the module: several roles are checked per test.
 
 
 def test_it_shows_the_continuity_figures_of_each_readers_scope(demo):
