@@ -163,6 +163,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": envint("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
             },
+            # The test database in memory, as Django's default. Said outright because
+            # pytest-django knows SQLite by Django's engine name only: under pytest-xdist it
+            # took this one for a server database and made files "test_<NAME>_gw0".
+            "TEST": {"NAME": ":memory:"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
