@@ -216,6 +216,7 @@ def smtp_server(settings):
 
     `smtp_server.messages` lists the received messages as email.message.EmailMessage.
     """
+    import logging
     import socket
 
     from aiosmtpd.controller import Controller
@@ -224,6 +225,12 @@ def smtp_server(settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     handler = _SMTPRecorder()
+    # aiosmtpd logs each connection at INFO from its own thread, possibly once the test's
+    # output capture is over: under pytest-xdist that stream is closed by then, and each
+    # line became a "--- Logging error ---" traceback in the run's output.
+    mail_log = logging.getLogger("mail.log")
+    level = mail_log.level
+    mail_log.setLevel(logging.WARNING)
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -237,3 +244,4 @@ def smtp_server(settings):
         yield handler
     finally:
         controller.stop()
+        mail_log.setLevel(level)
