@@ -33,7 +33,8 @@ def pytest_collection_modifyitems(config, items):
 
     .ci/run sets it for its second run of the suite, on PostgreSQL: the others (the engine,
     parsers, settings, the CLI on a file database of its own) already ran on SQLite, and,
-    CI making hypothesis derandomised, would run again exactly as they did.
+    CI making hypothesis derandomised, would run again exactly as they did. They count as
+    deselected (under pytest-xdist the summary line does not show them).
     """
     import os
 
