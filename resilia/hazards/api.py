@@ -5,7 +5,8 @@ Reads through the access choke point (resilia.hazards.access) with the registers
 sets; writes through resilia.hazards.services, with the same decisions as the pages:
 POST `rounds/<id>/answers/` ({"answers": [{"item", "result", "remark"}]}; an item not on
 the round is a 400 and nothing is saved), `rounds/<id>/complete/`, POST `hazards/` on a
-round, `hazards/<id>/rectification/` (the five items), `fixed/` and `verify/`. Photos travel
+round, `hazards/<id>/rectification/` (the five items), `fixed/`, `verify/` and `promote/`
+(a risk of the register made from the hazard: threat, likelihood, impact, owner). Photos travel
 as base64 (`{"name": "x.jpg", "content": "..."}`) and are checked and cleaned like uploads.
 A role that may not take a step answers 403; a step the record's state does not allow, 409.
 """
@@ -38,6 +39,7 @@ from resilia.hazards.models import (
     RoundItem,
 )
 from resilia.org.models import Person, Site
+from resilia.risk.models import Threat
 
 
 class Conflict(exceptions.APIException):
@@ -329,6 +331,32 @@ class VerifyInputSerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True, required=False, default=list)
 
 
+class RiskCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    band = serializers.CharField()
+    score = serializers.IntegerField()
+
+
+class PromoteInputSerializer(serializers.Serializer):
+    threat = serializers.IntegerField(required=False, allow_null=True)
+    likelihood = serializers.IntegerField(min_value=1)
+    impact = serializers.IntegerField(min_value=1)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        _strict(self)
+        user = self.context["user"]
+        for name, model in (("threat", Threat), ("owner", Person)):
+            pk = attrs.pop(name, None)
+            obj = model.objects.for_user(user).filter(pk=pk).first() if pk is not None else None
+            if pk is not None and obj is None:
+                raise serializers.ValidationError({name: [_("Unknown or unreadable id.")]})
+            attrs[name] = obj
+        return attrs
+
+
 class HazardViewSet(BaseApiViewSet):
     model = Hazard
     serializer_class = HazardSerializer
@@ -411,6 +439,20 @@ class HazardViewSet(BaseApiViewSet):
             run=services.hazard_verify,
         )
 
+    @extend_schema(request=PromoteInputSerializer, responses=RiskCreatedSerializer)
+    def promote(self, request, pk=None):
+        """Promote the hazard to a risk of the register (201, the new risk's id and code);
+        already promoted, 409; no right to create a risk in its unit, 403."""
+        hazard = access.get_object_for_user(request.user, Hazard, pk)
+        if hazard.promoted_risk_id is not None:
+            raise Conflict(_("This hazard was already promoted to a risk."))
+        if not services.may_promote(request.user, hazard):
+            raise exceptions.PermissionDenied()
+        body = PromoteInputSerializer(data=request.data, context={"user": request.user})
+        body.is_valid(raise_exception=True)
+        risk = services.hazard_promote(actor=request.user, hazard=hazard, **body.validated_data)
+        return Response(RiskCreatedSerializer(risk).data, status=status.HTTP_201_CREATED)
+
 
 def _routes(prefix, viewset, name, list_actions, detail_actions, steps=()):
     return [
@@ -432,5 +474,5 @@ urlpatterns = [
     *_routes("answers", AnswerViewSet, "hazards-answer", {"get": "list"}, {"get": "retrieve"}),
     *_routes("hazards", HazardViewSet, "hazards-hazard", {"get": "list", "post": "create"},
              {"get": "retrieve"}, (("rectification", "rectification"), ("fixed", "fixed"),
-                                   ("verify", "verify"))),
+                                   ("verify", "verify"), ("promote", "promote"))),
 ]  # fmt: skip

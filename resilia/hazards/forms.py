@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resilia.bia.models import local_name
 from resilia.core.forms import StyledForm, style_widgets
 from resilia.dependencies.models import Resource
 from resilia.hazards import access as hz_access
@@ -17,7 +18,10 @@ from resilia.hazards.models import (
     Rectification,
     Schedule,
 )
+from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Site
+from resilia.risk.models import Threat
+from resilia.risk.services import current_matrix
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -184,3 +188,28 @@ class VerifyForm(Styled):
 
 class PhotoForm(Styled):
     photos = PhotoField(label=_("Photos"))
+
+
+class PromoteForm(forms.Form):
+    """Promote a hazard to a risk: the threat and the inherent ratings on the current
+    matrix, pre-filled from the hazard (its checklist's threat, its grade)."""
+
+    threat = forms.ModelChoiceField(label=_("Threat"), queryset=None)
+    likelihood = forms.TypedChoiceField(label=_("Inherent likelihood"), coerce=int)
+    impact = forms.TypedChoiceField(label=_("Inherent impact"), coerce=int)
+    owner = forms.ModelChoiceField(label=_("Risk owner"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        matrix = current_matrix()
+        for axis in ("likelihood", "impact"):
+            self.fields[axis].choices = [
+                (i, f"{i} · {local_name(level)}")
+                for i, level in enumerate(getattr(matrix, axis), start=1)
+            ]
+        self.fields["threat"].queryset = (
+            Threat.objects.for_user(user).filter(active=True).order_by("code")
+        )
+        self.fields["owner"].queryset = Person.objects.for_user(user)
+        autocomplete(self.fields["owner"], "person")
+        style_widgets(self)

@@ -21,6 +21,7 @@ from resilia.core.access import ScopedQuerySet
 from resilia.core.models import BilingualName, code_validator
 from resilia.dependencies.models import Resource
 from resilia.org.models import Person, Site
+from resilia.risk.models import Risk
 
 
 def _local(text: str, text_en: str) -> str:
@@ -328,6 +329,16 @@ class Hazard(models.Model):
         _("status"), max_length=20, choices=HazardStatus.choices, default=HazardStatus.OPEN
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The risk of the register this hazard was promoted to (hazard_promote), once.
+    promoted_risk = models.ForeignKey(
+        Risk,
+        verbose_name=_("promoted to risk"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="source_hazards",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from resilia.audit.actions import register_action
+from resilia.core import access
 from resilia.core.services import UNSET, given, object_create, object_update
 from resilia.core.trail import diff, record, snapshot
 from resilia.evidence.services import attachment_upload, attachments_for
@@ -37,6 +38,8 @@ from resilia.hazards.models import (
     Verification,
 )
 from resilia.hazards.photos import clean_photos
+from resilia.risk import services as risk_services
+from resilia.risk.models import Risk, Threat
 
 register_action("inspect_answer", gettext_lazy("Checklist answered"))
 register_action("inspect_complete", gettext_lazy("Inspection completed"))
@@ -516,3 +519,86 @@ def hazard_promotion_data(hazard: Hazard) -> dict:
         "major": hazard.grade == Grade.MAJOR,
         "source": hazard.number,
     }
+
+
+register_action("hazard_promote", gettext_lazy("Promoted to a risk"))
+
+# Suggested inherent (likelihood, impact) on a 5-level matrix, by grade: a 重大隐患 is high.
+GRADE_RATINGS = {Grade.MAJOR: (4, 4), Grade.GENERAL: (3, 2)}
+
+
+def promotion_unit(hazard: Hazard, actor):
+    """The risk's owning unit: the hazard's site's, else (a shared site) the actor's."""
+    return hazard.site.unit or getattr(actor, "unit", None)
+
+
+def may_promote(actor, hazard: Hazard) -> bool:
+    """Whether `actor` may promote this hazard now: not promoted yet, and allowed to create
+    a risk in its unit (the risk register's own check)."""
+    if hazard.promoted_risk_id is not None:
+        return False
+    unit = promotion_unit(hazard, actor)
+    return unit is not None and access.can_create(actor, Risk, unit)
+
+
+def suggested_threat(hazard: Hazard):
+    """The catalogue's threat named like the one suggested for the hazard's checklist."""
+    data = hazard_promotion_data(hazard)
+    if not data["threat_name"]:
+        return None
+    return Threat.objects.filter(active=True, name=data["threat_name"]).order_by("pk").first()
+
+
+def suggested_ratings(hazard: Hazard, matrix) -> tuple[int, int]:
+    """(likelihood, impact) pre-filled from the grade, kept within the matrix's scales."""
+    likelihood, impact = GRADE_RATINGS.get(hazard.grade, (3, 3))
+    return min(likelihood, len(matrix.likelihood)), min(impact, len(matrix.impact))
+
+
+@transaction.atomic
+def hazard_promote(*, actor, hazard: Hazard, threat=None, likelihood, impact, owner=None):
+    """Create a risk of the register from this hazard, in one step, and link them.
+
+    Title, description, cause and scope (site, equipment) come from the hazard, with its
+    number as the risk's source; the threat is the one chosen, else the catalogue's
+    suggestion for the checklist; the ratings are scored on the current matrix. Refused,
+    nothing saved, if the hazard was already promoted or the actor may not create a risk
+    in its unit. Both the risk's creation and the hazard's link are audited.
+    """
+    hazard = Hazard.objects.select_for_update().select_related("site__unit").get(pk=hazard.pk)
+    if hazard.promoted_risk_id is not None:
+        raise ValidationError(_("This hazard was already promoted to a risk."))
+    unit = promotion_unit(hazard, actor)
+    if unit is None:
+        raise ValidationError(_("This hazard's site belongs to no unit: say whose risk it is."))
+    if actor is not None and not access.can_create(actor, Risk, unit):
+        raise PermissionDenied(_("You may not create a risk in this unit."))
+    threat = threat or suggested_threat(hazard)
+    if threat is None:
+        raise ValidationError({"threat": _("Choose the threat of the risk.")})
+    data = hazard_promotion_data(hazard)
+    source = _("Source: hazard %(number)s") % {"number": hazard.number}
+    description = "\n\n".join(p for p in (data["description"], data["location"], source) if p)
+    risk = risk_services.risk_create(
+        actor=actor,
+        code=f"R-{hazard.number}",
+        title=data["title"][:200],
+        threat=threat,
+        unit=unit,
+        owner=owner,
+        cause=data["cause"],
+        description=description,
+        inherent_likelihood=likelihood,
+        inherent_impact=impact,
+        sites=[hazard.site],
+        resources=[hazard.resource] if hazard.resource_id else [],
+    )
+    hazard.promoted_risk = risk
+    hazard.save(update_fields=["promoted_risk"])
+    record(
+        actor=actor,
+        action="hazard_promote",
+        obj=hazard,
+        changes={"promoted_risk": [None, risk.pk], "risk": [None, risk.code]},
+    )
+    return risk

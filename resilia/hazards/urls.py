@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/order/", views_hazards.rectification_issue, name="rectification_issue"),
     path("<int:pk>/fixed/", views_hazards.rectification_report, name="rectification_report"),
     path("<int:pk>/verify/", views_hazards.hazard_verify, name="hazard_verify"),
+    path("<int:pk>/promote/", views_hazards.hazard_promote, name="hazard_promote"),
     path("<int:pk>/photos/", views_hazards.hazard_photos, name="hazard_photos"),
     path("photo/<str:pk>/", views_hazards.photo, name="photo"),
 ]

@@ -23,12 +23,15 @@ from resilia.hazards.forms import (
     HazardEditForm,
     HazardForm,
     PhotoForm,
+    PromoteForm,
     RectificationForm,
     VerifyForm,
 )
 from resilia.hazards.models import Hazard, InspectionRound, Rectification, Verification
 from resilia.hazards.registers import HAZARDS, MAJOR, OVERDUE
 from resilia.hazards.views import _errors, _round
+from resilia.risk.models import Risk
+from resilia.risk.services import current_matrix
 
 
 @login_required
@@ -92,6 +95,12 @@ def _page(request, hazard, status=200, **forms):
         context["verify_form"] = forms.get("verify_form") or VerifyForm()
     if context["can_write"]:
         context["photo_form"] = forms.get("photo_form") or PhotoForm()
+    if hazard.promoted_risk_id:
+        context["promoted_risk"] = (
+            Risk.objects.for_user(user).filter(pk=hazard.promoted_risk_id).first()
+        )
+    if services.may_promote(user, hazard):
+        context["promote_form"] = forms.get("promote_form") or _promote_form(user, hazard)
     return render(request, "hazards/hazard_detail.html", context, status=status)
 
 
@@ -99,6 +108,14 @@ def _order_initial(rect) -> dict:
     if rect is None:
         return {}
     return {f: getattr(rect, f) for f in RectificationForm.Meta.fields}
+
+
+def _promote_form(user, hazard, data=None) -> PromoteForm:
+    matrix = current_matrix()
+    likelihood, impact = services.suggested_ratings(hazard, matrix)
+    threat = services.suggested_threat(hazard)
+    initial = {"threat": threat, "likelihood": likelihood, "impact": impact}
+    return PromoteForm(data, user=user, initial=initial)
 
 
 @login_required
@@ -186,6 +203,25 @@ def hazard_photos(request, pk):
         return hazard.is_open and access.can_write(user, hazard)
 
     return _step(request, pk, may=may, form_class=PhotoForm, form_name="photo_form", run=run)
+
+
+@login_required
+@require_POST
+def hazard_promote(request, pk):
+    """Promote the hazard to a risk of the register in one step; on to the new risk."""
+    hazard = _hazard(request, pk)
+    if not services.may_promote(request.user, hazard):
+        raise PermissionDenied
+    form = _promote_form(request.user, hazard, request.POST)
+    if form.is_valid():
+        try:
+            risk = services.hazard_promote(actor=request.user, hazard=hazard, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Risk %(code)s was created.") % {"code": risk.code})
+            return redirect(risk)
+    return _page(request, hazard, status=400, promote_form=form)
 
 
 PHOTO_TARGETS = (Hazard, Rectification, Verification, InspectionRound)

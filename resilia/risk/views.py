@@ -53,8 +53,16 @@ def risk_detail(request, pk):
         "can_delete": access.can_delete(request.user, risk),
         "can_accept": may_accept(request.user),
         "accept_form": AcceptForm(),
+        "source_hazards": _source_hazards(request.user, risk),
     }
     return render(request, "risk/risk_detail.html", context)
+
+
+def _source_hazards(user, risk) -> list:
+    """The hazards this risk was promoted from that the user may read (the hazards app sits
+    above this one: reached through its reverse relation, never imported)."""
+    related = getattr(risk, "source_hazards", None)
+    return list(access.readable(user, related.all())[:5]) if related is not None else []
 
 
 @login_required
