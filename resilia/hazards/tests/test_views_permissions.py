@@ -15,6 +15,8 @@ from resilia.audit.models import AuditEvent
 from resilia.hazards import services
 from resilia.hazards.models import Hazard, HazardStatus, Result
 from resilia.hazards.tests.conftest import photo
+from resilia.risk import services as risk_services
+from resilia.risk.models import Risk, Threat
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,8 @@ PLANNERS = OFFICE | {"coord_a", "coord_b"}
 A_READERS = {"admin", "manager", "auditor", "coord_a", "contrib_a"}
 FILLERS = {"admin", "manager", "coord_a", "contrib_a"}  # the inspector and the site's writers
 ISSUERS = {"admin", "manager", "coord_a"}
+# Who may create a risk in DEPT-A (the risk register's rule): promote a hazard to a risk.
+PROMOTERS = {"admin", "manager", "coord_a"}
 
 LISTS = ["overview", "template_list", "schedule_list", "round_list", "hazard_list",
          "major_list", "overdue_list"]  # fmt: skip
@@ -52,6 +56,8 @@ def expected(persona: str, page: str):
         return 302 if persona in FILLERS else 403
     if page == "issue":
         return 302 if persona in ISSUERS else 403
+    if page == "promote":
+        return 302 if persona in PROMOTERS else 403
     raise AssertionError(page)
 
 
@@ -88,6 +94,8 @@ def _url(world, page):
         return world["round"].get_absolute_url()
     if page == "hazard_detail":
         return world["hazard"].get_absolute_url()
+    if page == "promote":
+        return reverse("hazards:hazard_promote", args=[world["hazard"].pk])
     return reverse("hazards:rectification_issue", args=[world["hazard"].pk])
 
 
@@ -128,3 +136,18 @@ def test_issuing_the_order(world, personas, people, persona):
     status = Hazard.objects.get(pk=world["hazard"].pk).status
     assert (status == HazardStatus.RECTIFYING) is done
     assert AuditEvent.objects.filter(action="rectify_issue").count() == int(done)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_promoting_to_a_risk(world, personas, persona):
+    risk_services.threat_catalogue_load(actor=None)
+    threat = Threat.objects.get(code="TEC-POWER")
+    response = _client(personas, persona).post(
+        _url(world, "promote"), {"threat": threat.pk, "likelihood": 4, "impact": 4}
+    )
+    outcome = expected(persona, "promote")
+    assert _outcome(response) == outcome
+    done = outcome == 302
+    assert (Hazard.objects.get(pk=world["hazard"].pk).promoted_risk_id is not None) is done
+    assert Risk.objects.count() == int(done)
+    assert AuditEvent.objects.filter(action="hazard_promote").count() == int(done)
