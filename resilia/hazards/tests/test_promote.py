@@ -62,7 +62,7 @@ def test_a_promoted_hazard_becomes_a_scored_risk_linked_both_ways(hz, personas, 
 
 def test_it_refuses_a_second_promotion_and_saves_nothing(personas, hazard):
     services.hazard_promote(actor=personas["manager"], hazard=hazard, likelihood=3, impact=3)
-    with pytest.raises(ValidationError, match="already promoted"):
+    with pytest.raises(ValidationError, match="该隐患已升级为风险"):
         services.hazard_promote(actor=personas["manager"], hazard=hazard, likelihood=2, impact=2)
     assert Risk.objects.count() == 1
     assert events("hazard_promote", hazard).count() == 1
