@@ -565,7 +565,11 @@ def hazard_promote(*, actor, hazard: Hazard, threat=None, likelihood, impact, ow
     nothing saved, if the hazard was already promoted or the actor may not create a risk
     in its unit. Both the risk's creation and the hazard's link are audited.
     """
-    hazard = Hazard.objects.select_for_update().select_related("site__unit").get(pk=hazard.pk)
+    hazard = (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("site__unit")
+        .get(pk=hazard.pk)
+    )
     if hazard.promoted_risk_id is not None:
         raise ValidationError(_("This hazard was already promoted to a risk."))
     unit = promotion_unit(hazard, actor)
