@@ -3,7 +3,7 @@ checklists; a weekly power round and a daily network-room round scheduled for th
 centre's engineer; a completed power round whose 一般隐患 (a swollen UPS battery) was fixed,
 verified and closed; and a network-room round whose 重大隐患 (a core switch on one power
 supply) has its order issued and is now overdue, so the major-hazards page, the overdue list
-and the escalation show something."""
+and the escalation show something; that hazard is also promoted to a risk of the register."""
 
 from __future__ import annotations
 
@@ -157,6 +157,8 @@ def load_hazards() -> dict:
         deadline=today + dt.timedelta(days=1),
         contingency="启用《网络中断应急预案》;备用核心交换机CS-02保持热备,值班人员每2小时巡检一次。",
     )
+    # The BCM office promotes it to a risk of the register (网络中断, rated high, 4 × 4).
+    services.hazard_promote(actor=bcm, hazard=major, likelihood=4, impact=4)
     # Found 20 days ago, the order was due five days ago (back-dated after the fact).
     _back_date(major, 20)
     services.rounds_schedule(today)  # today's rounds on the engineer's list

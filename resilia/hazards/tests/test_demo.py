@@ -18,6 +18,9 @@ def test_the_demo_shows_the_loop(monkeypatch):
     major = Hazard.objects.get(grade="major")
     assert general.status == HazardStatus.CLOSED and general.verifications.get().passed
     assert major.status == HazardStatus.RECTIFYING
+    assert (
+        major.promoted_risk.threat.name == "网络中断" and major.promoted_risk.inherent_score == 16
+    )
     assert Hazard.objects.filter(overdue_q()).get() == major
     assert Schedule.objects.count() == 2
     assert InspectionRound.objects.filter(site__code="DC-MAIN", status="completed").count() == 2
