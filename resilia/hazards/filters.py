@@ -43,7 +43,9 @@ class TemplateFilterSet(SearchFilterSet):
 class ScheduleFilterSet(SearchFilterSet):
     search_fields = ("site__code", "site__name", "template__name")
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=readable(Site))
-    frequency = django_filters.ChoiceFilter(label=pgettext_lazy("inspection", "Frequency"), choices=Frequency.choices)
+    frequency = django_filters.ChoiceFilter(
+        label=pgettext_lazy("inspection", "Frequency"), choices=Frequency.choices
+    )
 
     class Meta:
         model = Schedule

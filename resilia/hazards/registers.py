@@ -52,7 +52,12 @@ SCHEDULES = Register(
         Column("site", _("Site"), "site.display_name", order="site__code"),
         Column("template", _("Checklist"), "template.display_name", order="template__code"),
         Column("resource", _("Equipment"), "resource.display_name", order="resource__code"),
-        Column("frequency", pgettext_lazy("inspection", "Frequency"), "get_frequency_display", order="frequency"),
+        Column(
+            "frequency",
+            pgettext_lazy("inspection", "Frequency"),
+            "get_frequency_display",
+            order="frequency",
+        ),
         Column("inspector", _("Inspector"), "inspector", order="inspector__username"),
         Column("next_due", _("Next round due"), "next_due", order="next_due"),
         Column("active", _("Active"), "is_active", order="is_active"),
@@ -70,7 +75,13 @@ ROUNDS = Register(
     title=_("Inspection rounds"),
     basename="inspection-rounds",
     columns=[
-        Column("due", pgettext_lazy("inspection", "Due date"), "due_date", order="due_date", css="text-nowrap"),
+        Column(
+            "due",
+            pgettext_lazy("inspection", "Due date"),
+            "due_date",
+            order="due_date",
+            css="text-nowrap",
+        ),
         Column("site", _("Site"), "site.display_name", order="site__code", link=True),
         Column("template", _("Checklist"), "template.display_name", order="template__code"),
         Column("inspector", _("Inspector"), "inspector", order="inspector__username"),
