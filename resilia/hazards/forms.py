@@ -24,6 +24,12 @@ from resilia.risk.models import Threat
 from resilia.risk.services import current_matrix
 
 
+def _date() -> forms.DateInput:
+    """A browser date picker: its value is ISO 8601 whatever the language (the Chinese
+    input format 2026/12/02 would show an empty picker on an edit page)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class PhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -109,14 +115,14 @@ class ScheduleForm(_Planning):
     class Meta:
         model = Schedule
         fields = ["template", "site", "resource", "frequency", "inspector", "next_due", "is_active"]
-        widgets = {"next_due": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"next_due": _date()}
 
 
 class RoundForm(_Planning):
     class Meta:
         model = InspectionRound
         fields = ["template", "site", "resource", "inspector", "due_date", "notes"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_date": _date()}
 
 
 class HazardForm(Styled):
@@ -157,7 +163,7 @@ class RectificationForm(StyledForm):
             "deadline",
             "contingency",
         ]
-        widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"deadline": _date()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,7 +193,14 @@ class VerifyForm(Styled):
 
 
 class PhotoForm(Styled):
+    """ "Add photos" on the hazard page. Its ids are its own: the page also shows the fix or
+    the sign-off form, whose photos field would otherwise share the id (and its label)."""
+
     photos = PhotoField(label=_("Photos"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_add_%s")
+        super().__init__(*args, **kwargs)
 
 
 class PromoteForm(forms.Form):

@@ -6,6 +6,8 @@ Reads go through resilia.core.access; writes through resilia.hazards.services.
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -122,7 +124,9 @@ def schedule_create(request):
 @require_http_methods(["GET", "POST"])
 def schedule_edit(request, pk):
     schedule = access.get_object_for_user(request.user, Schedule, pk, write=True)
-    form = ScheduleForm(request.POST or None, instance=schedule, user=request.user)
+    # The form gets its own copy: validating a model form writes the posted values onto its
+    # instance, and the service would then see no change to save (nor to audit).
+    form = ScheduleForm(request.POST or None, instance=copy.copy(schedule), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:

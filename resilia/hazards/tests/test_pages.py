@@ -4,6 +4,7 @@ filters, exports and query-count guards; the ledger as DOCX and PDF; bad input r
 
 import datetime as dt
 import io
+import re
 
 import pypdf
 import pytest
@@ -114,6 +115,57 @@ def test_the_fix_is_reported_and_verified_through_the_pages(hz, client_for, peop
     assert coord.post(verify, {"passed": "1", "note": "复查合格"}).status_code == 302
     reported.refresh_from_db()
     assert reported.status == HazardStatus.CLOSED
+
+
+def test_the_hazard_page_has_one_element_for_each_id(hz, client_for, people, reported):
+    """The coordinator sees "Add photos" next to the fix (and later the sign-off) form: each
+    photos field has its own id, so each label opens its own file picker."""
+    issue(reported, hz["verifier"], people["bob"])
+    coord = client_for("coord_a")
+    for status in (HazardStatus.RECTIFYING, HazardStatus.VERIFYING):
+        Hazard.objects.filter(pk=reported.pk).update(status=status)
+        text = coord.get(reported.get_absolute_url()).content.decode()
+        ids = re.findall(r' id="([^"]+)"', text)
+        assert "id_add_photos" in ids and "id_photos" in ids
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_date_pickers_show_the_stored_date_in_chinese(hz, client_for, people, reported):
+    """An edit page in Chinese shows the stored dates: a date input takes ISO 8601 only
+    (the Chinese input format 2026/12/02 left the picker empty and the save refused)."""
+    rect = issue(reported, hz["verifier"], people["bob"])
+    coord = client_for("coord_a")
+    text = coord.get(reported.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'name="deadline" value="{rect.deadline.isoformat()}"' in text
+    due = hz["round"].due_date
+    schedule = services.schedule_create(actor=hz["verifier"], template=hz["round"].template,
+                                        site=hz["round"].site, resource=None, frequency="weekly",
+                                        inspector=hz["round"].inspector, next_due=due,
+                                        is_active=True)  # fmt: skip
+    url = reverse("hazards:schedule_edit", args=[schedule.pk])
+    text = coord.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "编辑" in text and f'value="{due.isoformat()}"' in text
+
+
+def test_editing_a_schedule_saves_and_audits_the_change(hz, client_for):
+    """The schedule's edit page changes its frequency (it silently saved nothing: the model
+    form had already written the posted values onto the instance the service compared)."""
+    round_ = hz["round"]
+    schedule = services.schedule_create(actor=hz["verifier"], template=round_.template,
+                                        site=round_.site, frequency="weekly",
+                                        inspector=round_.inspector, next_due=round_.due_date)  # fmt: skip
+    url = reverse("hazards:schedule_edit", args=[schedule.pk])
+    response = client_for("coord_a").post(url, {
+        "template": round_.template.pk, "site": round_.site.pk, "frequency": "monthly",
+        "inspector": round_.inspector.pk, "next_due": round_.due_date.isoformat(),
+        "is_active": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.frequency == "monthly"
+    event = AuditEvent.objects.get(action="update", object_id=str(schedule.pk),
+                                   object_type="hazards.schedule")  # fmt: skip
+    assert "frequency" in event.changes
 
 
 def test_registers_filter_export_and_stay_cheap(hz, client_for, people, reported,
