@@ -3,7 +3,11 @@ data centre, marks a failed check, records a 重大隐患 with a photo and compl
 coordinator is refused an order without a deadline, then issues it with its five items
 (五落实); the responsible person (the inspector) reports the fix with a photo; the coordinator
 verifies it and the hazard is closed. The registers export to XLSX and the ledger opens as
-Word and PDF. At 390×844, in Chinese and in English."""
+Word and PDF. At 390×844, in Chinese and in English.
+
+Every action of the hazard page is clicked: the coordinator edits the hazard and adds a PNG
+photo; the first fix is rejected (the hazard reopens for rectification), the order is revised
+with a new deadline, the fix is reported again and accepted."""
 
 from __future__ import annotations
 
@@ -12,16 +16,25 @@ import io
 
 import pypdf
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document as Docx
 from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import expect
 
+from resilia.audit.models import AuditEvent
 from resilia.core.context import request_context
 from resilia.hazards import services
 from resilia.hazards.defaults import templates_seed
-from resilia.hazards.models import ChecklistTemplate, Hazard, HazardStatus, RoundStatus
+from resilia.hazards.models import (
+    ChecklistTemplate,
+    Frequency,
+    Hazard,
+    HazardStatus,
+    RoundStatus,
+    Schedule,
+    Verification,
+)
 from resilia.org import services as org
 from resilia.org.models import Site
 from tests.browser.conftest import login
@@ -62,6 +75,19 @@ def _jpeg(tmp_path, name, colour):
     path = tmp_path / name
     Image.new("RGB", (320, 240), colour).save(path, format="JPEG")
     return path
+
+
+def _png(tmp_path, name, colour):
+    path = tmp_path / name
+    Image.new("RGB", (240, 180), colour).save(path, format="PNG")
+    return path
+
+
+def _audited(action, obj) -> bool:
+    label = f"{obj._meta.app_label}.{obj._meta.model_name}"
+    return AuditEvent.objects.filter(
+        action=action, object_type=label, object_id=str(obj.pk)
+    ).exists()
 
 
 def _phone(page_for, lang, username):
@@ -130,6 +156,29 @@ def test_the_loop_on_a_phone(page_for, world, evidence_store, tmp_path, shot, la
     expect(coord.get_by_test_id("hazard-status")).to_have_text(text["rectifying"])
     shot(coord, f"hazards-order-{lang}")
 
+    # The coordinator corrects the hazard's location and adds a PNG photo from the page.
+    with coord.expect_navigation():
+        coord.locator("a.btn-primary[href$='/edit/']").click()
+    coord.locator("input[name=location]").fill("三层网络机房A排6号机柜")
+    with coord.expect_navigation():
+        coord.locator("form.card button[type=submit]").click()
+    expect(coord.locator("#tab-overview")).to_contain_text("三层网络机房A排6号机柜")
+    hazard.refresh_from_db()
+    assert hazard.location == "三层网络机房A排6号机柜" and _audited("update", hazard)
+    coord.locator("form[action$='/photos/'] input[name=photos]").set_input_files(
+        str(_png(tmp_path, "机柜标签.png", (30, 60, 200)))
+    )
+    _go(coord, "add-photos")
+    photos = coord.get_by_test_id("hazard-photos")
+    expect(photos.locator("img")).to_have_count(2)
+    expect(photos.locator("img[alt='机柜标签.png']")).to_be_visible()
+    src = photos.locator("img[alt='机柜标签.png']").get_attribute("src")
+    shown = coord.request.get(f"{coord.base_url}{src}")
+    assert shown.ok and shown.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(shown.body())).size == (240, 180)
+    uploads = AuditEvent.objects.filter(action="upload", object_id=str(hazard.pk))
+    assert uploads.count() == 2  # the inspector's photo and the coordinator's
+
     # The responsible person reports the fix with a photo.
     inspector.goto(f"{inspector.base_url}{hazard.get_absolute_url()}")
     fix = inspector.get_by_test_id("fix")
@@ -141,6 +190,37 @@ def test_the_loop_on_a_phone(page_for, world, evidence_store, tmp_path, shot, la
     expect(inspector.get_by_test_id("fix-photos").locator("img")).to_have_count(1)
     expect(inspector.get_by_test_id("verify")).to_have_count(0)  # not their own sign-off
 
+    # The coordinator rejects the first fix: the hazard reopens for rectification, and the
+    # order is revised with a new deadline (GB/T 30146 §10.1: the nonconformity is corrected
+    # and the correction checked before it is closed).
+    coord.reload()
+    verify = coord.get_by_test_id("verify")
+    verify.locator("input[name=passed][value='0']").check()
+    verify.locator("textarea[name=note]").fill("B路电源仍有告警,切换测试未通过")
+    _go(coord, "verify-submit")
+    expect(coord.get_by_test_id("hazard-status")).to_have_text(text["rectifying"])
+    expect(coord.get_by_test_id("verifications")).to_contain_text("切换测试未通过")
+    expect(coord.get_by_test_id("verifications").locator(".bg-red")).to_have_count(1)
+    hazard.refresh_from_db()
+    rejection = Verification.objects.get(hazard=hazard)
+    assert hazard.status == HazardStatus.RECTIFYING and not rejection.passed
+    assert hazard.rectification.completed_at is None and _audited("rectify_reject", rejection)
+    revised = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
+    coord.get_by_test_id("issue").locator("input[name=deadline]").fill(revised)
+    _go(coord, "issue-submit")
+    expect(coord.get_by_test_id("order")).to_contain_text(revised)
+    rect = Hazard.objects.get().rectification
+    assert rect.deadline.isoformat() == revised and _audited("update", rect)
+    assert rect.measures.startswith("联系厂商")  # the other four items kept
+    shot(coord, f"hazards-revised-{lang}")
+
+    # The responsible person reports the second fix.
+    inspector.reload()
+    fix = inspector.get_by_test_id("fix")
+    fix.locator("textarea[name=note]").fill("更换电源背板后复测,双电源切换正常")
+    _go(inspector, "fix-submit")
+    assert Hazard.objects.get().status == HazardStatus.VERIFYING
+
     # The coordinator verifies and the hazard is closed.
     coord.reload()
     verify = coord.get_by_test_id("verify")
@@ -151,6 +231,10 @@ def test_the_loop_on_a_phone(page_for, world, evidence_store, tmp_path, shot, la
     expect(coord.get_by_test_id("verifications")).to_be_visible()
     shot(coord, f"hazards-closed-{lang}")
     assert Hazard.objects.get().status == HazardStatus.CLOSED
+    assert list(Verification.objects.order_by("verified_at").values_list("passed", flat=True)) == [
+        False,
+        True,
+    ]
 
     # The registers and the ledger, downloaded and opened.
     coord.goto(f"{coord.base_url}/hazards/list/")
@@ -171,8 +255,9 @@ def test_the_loop_on_a_phone(page_for, world, evidence_store, tmp_path, shot, la
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_the_office_plans_inspections(page_for, personas, org_tree, shot, lang):
-    """The BCM office loads the standard checklists, edits one (its version rises), schedules
-    a weekly round and plans one by hand; the rounds register exports."""
+    """The BCM office loads the standard checklists, edits one (its version rises), writes a
+    new one, schedules a weekly round and moves it to monthly, and plans one by hand; the
+    rounds register exports."""
     with request_context(source="test"):
         org.site_create(actor=None, code="DC-A", name="主数据中心", name_en="Primary data centre",
                         kind="data_centre", unit=org_tree["dept_a"])  # fmt: skip
@@ -190,6 +275,22 @@ def test_the_office_plans_inspections(page_for, personas, org_tree, shot, lang):
     with office.expect_navigation():
         office.locator("form.card button[type=submit]").click()
     expect(office.get_by_test_id("template-version")).to_have_text("2")
+    office.goto(f"{office.base_url}/hazards/templates/")
+    _go(office, "list-new")
+    office.locator("input[name=code]").fill("UPS")
+    office.locator("input[name=name]").fill("UPS 电源室巡检")
+    office.locator("input[name=name_en]").fill("UPS room inspection")
+    office.locator("select[name=kind]").select_option("power")
+    office.locator("textarea[name=items]").fill(
+        "UPS 输出负载率低于 80% | UPS load below 80%\n电池组无鼓包漏液 | Batteries not swollen"
+    )
+    with office.expect_navigation():
+        office.locator("form.card button[type=submit]").click()
+    expect(office.get_by_test_id("template-version")).to_have_text("1")
+    expect(office.get_by_test_id("template-items").locator("li")).to_have_count(2)
+    ups = ChecklistTemplate.objects.get(code="UPS")
+    assert ups.name_en == "UPS room inspection" and ups.items.count() == 2
+    assert _audited("create", ups)
     office.goto(f"{office.base_url}/hazards/schedules/")
     _go(office, "list-new")
     pk = {c: str(ChecklistTemplate.objects.get(code=c).pk) for c in ("NETWORK", "HVAC")}
@@ -202,6 +303,16 @@ def test_the_office_plans_inspections(page_for, personas, org_tree, shot, lang):
     with office.expect_navigation():
         office.locator("form.card button[type=submit]").click()
     expect(office.locator("#list-results")).to_contain_text("contrib_a")
+    with office.expect_navigation():
+        office.locator("#list-results a[href$='/edit/']").click()
+    office.locator("select[name=frequency]").select_option("monthly")
+    with office.expect_navigation():
+        office.locator("form.card button[type=submit]").click()
+    with translation.override(lang):
+        monthly = str(Frequency.MONTHLY.label)
+    expect(office.locator("#list-results")).to_contain_text(monthly)
+    schedule = Schedule.objects.get()
+    assert schedule.frequency == Frequency.MONTHLY and _audited("update", schedule)
     office.goto(f"{office.base_url}/hazards/rounds/")
     _go(office, "list-new")
     office.locator("select[name=template]").select_option(pk["HVAC"])
