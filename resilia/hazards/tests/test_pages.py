@@ -151,9 +151,10 @@ def test_editing_a_schedule_saves_and_audits_the_change(hz, client_for):
     """The schedule's edit page changes its frequency (it silently saved nothing: the model
     form had already written the posted values onto the instance the service compared)."""
     round_ = hz["round"]
-    schedule = services.schedule_create(actor=hz["verifier"], template=round_.template,
-                                        site=round_.site, frequency="weekly",
-                                        inspector=round_.inspector, next_due=round_.due_date)  # fmt: skip
+    schedule = services.schedule_create(
+        actor=hz["verifier"], template=round_.template, site=round_.site, frequency="weekly",
+        inspector=round_.inspector, next_due=round_.due_date,
+    )  # fmt: skip
     url = reverse("hazards:schedule_edit", args=[schedule.pk])
     response = client_for("coord_a").post(url, {
         "template": round_.template.pk, "site": round_.site.pk, "frequency": "monthly",
