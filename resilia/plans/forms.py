@@ -57,7 +57,7 @@ class PlanForm(StyledForm):
     class Meta:
         model = Plan
         fields = ["name", "name_en", "owner", "review_months", "next_review", "distribution"]
-        widgets = {"next_review": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"next_review": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -283,3 +283,18 @@ def test_the_campaign_page_lists_the_rule_findings(pay, client_for, personas):
     page = client_for("manager").get(f"/bia/campaigns/{pay.campaign_id}/")
     assert page.context["findings_total"] == 1
     assert "PAY" in page.content.decode() and 'data-testid="findings"' in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_campaign_edit_page_shows_its_dates_in_both_languages(
+    bia_setup, client_for, settings, language
+):
+    """A browser's date picker takes only ISO dates: in Chinese Django would write 2026/12/20,
+    the picker would show nothing and saving the page unchanged would lose the deadline."""
+    from django.urls import reverse
+
+    c = client_for("manager")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    campaign = bia_setup["campaign"]
+    page = c.get(reverse("bia:campaign_edit", args=[campaign.pk])).content.decode()
+    assert 'value="2026-12-20"' in page and 'value="2026-01-01"' in page
