@@ -56,7 +56,7 @@ class ChannelSerializer(StrictModelSerializer):
         return data
 
 
-class TemplateSerializer(StrictModelSerializer):
+class MessageTemplateSerializer(StrictModelSerializer):
     class Meta:
         model = MessageTemplate
         fields = ["id", "code", "subject", "subject_en", "body", "body_en"]
@@ -178,7 +178,7 @@ ChannelViewSet = _register(
 )
 TemplateViewSet = _register(
     MessageTemplate,
-    TemplateSerializer,
+    MessageTemplateSerializer,
     filters.TemplateFilterSet,
     ["code"],
     Services(notify.template_create, notify.template_update, notify.template_delete, "template"),

@@ -51,9 +51,26 @@ POSITIVE = {Answer.ACK, Answer.COMING, Answer.SAFE}
 
 
 # Plain registers -------------------------------------------------------------------------
-def channel_create(*, actor, name: str, kind: str, config: dict, fallback=None, priority=10):
-    """A new channel; its transport validates the configuration."""
-    channel = Channel(name=name, kind=kind, config=config, fallback=fallback, priority=priority)
+def channel_create(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    config: dict | None = None,
+    fallback=None,
+    priority=10,
+    is_active: bool = True,
+):
+    """A new channel; its transport validates the configuration (a missing one is refused
+    field by field, like an incomplete one)."""
+    channel = Channel(
+        name=name,
+        kind=kind,
+        config=config if config is not None else {},
+        fallback=fallback,
+        priority=priority,
+        is_active=is_active,
+    )
     return object_create(actor=actor, instance=channel)
 
 

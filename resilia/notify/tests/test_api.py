@@ -37,6 +37,22 @@ def test_it_refuses_an_incomplete_channel_and_hides_secrets(setup, personas):
     assert setup["hook"].config["secret"] == "s3cret"
 
 
+def test_it_refuses_a_channel_with_no_configuration_field_by_field(setup, personas):
+    """A channel posted with no `config` at all is refused like an incomplete one, naming what
+    its transport needs, and `is_active` is taken (the API fuzz run found a 500 here)."""
+    client = api(personas["manager"])
+    bad = client.post(
+        "/api/notify/channels/", {"name": "m", "kind": "email", "is_active": False}, format="json"
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["fields"]["config"] == [
+        "SMTP server is required.",
+        "sender address is required.",
+    ]
+    assert not Channel.objects.filter(name="m").exists()
+    assert not AuditEvent.objects.filter(object_repr="m").exists()
+
+
 def test_it_starts_a_send_and_records_an_answer_through_the_api(setup, personas, people):
     client = api(personas["manager"])
     made = client.post(
