@@ -258,14 +258,18 @@ def _sign(actor, version: PlanVersion, role: str, password: str, comment: str = 
     return sig
 
 
-def _set_status(actor, version: PlanVersion, status: str, action: str, **extra) -> None:
+def _set_status(
+    actor, version: PlanVersion, status: str, action: str, note: dict | None = None, **extra
+) -> None:
+    """Change the version's status with one audit event (`note`: more changes to record)."""
     before = snapshot(version)
     version.status = status
     for k, v in extra.items():
         setattr(version, k, v)
     version.full_clean()
     version.save()
-    record(actor=actor, action=action, obj=version, changes=diff(before, snapshot(version)))
+    changes = diff(before, snapshot(version)) | (note or {})
+    record(actor=actor, action=action, obj=version, changes=changes)
     _sync_status(version.plan)
 
 
@@ -299,8 +303,8 @@ def version_return(*, actor, version: PlanVersion, comment: str) -> PlanVersion:
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what the author should change.")})
     version.signatures.all().delete()
-    _set_status(actor, version, Status.DRAFT, "return", content_sha256="")
-    record(actor=actor, action="return", obj=version, changes={"comment": [None, comment]})
+    note = {"comment": [None, comment]}
+    _set_status(actor, version, Status.DRAFT, "return", note=note, content_sha256="")
     return version
 
 

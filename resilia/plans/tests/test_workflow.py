@@ -135,6 +135,10 @@ def test_it_returns_for_changes_then_starts_a_new_version_after_publication(plan
     services.version_return(actor=personas["manager"], version=v, comment="补充报告路径")
     v.refresh_from_db()
     assert v.status == Status.DRAFT and not v.signatures.exists()
+    # One audit event for the one return: the status change and the reviewer's comment.
+    (returned,) = events(v, "return")
+    assert returned.changes["status"] == [Status.IN_REVIEW, Status.DRAFT]
+    assert returned.changes["comment"] == [None, "补充报告路径"]
     v = sign_off(plan_setup, personas)
     with pytest.raises(ValidationError):
         services.version_new(actor=personas["coord_a"], plan=v.plan, change_note=" ")
