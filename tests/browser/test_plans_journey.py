@@ -2,7 +2,11 @@
 interruption template, scopes it to payments, sees the critical path go red against the RTO
 when a step takes longer, is refused a step that waits for itself, and signs it as author
 (编制人); the BCM office reviews (审核人), the head of the unit approves (批准人), the office
-publishes; the DOCX and PDF download and open. Once in Chinese, once in English."""
+publishes; the DOCX and PDF download and open. Then every other action of the plan's pages:
+the reviewer returns a version to draft, a holder of the distribution list acknowledges it, the
+owner marks the contacts verified, starts a new version with a change note, compares it with the
+published one side by side, and the office retires the published version. Once in Chinese, once
+in English."""
 
 from __future__ import annotations
 
@@ -11,15 +15,21 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from resilia.plans.models import Plan
-from resilia.plans.tests.conftest import plan_setup  # noqa: F401 (fixture)
+from resilia.audit.models import AuditEvent
+from resilia.plans.models import Acknowledgement, Plan, Status
+from resilia.plans.tests.conftest import plan_setup, sign_off  # noqa: F401 (fixture)
 from tests.browser.conftest import PASSWORD, login
 
 TEXT = {
     "zh-hans": {"in_review": "审核中", "approved": "已批准", "published": "已发布",
-                "self": "不能以自身为前置步骤"},
+                "self": "不能以自身为前置步骤", "draft": "草稿", "retired": "已废止",
+                "returned": "已退回编制人", "acked": "已阅知", "thanks": "您的阅知已记录",
+                "verified": "今日核实", "retired_msg": "预案已废止", "procedures": "处置与恢复步骤"},
     "en": {"in_review": "In review", "approved": "Approved", "published": "Published",
-           "self": "cannot wait for itself"},
+           "self": "cannot wait for itself", "draft": "Draft", "retired": "Retired",
+           "returned": "Returned to the author", "acked": "acknowledged",
+           "thanks": "your reading is recorded", "verified": "verified today",
+           "retired_msg": "The plan is retired", "procedures": "Procedures"},
 }  # fmt: skip
 
 
@@ -101,3 +111,106 @@ def test_write_review_approve_publish_and_export(page_for, plan_setup, org_tree,
     office.goto(f"{office.base_url}/plans/{plan.pk}/")
     expect(office.get_by_test_id("readiness-score")).to_be_visible()
     shot(office, f"plans-plan-{lang}")
+
+
+def _events(obj, action):
+    return AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_return_acknowledge_verify_new_version_compare_retire(  # noqa: PLR0915
+    page_for, plan_setup, personas, lang, shot  # noqa: F811
+):
+    """Every other action of the plan's pages, clicked: 退回 (return), 阅知 (acknowledge),
+    联系人已核实, 新版本 with its change note, 版本对比, 废止 (retire)."""
+    t = TEXT[lang]
+    plan, v1, head_a = plan_setup["plan"], plan_setup["version"], plan_setup["head_a"]
+    plan.distribution.add(head_a.person)  # 赵强 holds the plan (distribution list)
+    coord = page_for(lang)
+    login(coord, "coord_a")
+    v1_url = f"{coord.base_url}/plans/{plan.pk}/v1/"
+    plan_url = f"{coord.base_url}/plans/{plan.pk}/"
+    _sign(coord, v1_url)
+    expect(coord.get_by_test_id("version-status")).to_have_text(t["in_review"])
+
+    # The reviewer (BCM office) returns it, saying what should change: a draft, unsigned.
+    office = page_for(lang)
+    login(office, "manager")
+    office.goto(v1_url)
+    office.get_by_test_id("return-comment").fill("请补充备用线路供应商联系人")
+    _click(office, "return")
+    expect(office.get_by_test_id("version-status")).to_have_text(t["draft"])
+    expect(office.get_by_role("alert")).to_contain_text(t["returned"])
+    v1.refresh_from_db()
+    assert v1.status == Status.DRAFT and not v1.signatures.exists() and not v1.content_sha256
+    ret = _events(v1, "return").get()
+    assert ret.actor_id == personas["manager"].pk
+    assert ret.changes["comment"] == [None, "请补充备用线路供应商联系人"]
+
+    # Signed off again (the clicks are the first test's), published: the holder acknowledges.
+    sign_off(plan_setup, personas)
+    head = page_for(lang)
+    login(head, "head_a")
+    head.goto(v1_url)
+    _click(head, "acknowledge")
+    expect(head.get_by_role("alert")).to_contain_text(t["thanks"])
+    expect(head.get_by_test_id("acknowledge")).to_have_count(0)
+    ack = Acknowledgement.objects.get(version=v1)
+    assert ack.person_id == head_a.person_id
+    assert _events(v1, "acknowledge").get().actor_id == head_a.pk
+
+    # The owner marks the contacts verified; the holder shows as having read the plan.
+    coord.goto(plan_url)
+    expect(coord.get_by_test_id("holders")).to_contain_text(t["acked"])
+    _click(coord, "verify-contacts")
+    expect(coord.get_by_role("alert")).to_contain_text(t["verified"])
+    plan.refresh_from_db()
+    assert plan.contacts_verified_at is not None
+    assert _events(plan, "verify_contacts").get().actor_id == personas["coord_a"].pk
+    expect(coord.locator(".datagrid")).to_contain_text(
+        plan.contacts_verified_at.astimezone().strftime("%Y-%m-%d")
+    )
+
+    # A new version from the published one, with its change note; the switch-over takes longer.
+    coord.locator("#new-note").fill("备用线路切换时间按演练结果调整")
+    _click(coord, "new-version")
+    v2_url = f"{coord.base_url}/plans/{plan.pk}/v2/"
+    expect(coord).to_have_url(v2_url)
+    expect(coord.get_by_test_id("version-status")).to_have_text(t["draft"])
+    v2 = plan.versions.get(number=2)
+    assert v2.change_note == "备用线路切换时间按演练结果调整" and v2.status == Status.DRAFT
+    assert v2.content["steps"] == v1.content["steps"]
+    assert list(v2.activities.all()) == [plan_setup["pay"]]
+    assert _events(v2, "create").get().actor_id == personas["coord_a"].pk
+    _click(coord, "edit-version")
+    coord.locator("input[name=steps-3-minutes]").fill("30")
+    _click(coord, "save-version")
+
+    # Compared side by side: v1 against v2 by default, the procedures marked changed; swapped.
+    coord.goto(plan_url)
+    _click(coord, "compare")
+    rows = coord.get_by_test_id("compare-rows")
+    expect(rows.locator("thead")).to_contain_text(f"v1 · {t['published']}")
+    expect(rows.locator("thead")).to_contain_text(f"v2 · {t['draft']}")
+    changed = rows.locator("tr[data-changed='1']")
+    expect(changed.filter(has_text=t["procedures"])).to_have_count(1)
+    expect(rows).to_contain_text("备用线路切换时间按演练结果调整")
+    coord.locator("#cmp-a").select_option("2")
+    coord.locator("#cmp-b").select_option("1")
+    _click(coord, "compare-go")
+    expect(rows.locator("thead th").nth(1)).to_contain_text("v2")
+    expect(rows.locator("thead th").nth(2)).to_contain_text("v1")
+    shot(coord, f"plans-compare-{lang}")
+
+    # The office retires the published version: no longer in force.
+    office.goto(v1_url)
+    _click(office, "retire")
+    expect(office.get_by_test_id("version-status")).to_have_text(t["retired"])
+    expect(office.get_by_role("alert")).to_contain_text(t["retired_msg"])
+    expect(office.get_by_test_id("retire")).to_have_count(0)
+    v1.refresh_from_db()
+    assert v1.status == Status.RETIRED
+    assert _events(v1, "retire").get().actor_id == personas["manager"].pk
+    assert not plan.versions.filter(status=Status.PUBLISHED).exists()
