@@ -24,7 +24,8 @@ TEXT = {
     "zh-hans": {"in_review": "审核中", "approved": "已批准", "published": "已发布",
                 "self": "不能以自身为前置步骤", "draft": "草稿", "retired": "已废止",
                 "returned": "已退回编制人", "acked": "已阅知", "thanks": "您的阅知已记录",
-                "verified": "今日核实", "retired_msg": "预案已废止", "procedures": "处置与恢复步骤"},
+                "verified": "今日核实", "retired_msg": "预案已废止",
+                "procedures": "处置与恢复步骤"},
     "en": {"in_review": "In review", "approved": "Approved", "published": "Published",
            "self": "cannot wait for itself", "draft": "Draft", "retired": "Retired",
            "returned": "Returned to the author", "acked": "acknowledged",
@@ -120,9 +121,7 @@ def _events(obj, action):
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_return_acknowledge_verify_new_version_compare_retire(  # noqa: PLR0915
-    page_for, plan_setup, personas, lang, shot  # noqa: F811
-):
+def test_return_ack_verify_new_version_compare_retire(page_for, plan_setup, personas, lang, shot):  # noqa: F811
     """Every other action of the plan's pages, clicked: 退回 (return), 阅知 (acknowledge),
     联系人已核实, 新版本 with its change note, 版本对比, 废止 (retire)."""
     t = TEXT[lang]
