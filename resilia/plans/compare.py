@@ -23,20 +23,25 @@ SECTIONS = (
 
 
 def _text(value) -> list[str]:
-    """A section as lines of text, for reading side by side."""
+    """A section as lines of text, for reading side by side: lists joined, a step's phase by
+    its name in the reader's language (never a Python list or a code)."""
     if isinstance(value, str):
         return [value] if value else []
     if isinstance(value, dict):
-        return [
-            f"{k}: {_text(v)}" if not isinstance(v, str) else f"{k}: {v}" for k, v in value.items()
-        ]
+        return [f"{k}: {'; '.join(_text(v)) or '—'}" for k, v in value.items()]
+    phases = dict(c.PHASES)
     lines = []
     for item in value or ():
         if isinstance(item, dict):
-            lines.append(" · ".join(str(v) for v in item.values() if v not in (None, "", [])))
+            shown = [phases.get(v, v) if k == "phase" else v for k, v in item.items()]
+            lines.append(" · ".join(_flat(v) for v in shown if v not in (None, "", [])))
         else:
             lines.append(str(item))
     return lines
+
+
+def _flat(value) -> str:
+    return ", ".join(str(x) for x in value) if isinstance(value, list) else str(value)
 
 
 def rows(a, b) -> list[dict]:

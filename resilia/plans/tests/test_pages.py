@@ -123,6 +123,10 @@ def test_it_compares_two_versions(plan_setup, personas, client_for):
     services.version_new(actor=personas["coord_a"], plan=v.plan, change_note="年度修订")
     page = client_for("auditor").get(reverse("plans:compare", args=[v.plan_id]) + "?a=1&b=2")
     assert page.status_code == 200 and "年度修订" in page.content.decode()
+    # Read as text, not as Python: the scope's codes and a step's phase by its name.
+    html = page.content.decode()
+    assert "activities: PAY" in html and "[&#x27;" not in html and "[]" not in html
+    assert "S1 · 准备 · " in html and " preparation " not in html  # the page is in Chinese
 
 
 @pytest.mark.parametrize("name", ["coord_b", "contrib_a", "executive"])
