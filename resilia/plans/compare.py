@@ -21,6 +21,20 @@ SECTIONS = (
     ("communications", _("Communication templates")),
 )
 
+# The names of the scope's and the activation's parts, as the version's page shows them.
+KEYS = {
+    "activities": _("Activities in scope"),
+    "resources": _("Resources in scope"),
+    "sites": _("Sites in scope"),
+    "alternate_site": _("Alternate site: "),
+    "criteria": _("Activation criteria"),
+    "who": _("Who may activate: "),
+}
+
+
+def _label(key: str) -> str:
+    return str(KEYS.get(key, key)).rstrip(": ：")
+
 
 def _text(value) -> list[str]:
     """A section as lines of text, for reading side by side: lists joined, a step's phase by
@@ -28,7 +42,7 @@ def _text(value) -> list[str]:
     if isinstance(value, str):
         return [value] if value else []
     if isinstance(value, dict):
-        return [f"{k}: {'; '.join(_text(v)) or '—'}" for k, v in value.items()]
+        return [f"{_label(k)}: {'; '.join(_text(v)) or '—'}" for k, v in value.items()]
     phases = dict(c.PHASES)
     lines = []
     for item in value or ():

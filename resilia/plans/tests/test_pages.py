@@ -125,7 +125,12 @@ def test_it_compares_two_versions(plan_setup, personas, client_for):
     assert page.status_code == 200 and "年度修订" in page.content.decode()
     # Read as text, not as Python: the scope's codes and a step's phase by its name.
     html = page.content.decode()
-    assert "activities: PAY" in html and "[&#x27;" not in html and "[]" not in html
+    assert (
+        "范围内的业务活动: PAY" in html
+        and "事件触发要素: " in html
+        and "[&#x27;" not in html
+        and "[]" not in html
+    )
     assert "S1 · 准备 · " in html and " preparation " not in html  # the page is in Chinese
 
 
