@@ -31,6 +31,14 @@ KEYS = {
     "who": _("Who may activate: "),
 }
 
+# A row's fields in the order of the content's schema, whatever order the database kept
+# (PostgreSQL's jsonb sorts an object's keys by length).
+ORDER = (
+    *("key", "name", "role", "team", "person", "deputy", "authority"),
+    *("to", "within", "path", "content", "audience", "subject", "body"),
+    *("phase", "who", "what", "where", "how", "minutes", "after", "criteria", "response"),
+)
+
 
 def _label(key: str) -> str:
     return str(KEYS.get(key, key)).rstrip(": ：")
@@ -47,7 +55,8 @@ def _text(value) -> list[str]:
     lines = []
     for item in value or ():
         if isinstance(item, dict):
-            shown = [phases.get(v, v) if k == "phase" else v for k, v in item.items()]
+            keys = sorted(item, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER))
+            shown = [phases.get(item[k], item[k]) if k == "phase" else item[k] for k in keys]
             lines.append(" · ".join(_flat(v) for v in shown if v not in (None, "", [])))
         else:
             lines.append(str(item))
