@@ -24,6 +24,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from resilia.api.serializers import StrictSerializer
 from resilia.api.viewsets import BaseApiViewSet
 from resilia.core import access
 from resilia.core.filters import SearchFilterSet
@@ -47,12 +48,6 @@ class Conflict(exceptions.APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-
-
-def _strict(serializer) -> None:
-    unknown = sorted(set(serializer.initial_data) - set(serializer.fields))
-    if unknown:
-        raise serializers.ValidationError({n: [_("Unknown field.")] for n in unknown})
 
 
 class PhotoSerializer(serializers.Serializer):
@@ -85,7 +80,7 @@ class TemplateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TemplateInputSerializer(serializers.Serializer):
+class TemplateInputSerializer(StrictSerializer):
     code = serializers.CharField(max_length=50, required=False)
     name = serializers.CharField(max_length=200, required=False)
     name_en = serializers.CharField(max_length=200, allow_blank=True, required=False)
@@ -95,7 +90,6 @@ class TemplateInputSerializer(serializers.Serializer):
     items = ItemSerializer(many=True, required=False)
 
     def validate(self, attrs):
-        _strict(self)
         if "items" in attrs:
             attrs["items"] = [(i["text"], i.get("text_en", "")) for i in attrs["items"]]
         return attrs
@@ -151,7 +145,7 @@ class RoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RoundInputSerializer(serializers.Serializer):
+class RoundInputSerializer(StrictSerializer):
     template = serializers.PrimaryKeyRelatedField(queryset=ChecklistTemplate.objects.all())
     site = serializers.IntegerField()
     inspector = serializers.IntegerField()
@@ -159,7 +153,6 @@ class RoundInputSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, required=False, default="")
 
     def validate(self, attrs):
-        _strict(self)
         user = self.context["user"]
         site = Site.objects.for_user(user).filter(pk=attrs["site"]).first()
         if site is None:
@@ -285,7 +278,7 @@ class HazardSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class HazardInputSerializer(serializers.Serializer):
+class HazardInputSerializer(StrictSerializer):
     round = serializers.IntegerField()
     item = serializers.IntegerField(required=False, allow_null=True)
     grade = serializers.ChoiceField(choices=Hazard._meta.get_field("grade").choices)
@@ -294,12 +287,8 @@ class HazardInputSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=200)
     photos = PhotoSerializer(many=True, required=False, default=list)
 
-    def validate(self, attrs):
-        _strict(self)
-        return attrs
 
-
-class OrderInputSerializer(serializers.Serializer):
+class OrderInputSerializer(StrictSerializer):
     responsible = serializers.IntegerField(required=False, allow_null=True)
     measures = serializers.CharField(allow_blank=True, required=False, default="")
     funding_amount = serializers.DecimalField(
@@ -310,7 +299,6 @@ class OrderInputSerializer(serializers.Serializer):
     contingency = serializers.CharField(allow_blank=True, required=False, default="")
 
     def validate(self, attrs):
-        _strict(self)
         pid = attrs.pop("responsible", None)
         person = None
         if pid is not None:
@@ -339,14 +327,13 @@ class RiskCreatedSerializer(serializers.Serializer):
     score = serializers.IntegerField()
 
 
-class PromoteInputSerializer(serializers.Serializer):
+class PromoteInputSerializer(StrictSerializer):
     threat = serializers.IntegerField(required=False, allow_null=True)
     likelihood = serializers.IntegerField(min_value=1)
     impact = serializers.IntegerField(min_value=1)
     owner = serializers.IntegerField(required=False, allow_null=True)
 
     def validate(self, attrs):
-        _strict(self)
         user = self.context["user"]
         for name, model in (("threat", Threat), ("owner", Person)):
             pk = attrs.pop(name, None)

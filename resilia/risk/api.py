@@ -14,7 +14,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from resilia.api.serializers import ScopedPrimaryKeyRelatedField, StrictModelSerializer
+from resilia.api.serializers import (
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from resilia.api.viewsets import BaseApiViewSet, RegisterViewSet, Services, routes
 from resilia.core import access
 from resilia.core.filters import SearchFilterSet
@@ -69,7 +73,7 @@ class MatrixSerializer(serializers.ModelSerializer):
         read_only_fields = ["number", "bia_framework", "created_at"]
 
 
-class MatrixInputSerializer(serializers.Serializer):
+class MatrixInputSerializer(StrictSerializer):
     likelihood = serializers.ListField(child=serializers.DictField())
     impact = serializers.ListField(child=serializers.DictField())
     method = serializers.ChoiceField(choices=["product", "table"], default="product")
@@ -80,12 +84,6 @@ class MatrixInputSerializer(serializers.Serializer):
     bands = serializers.ListField(child=serializers.DictField())
     appetite = serializers.CharField()
     note = serializers.CharField(required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", {}) or {}) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError({n: [_("Unknown field.")] for n in sorted(unknown)})
-        return attrs
 
 
 class RiskSerializer(StrictModelSerializer):

@@ -3,18 +3,9 @@
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.durations import human_minutes
-from resilia.core.lists import Column, Register
+from resilia.core.lists import Column, Register, duration_column
 from resilia.strategies.filters import OptionFilterSet
 from resilia.strategies.models import Option
-
-
-def _minutes(attribute):
-    def show(obj):
-        value = getattr(obj, attribute)
-        return None if value is None else human_minutes(value)
-
-    return show
 
 
 def _money(attribute):
@@ -49,20 +40,8 @@ OPTIONS = Register(
         Column("subject_name", _("Activity or resource"), _subject_name),
         Column("kind", _("kind"), "get_kind_display", order="kind"),
         Column("family", _("family"), "get_family_display", on_page=False),
-        Column(
-            "recovery_time",
-            _("Recovery time"),
-            _minutes("recovery_time"),
-            order="recovery_time",
-            css="text-nowrap",
-        ),
-        Column(
-            "recovery_point",
-            _("Recovery point"),
-            _minutes("recovery_point"),
-            order="recovery_point",
-            css="text-nowrap",
-        ),
+        duration_column("recovery_time", _("Recovery time"), "recovery_time"),
+        duration_column("recovery_point", _("Recovery point"), "recovery_point"),
         Column("cost_once", _("one-off cost"), "cost_once", order="cost_once", css="text-end"),
         Column("cost_yearly", _("yearly cost"), "cost_yearly", order="cost_yearly", css="text-end"),
         Column("residual_risk", _("residual risk"), "get_residual_risk_display"),
