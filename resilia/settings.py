@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "resilia.risk",
     "resilia.hazards",
     "resilia.plans",
+    "resilia.incidents",
     "resilia.notify",
     "resilia.strategies",
     "resilia.evidence",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("risk/", include("resilia.risk.urls")),
     path("hazards/", include("resilia.hazards.urls")),
     path("plans/", include("resilia.plans.urls")),
+    path("incidents/", include("resilia.incidents.urls")),
     path("notify/", include("resilia.notify.urls")),
     path("strategies/", include("resilia.strategies.urls")),
     path("reports/", include("resilia.ops.urls")),

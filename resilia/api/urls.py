@@ -25,6 +25,7 @@ APPS = (
     "resilia.risk.api",
     "resilia.hazards.api",
     "resilia.plans.api",
+    "resilia.incidents.api",
     "resilia.notify.api",
     "resilia.strategies.api",
     "resilia.analysis.api",

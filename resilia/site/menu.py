@@ -19,6 +19,7 @@ from resilia.bia.models import Assessment, Campaign
 from resilia.core import access
 from resilia.dependencies.models import Activity, Resource
 from resilia.hazards.models import InspectionRound
+from resilia.incidents.models import Incident
 from resilia.notify.models import Send
 from resilia.ops.models import ReportTemplate
 from resilia.org.models import Person, Site, Team, Unit
@@ -54,6 +55,8 @@ def _signed_in(user) -> bool:
 
 
 MAIN = (
+    # First: on the worst day it is the page people look for.
+    NavItem(_("Incidents"), "incidents:list", "urgent", reads(Incident)),
     NavItem(_("Units"), "org:unit_list", "sitemap", reads(Unit)),
     NavItem(_("People"), "org:person_list", "users", reads(Person)),
     NavItem(_("Sites"), "org:site_list", "building", reads(Site)),

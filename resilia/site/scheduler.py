@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from resilia.bia import tasks as bia_tasks
 from resilia.hazards import tasks as hazards_tasks
+from resilia.incidents import tasks as incidents_tasks
 from resilia.notify import tasks as notify_tasks
 from resilia.plans import tasks as plans_tasks
 from resilia.risk import tasks as risk_tasks
@@ -85,6 +86,8 @@ JOBS: tuple[Job, ...] = (
     Job("plans_reminders", plans_tasks.plans_reminders, daily_at=dt.time(8, 5)),
     # The waves of escalation policies, and the deliveries a dead worker left (resilia/notify).
     Job("notify_tick", notify_tasks.notify_tick, interval=dt.timedelta(minutes=1)),
+    # Open incidents: the level as time passes, the next reporting deadlines, their reminders.
+    Job("incidents_tick", incidents_tasks.incidents_tick, interval=dt.timedelta(minutes=1)),
 )
 
 

@@ -129,5 +129,10 @@ def _declare_app_tasks() -> None:
     idempotent(hazards_tasks.hazard_rounds_schedule)
     idempotent(hazards_tasks.hazard_escalations)
 
+    from resilia.incidents import tasks as incidents_tasks
+
+    # Regrading is a pure function of the facts and the time; a deadline is reminded once.
+    idempotent(incidents_tasks.incidents_tick)
+
 
 _declare_app_tasks()

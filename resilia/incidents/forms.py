@@ -1,0 +1,261 @@
+"""Forms of incidents; every choice comes through the access choke point, every rule is the
+services' (the forms only shape the input).
+
+Affected nodes are typed as codes (the what-if page's way): a bank's 90,000 resources never
+render as options, and a code is what the duty officer reads off the monitoring screen.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resilia.core.forms import style_widgets
+from resilia.dependencies.models import Activity, Resource
+from resilia.incidents import services
+from resilia.incidents.models import NEXT, Category, EntryKind, RoleKind, Status
+from resilia.org.forms import autocomplete
+from resilia.org.models import Person, Site, Unit
+
+
+def _when(**attrs) -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local", **attrs}, format="%Y-%m-%dT%H:%M")
+
+
+class Styled(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class CodesField(forms.CharField):
+    """Codes separated by commas, spaces or new lines; resolved among what the user may read."""
+
+    def __init__(self, model, *args, **kwargs):
+        self.model = model
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 4000)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(getattr(v, "code", str(v)) for v in value)
+        return value
+
+    def resolve(self, user, value) -> list:
+        codes = [c for c in re.split(r"[\s,，、;；]+", value or "") if c]
+        codes = list(dict.fromkeys(codes))
+        if not codes:
+            return []
+        found = {o.code: o for o in self.model.objects.for_user(user).filter(code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise forms.ValidationError(
+                _("Unknown codes, or not visible to you: %(codes)s.")
+                % {"codes": ", ".join(missing)}
+            )
+        return [found[c] for c in codes]
+
+
+def _few_options(form, name) -> None:
+    """Render only the empty choice and the submitted one: the rest come by search as you type
+    (a bank's 100,000 people never render as options)."""
+    field = form.fields[name]
+    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    chosen = field.queryset.filter(pk=value).first() if value and str(value).isdigit() else None
+    field.widget.choices = [("", "—")] + ([(chosen.pk, str(chosen))] if chosen else [])
+
+
+def _fact_fields(form, packs, initial_facts=None):
+    """One field per entered fact of the packs (a fact two packs share, once)."""
+    seen = set()
+    for pack in packs:
+        for spec in pack.rules.get("facts") or ():
+            code = spec["code"]
+            if spec.get("derived") or code in seen:
+                continue
+            seen.add(code)
+            label = services.local(spec.get("name", code), spec.get("name_en", ""))
+            if spec.get("kind") == "choice":
+                choices = [("", "—")] + [
+                    (c["code"], services.local(c.get("name", c["code"]), c.get("name_en", "")))
+                    for c in spec.get("choices") or ()
+                ]
+                field = forms.ChoiceField(label=label, choices=choices, required=False)
+            else:
+                suffix = " (%)" if spec.get("kind") == "percent" else ""
+                field = forms.CharField(label=f"{label}{suffix}", required=False, max_length=20)
+                field.widget.attrs["inputmode"] = "decimal"
+            field.help_text = pack.display_name if len(packs) > 1 else ""
+            if initial_facts and code in initial_facts:
+                field.initial = initial_facts[code]
+            form.fields[f"fact_{code}"] = field
+
+
+def _facts_of(form) -> dict:
+    return {
+        name.removeprefix("fact_"): value
+        for name, value in form.cleaned_data.items()
+        if name.startswith("fact_") and value not in (None, "")
+    }
+
+
+class IncidentForm(Styled):
+    """Declare an incident, or change what is known of one."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    detected_at = forms.DateTimeField(
+        label=_("Detected"),
+        widget=_when(),
+        help_text=_("When the disruption began or was noticed, in your time zone."),
+        error_messages={"invalid": _("Write the time as 2026-05-01 09:00.")},
+    )
+    sites = CodesField(Site, label=_("Affected sites"), help_text=_("Codes, e.g. DC1, HQ"))
+    resources = CodesField(
+        Resource, label=_("Affected resources"), help_text=_("Codes, e.g. CORE, NET-01")
+    )
+    activities = CodesField(
+        Activity, label=_("Affected activities"), help_text=_("Codes, e.g. PAY")
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea, required=False, max_length=10000
+    )
+
+    def __init__(self, *args, user, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.incident = incident
+        if incident is None:
+            self.packs = list(services.current_packs())
+            self.fields["pack"] = forms.ModelChoiceField(
+                label=_("Grading pack"),
+                queryset=services.current_packs(),
+                empty_label=None,
+                help_text=_("The rules that give the response level and the reports due."),
+            )
+            self.fields["pack"].label_from_instance = lambda p: p.display_name
+            self.fields["unit"] = forms.ModelChoiceField(
+                label=_("Unit"),
+                queryset=Unit.objects.for_user(user).order_by("path"),
+                required=False,
+                help_text=_("The unit that owns the incident; leave empty for the whole "
+                            "organisation."),
+            )  # fmt: skip
+            _few_options(self, "unit")
+            autocomplete(self.fields["unit"], "unit")
+            self.fields["is_drill"] = forms.BooleanField(
+                label=_("This is a drill (演练)"), required=False
+            )
+            self.fields["level_reason"] = forms.CharField(
+                label=_("Reason for a level the rules do not give"),
+                widget=forms.Textarea,
+                required=False,
+            )
+            if not self.is_bound:
+                self.fields["detected_at"].initial = timezone.localtime().replace(
+                    second=0, microsecond=0
+                )
+            _fact_fields(self, self.packs)
+        else:
+            self.packs = [incident.pack]
+            del self.fields["detected_at"]
+            _fact_fields(self, self.packs, incident.facts)
+        style_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("sites", "resources", "activities"):
+            try:
+                cleaned[name] = self.fields[name].resolve(self.user, cleaned.get(name))
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        cleaned["facts"] = _facts_of(self)
+        return cleaned
+
+
+class LevelForm(Styled):
+    level = forms.ChoiceField(label=_("Response level"), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = sorted(incident.pack.rules.get("levels") or (), key=lambda lv: -lv["rank"])
+        self.fields["level"].choices = [("", _("No level"))] + [
+            (lv["code"], services.local(lv.get("name", lv["code"]), lv.get("name_en", "")))
+            for lv in levels
+        ]
+        self.fields["level"].initial = incident.level
+
+
+class StatusForm(Styled):
+    status = forms.ChoiceField(label=_("New status"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Status.choices)
+        self.fields["status"].choices = [(s, labels[s]) for s in NEXT.get(incident.status, ())]
+
+
+class JournalForm(Styled):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EntryKind.choices, initial="event")
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea, max_length=5000)
+    at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=_when(),
+        help_text=_("Leave empty for now."),
+        error_messages={"invalid": _("Write the time as 2026-05-01 09:00.")},
+    )
+
+
+class RoleForm(Styled):
+    role = forms.ChoiceField(label=_("Role"), choices=RoleKind.choices)
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the chosen person renders as an option; the rest come by search as you type.
+        people = Person.objects.for_user(user).order_by("full_name", "pk")
+        self.fields["person"].queryset = people
+        _few_options(self, "person")
+        autocomplete(self.fields["person"], "person")
+
+
+class ReportForm(Styled):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 16}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["rows"] = 16
+
+
+class ReviewForm(Styled):
+    timeline = forms.CharField(label=_("Timeline"), widget=forms.Textarea)
+    downtime_minutes = forms.IntegerField(label=_("Downtime (minutes)"), min_value=0)
+    data_loss_minutes = forms.IntegerField(label=_("Data loss (minutes)"), min_value=0, initial=0)
+    cost = forms.DecimalField(
+        label=_("Cost (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    causes = forms.CharField(label=_("Causes"), widget=forms.Textarea)
+    lessons = forms.CharField(label=_("Lessons learned"), widget=forms.Textarea)
+
+
+class ActionForm(Styled):
+    title = forms.CharField(label=_("Corrective action"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Person.objects.none())
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Person.objects.for_user(user).order_by("full_name", "pk")
+        _few_options(self, "owner")
+        autocomplete(self.fields["owner"], "person")

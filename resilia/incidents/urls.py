@@ -1,0 +1,24 @@
+from django.urls import path
+
+from resilia.incidents import views
+
+app_name = "incidents"
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("new/", views.declare, name="declare"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/live/", views.clock_panel, name="live"),
+    path("<int:pk>/edit/", views.edit, name="incident_edit"),
+    path("<int:pk>/level/", views.level, name="level"),
+    path("<int:pk>/status/", views.status, name="status"),
+    path("<int:pk>/journal/", views.journal, name="journal"),
+    path("<int:pk>/roles/", views.role_add, name="role_add"),
+    path("<int:pk>/roles/<int:role_pk>/remove/", views.role_remove, name="role_remove"),
+    path("<int:pk>/report/", views.report_new, name="report_new"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/actions/", views.action_add, name="action_add"),
+    path("<int:pk>/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>.<str:fmt>", views.report_export, name="report_export"),
+]
