@@ -516,6 +516,17 @@ def report_draft(incident: Incident, deadline: Deadline | None, *, now=None) -> 
         _("Category: %(category)s") % {"category": incident.get_category_display()},
         _("Response level: %(level)s") % {"level": incident.level_name or _("no level")},
     ]
+    failed = [
+        f"{o.display_name} ({o.code})"
+        for rows in (
+            incident.sites.all(),
+            incident.resources.all()[:20],
+            incident.activities.all()[:20],
+        )
+        for o in rows
+    ]
+    if failed:
+        lines.append(_("What failed: %(nodes)s") % {"nodes": ", ".join(failed)})
     if incident.is_drill:
         lines.insert(0, _("DRILL — this is an exercise."))
     for match in result.matches[:3]:

@@ -128,6 +128,15 @@ def _clock_context(request, incident) -> dict:
     }
 
 
+def _named(incident) -> list:
+    """The level changes with the levels' names in the reader's language."""
+    rows = list(incident.level_changes.select_related("decided_by").order_by("at", "pk"))
+    for row in rows:
+        row.from_name = incident.pack.level_name(row.from_level) or "—"
+        row.to_name = incident.pack.level_name(row.to_level) or "—"
+    return rows
+
+
 @login_required
 def detail(request, pk, forms=None, status=200):
     incident = _incident(request, pk)
@@ -142,9 +151,7 @@ def detail(request, pk, forms=None, status=200):
             "roles": list(incident.roles.select_related("person").order_by("role", "pk")),
             "journal": list(incident.journal.select_related("author").order_by("-at", "-pk")[:100]),
             "reports": list(incident.reports.select_related("deadline", "filed_by")),
-            "level_changes": list(
-                incident.level_changes.select_related("decided_by").order_by("at", "pk")
-            ),
+            "level_changes": _named(incident),
             "review": getattr(incident, "review", None) if hasattr(incident, "review") else None,
             "actions": list(
                 incident.actions.select_related("owner").order_by("status", "due_date")

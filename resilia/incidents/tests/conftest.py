@@ -26,7 +26,7 @@ def at(t0, minutes):
 
 
 @pytest.fixture
-def swift_down(bank, personas, t0):
+def swift_down(bank, personas, t0):  # noqa: F811  (the imported fixture)
     """SWIFT fails at t0; banking 53号 pack; payments stop in one province."""
     return services.incident_declare(
         actor=personas["manager"],

@@ -10,6 +10,7 @@ from resilia.demo.analysis import load_analysis
 from resilia.demo.bia import load_bia
 from resilia.demo.dependencies import load_dependencies
 from resilia.demo.hazards import load_hazards
+from resilia.demo.incidents import load_incidents
 from resilia.demo.notify import load_notify
 from resilia.demo.plans import load_plans
 from resilia.demo.risk import load_risk
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             counts.update(load_plans(password))
             counts.update(load_notify())
             counts.update(load_strategies())
+            counts.update(load_incidents())
         self.stdout.write(
             "Demo organisation: {units} units, {people} people, {sites} sites, "
             "{teams} teams, {users} users.".format(**counts)
