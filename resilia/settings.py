@@ -350,7 +350,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Choice sets named alike in several apps ("status"): one schema name each.
-    "ENUM_NAME_OVERRIDES": {"PlanStatusEnum": "resilia.plans.models.Status.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "resilia.plans.models.Status.choices",
+        "IncidentStatusEnum": "resilia.incidents.models.Status.choices",
+        "AlertStatusEnum": "resilia.incidents.api.ALERT_STATUSES",
+        "JournalKindEnum": "resilia.incidents.models.EntryKind.choices",
+        "IncidentRoleEnum": "resilia.incidents.models.RoleKind.choices",
+    },
 }
 
 LOGGING = {

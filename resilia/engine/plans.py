@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["PlanGraphError", "Schedule", "Step", "schedule"]
+__all__ = ["PlanGraphError", "Projection", "Schedule", "Step", "project", "schedule"]
 
 
 @dataclass(frozen=True)
@@ -160,3 +160,52 @@ def _ancestors(keys: list[str], steps: dict[str, Step]) -> set[str]:
         seen.add(k)
         todo.extend(steps[k].after)
     return seen
+
+
+@dataclass
+class Projection:
+    """When each step is expected to finish given what has been done (minutes from the start
+    of the response), the expected end of all the steps, and per target its expected end."""
+
+    finish: dict[str, float]
+    end: float
+    targets: dict[str, float] = field(default_factory=dict)
+    late: list[str] = field(default_factory=list)  # started steps past their estimate
+
+
+def project(
+    items: Iterable[Step],
+    *,
+    now: float,
+    started: dict[str, float] | None = None,
+    finished: dict[str, float] | None = None,
+    skipped: Iterable[str] = (),
+) -> Projection:
+    """The schedule recomputed from actual progress at minute `now`: a finished step ends
+    when it ended; a started one at its start plus its estimate, or now if that has passed
+    (it is late); a skipped one when its predecessors end, taking no time; a step not started
+    yet starts at the later of now and its predecessors' ends."""
+    steps = _check(items)
+    order = _order(steps)
+    started, finished, skipped = started or {}, finished or {}, set(skipped)
+    finish: dict[str, float] = {}
+    late = []
+    for key in order:
+        s = steps[key]
+        ready = max((finish[p] for p in s.after), default=0.0)
+        if key in finished:
+            finish[key] = float(finished[key])
+        elif key in skipped:
+            finish[key] = ready
+        elif key in started:
+            expected = float(started[key]) + s.minutes
+            if expected < now:
+                late.append(key)
+            finish[key] = max(expected, float(now))
+        else:
+            finish[key] = max(ready, float(now)) + s.minutes
+    result = Projection(finish, max(finish.values(), default=float(now)), late=late)
+    for key in steps:
+        for t in steps[key].targets:
+            result.targets[t] = max(result.targets.get(t, 0.0), finish[key])
+    return result

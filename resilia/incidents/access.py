@@ -9,6 +9,8 @@ packs are the BCM office's.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from resilia.core import access
 from resilia.core.access import ALL_READERS, WRITE_ALL, Policy, register
 
@@ -28,6 +30,7 @@ for _label in (
     "journalentry",
     "review",
     "correctiveaction",
+    "activation",
 ):
     register(
         f"incidents.{_label}",
@@ -35,9 +38,33 @@ for _label in (
     )
 
 
+def _own_tasks(user):
+    pid = getattr(user, "person_id", None)
+    return Q(owner_id=pid) if pid else None
+
+
+# A task is worked by those who run the incident, and by its owner (a contributor linked to
+# the person the task is given to: the DBA restoring the database ticks their own step).
+register(
+    "incidents.task",
+    Policy(unit_path="activation__incident__unit__path", unitless_shared=True, assigned=_own_tasks),
+)
+
+
 def may_run(user, incident) -> bool:
     """Change the incident: its level, status, reports, roles, journal, review."""
     return access.role_of(user) in RUNNERS and access.can_write(user, incident)
+
+
+def may_work(user, task) -> bool:
+    """Start, finish, skip a task or note on it: who runs the incident, or the task's owner."""
+    incident = task.activation.incident
+    if incident.status == "closed":
+        return False
+    if may_run(user, incident):
+        return True
+    pid = getattr(user, "person_id", None)
+    return pid is not None and task.owner_id == pid and access.can_write(user, task)
 
 
 def may_declare(user, unit=None) -> bool:

@@ -407,8 +407,12 @@ class PackViewSet(BaseApiViewSet):
 # Alertmanager ------------------------------------------------------------------------------
 
 
+# Alertmanager's states of an alert and of a group.
+ALERT_STATUSES = (("firing", "firing"), ("resolved", "resolved"))
+
+
 class AlertSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    status = serializers.ChoiceField(choices=ALERT_STATUSES)
     labels = serializers.DictField(child=serializers.CharField(allow_blank=True))
     annotations = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, default=dict
@@ -422,7 +426,7 @@ class AlertmanagerSerializer(serializers.Serializer):
 
     version = serializers.CharField(required=False)
     groupKey = serializers.CharField(max_length=300)  # noqa: N815
-    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    status = serializers.ChoiceField(choices=ALERT_STATUSES)
     commonLabels = serializers.DictField(  # noqa: N815
         child=serializers.CharField(allow_blank=True), required=False, default=dict
     )

@@ -259,3 +259,43 @@ class ActionForm(Styled):
         self.fields["owner"].queryset = Person.objects.for_user(user).order_by("full_name", "pk")
         _few_options(self, "owner")
         autocomplete(self.fields["owner"], "person")
+
+
+class ActivateForm(Styled):
+    version = forms.ModelChoiceField(label=_("Plan"), queryset=None, empty_label=None)
+    parent = forms.ModelChoiceField(
+        label=_("Activated under"), queryset=None, required=False,
+        help_text=_("For a plan nested in another already activated."),
+    )  # fmt: skip
+    notify = forms.BooleanField(
+        label=_("Notify the plan's call tree"), required=False, initial=True
+    )
+
+    def __init__(self, *args, incident, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions
+        self.fields["version"].label_from_instance = lambda v: (
+            f"{v.plan.code} · {v.plan.display_name} v{v.number}"
+        )
+        self.fields["parent"].queryset = incident.activations.select_related("plan_version__plan")
+        self.fields["parent"].label_from_instance = lambda a: a.plan_version.plan.display_name
+        if not incident.activations.exists():
+            del self.fields["parent"]
+
+
+class TaskForm(Styled):
+    state = forms.ChoiceField(label=_("State"), choices=())
+    at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=_when(),
+        help_text=_("Leave empty for now."),
+        error_messages={"invalid": _("Write the time as 2026-05-01 09:00.")},
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from resilia.incidents.models import TaskState
+
+        self.fields["state"].choices = TaskState.choices

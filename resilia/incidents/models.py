@@ -487,3 +487,116 @@ class CorrectiveAction(models.Model):
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url()
+
+
+class Activation(models.Model):
+    """A plan version activated for the incident: its steps copied into the task board, so
+    that the board keeps what was activated whatever the plan becomes afterwards. A plan may
+    be activated under another (nested plans: the data-centre plan under the BCP)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="activations")
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", verbose_name=_("plan"), on_delete=models.PROTECT, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("activated under"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    activated_at = models.DateTimeField(_("activated"))
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("activated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    send = models.ForeignKey(
+        "notify.Send",
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan activation")
+        verbose_name_plural = _("plan activations")
+        ordering = ["incident", "activated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "plan_version"], name="incidents_activate_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.incident.code} · {self.plan_version}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:board", args=[self.incident_id])
+
+
+class TaskState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("task", "To do")
+    STARTED = "started", pgettext_lazy("task", "In progress")
+    DONE = "done", pgettext_lazy("task", "Done")
+    SKIPPED = "skipped", pgettext_lazy("task", "Skipped")
+
+
+class Task(models.Model):
+    """One step of an activated plan on the task board (step / who / what / where / how)."""
+
+    activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="tasks")
+    key = models.CharField(_("step"), max_length=50)
+    phase = models.CharField(_("phase"), max_length=20)
+    position = models.PositiveIntegerField(_("position"))
+    who = models.CharField(_("who"), max_length=300, blank=True)
+    what = models.TextField(_("what"))
+    where = models.CharField(_("where"), max_length=300, blank=True)
+    how = models.TextField(_("how"), blank=True)
+    minutes = models.PositiveIntegerField(_("estimated minutes"), default=0)
+    after = models.JSONField(_("waits for"), default=list, blank=True)
+    activities = models.JSONField(_("activities recovered"), default=list, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=TaskState.choices, default=TaskState.PENDING
+    )
+    owner = models.ForeignKey(
+        Person,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["activation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["activation", "key"], name="incidents_task_key"),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(finished_at__gte=models.F("started_at")),
+                name="incidents_task_finish_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.what[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:board", args=[self.activation.incident_id])

@@ -19,6 +19,9 @@ urlpatterns = [
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/actions/", views.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
+    path("<int:pk>/activate/", views.activate, name="activate"),
+    path("<int:pk>/board/", views.board, name="board"),
+    path("tasks/<int:task_pk>/", views.task, name="task"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>.<str:fmt>", views.report_export, name="report_export"),
 ]

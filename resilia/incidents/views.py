@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,10 +18,12 @@ from resilia.core import access
 from resilia.core.lists import list_view
 from resilia.core.trail import record
 from resilia.incidents import access as inc_access
+from resilia.incidents import activation as act
 from resilia.incidents import documents, services
 from resilia.incidents.clock import clock
 from resilia.incidents.forms import (
     ActionForm,
+    ActivateForm,
     IncidentForm,
     JournalForm,
     LevelForm,
@@ -28,6 +31,7 @@ from resilia.incidents.forms import (
     ReviewForm,
     RoleForm,
     StatusForm,
+    TaskForm,
 )
 from resilia.incidents.models import (
     CorrectiveAction,
@@ -36,6 +40,7 @@ from resilia.incidents.models import (
     Report,
     Role,
     Status,
+    Task,
 )
 from resilia.incidents.registers import INCIDENTS
 
@@ -163,6 +168,21 @@ def detail(request, pk, forms=None, status=200):
             },
         }
     )
+    context["activations"] = list(
+        incident.activations.select_related("plan_version__plan").order_by("activated_at")
+    )
+    if can_run and incident.is_open:
+        versions = act.activatable(user).exclude(
+            pk__in=[a.plan_version_id for a in context["activations"]]
+        )
+        by_code = {v.plan.code: v for v in versions}
+        context["proposed"] = [
+            (p, by_code[p.code]) for p in act.proposed(user, incident) if p.code in by_code
+        ]
+        if versions.exists():
+            context["activate_form"] = forms.get("activate_form") or ActivateForm(
+                incident=incident, versions=versions
+            )
     if can_run and incident.status != Status.CLOSED:
         context["journal_form"] = forms.get("journal_form") or JournalForm()
         context["role_form"] = forms.get("role_form") or RoleForm(user=user)
@@ -222,7 +242,7 @@ def edit(request, pk):
     return render(request, "incidents/edit.html", {"form": form, "obj": incident})
 
 
-def _step(request, pk, form_class, name, run, *, form_kwargs=None, success=None):
+def _step(request, pk, form_class, name, run, *, form_kwargs=None, success=None, then=None):
     incident = _runnable(request, pk)
     form = form_class(request.POST, **(form_kwargs(incident) if form_kwargs else {}))
     if form.is_valid():
@@ -233,7 +253,7 @@ def _step(request, pk, form_class, name, run, *, form_kwargs=None, success=None)
         else:
             if success:
                 messages.success(request, success)
-            return redirect(incident)
+            return redirect(then or incident)
     return detail(request, pk, forms={name: form}, status=400)
 
 
@@ -440,3 +460,86 @@ def action_done(request, pk, action_pk):
     action = get_object_or_404(CorrectiveAction, pk=action_pk, incident=incident)
     services.action_done(actor=request.user, action=action, now=timezone.now())
     return redirect(incident)
+
+
+@login_required
+@require_POST
+def activate(request, pk):
+    incident = _runnable(request, pk)
+    versions = act.activatable(request.user)
+    return _step(
+        request,
+        pk,
+        ActivateForm,
+        "activate_form",
+        lambda inc, d: act.activate(
+            actor=request.user,
+            incident=inc,
+            version=d["version"],
+            parent=d.get("parent"),
+            notify=d["notify"],
+        ),
+        form_kwargs=lambda inc: {"incident": inc, "versions": versions},
+        success=_("The plan was activated: its steps are on the task board."),
+        then=reverse("incidents:board", args=[incident.pk]),
+    )
+
+
+@login_required
+def board(request, pk):
+    """The task board of the activated plans, by phase, with the projected recovery."""
+    incident = _incident(request, pk)
+    context = act.board(incident)
+    context.update({"obj": incident, "can_run": inc_access.may_run(request.user, incident)})
+    context["workable"] = {
+        t.pk
+        for a in context["activations"]
+        for phase in a["phases"]
+        for t in phase["tasks"]
+        if context["can_run"] or _owns(request.user, t)
+    } if incident.status != Status.CLOSED else set()  # fmt: skip
+    return render(request, "incidents/board.html", context)
+
+
+def _owns(user, task) -> bool:
+    pid = getattr(user, "person_id", None)
+    return pid is not None and task.owner_id == pid
+
+
+@login_required
+@require_POST
+def task(request, task_pk):
+    """Start, finish, skip or reopen a task; an htmx request gets the task's card back, a
+    plain form the board."""
+    obj = access.get_object_for_user(request.user, Task, task_pk)
+    obj = Task.objects.select_related("activation__incident", "owner").get(pk=obj.pk)
+    if not inc_access.may_work(request.user, obj):
+        raise PermissionDenied
+    form = TaskForm(request.POST)
+    error = None
+    if form.is_valid():
+        notes = form.cleaned_data["notes"]
+        try:
+            obj = act.task_update(
+                actor=request.user,
+                task=obj,
+                state=form.cleaned_data["state"],
+                at=form.cleaned_data["at"],
+                notes=notes if notes or "notes" in request.POST else None,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    incident = obj.activation.incident
+    if request.headers.get("HX-Request"):
+        obj = Task.objects.select_related("owner", "activation__incident").get(pk=obj.pk)
+        return render(
+            request,
+            "incidents/_task.html",
+            {"t": obj, "obj": incident, "workable": {obj.pk}, "error": error, "late": set()},
+            status=200 if error is None else 400,
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("incidents:board", pk=incident.pk)

@@ -80,3 +80,20 @@ def test_it_scales_to_a_long_chain_without_recursion():
     steps = [Step("s0", 1)] + [Step(f"s{i}", 1, (f"s{i - 1}",)) for i in range(1, 5000)]
     s = schedule(steps)
     assert s.best == 5000 and len(s.critical_path) == 5000
+
+
+def test_projection_from_actual_progress():
+    """Issue 13 item 4: the critical path recomputed from actual progress. a (30) and b (60)
+    run in parallel, c (20) waits for both. At minute 40: a finished at 25, b started at 10
+    (due at 70), c not started: c starts at 70 and ends at 90. At minute 80, b still running
+    is late: it is expected now, and c at 100."""
+    from resilia.engine.plans import Step, project
+
+    steps = [Step("a", 30, targets=("PAY",)), Step("b", 60), Step("c", 20, ("a", "b"), ("PAY",))]
+    p = project(steps, now=40, started={"a": 0, "b": 10}, finished={"a": 25})
+    assert p.finish == {"a": 25, "b": 70, "c": 90} and p.end == 90 and p.late == []
+    assert p.targets == {"PAY": 90}
+    p = project(steps, now=80, started={"a": 0, "b": 10}, finished={"a": 25})
+    assert p.finish["b"] == 80 and p.finish["c"] == 100 and p.late == ["b"]
+    p = project(steps, now=5, skipped=["b"])
+    assert p.finish == {"a": 35, "b": 0, "c": 55}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from resilia.analysis.tests.conftest import bank, client_as, fresh_graph_cache  # noqa: F401
 from resilia.incidents import services
 from resilia.incidents.models import GradingPack
+from resilia.plans.tests.conftest import plan_setup  # noqa: F401
 
 
 def pack(code) -> GradingPack:
