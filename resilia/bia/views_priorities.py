@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -20,7 +19,7 @@ from resilia.core import access
 from resilia.core.exports import export_response
 from resilia.core.trail import record
 from resilia.dependencies import selectors
-from resilia.dependencies.models import Activity, Resource
+from resilia.dependencies.models import Activity, Resource, priority_order
 from resilia.engine import bia as engine
 from resilia.engine import rules as engine_rules
 
@@ -34,7 +33,7 @@ def priority_rows(user):
         Activity.objects.for_user(user)
         .filter(rto__isnull=False)
         .select_related("unit")
-        .order_by("rto", F("rpo").asc(nulls_last=True), F("mtpd").asc(nulls_last=True), "code")
+        .order_by(*priority_order())
     )
 
 

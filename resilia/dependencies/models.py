@@ -135,6 +135,18 @@ class Resource(BilingualName):
         return f"resource:{self.code}"
 
 
+def priority_order() -> tuple:
+    """The BIA priority order of prioritised activities (an RTO): RTO, then RPO, then MTPD
+    (unset last), then code; served by the index activity_priority_order. The priorities page
+    and the graph's default centre share it."""
+    return (
+        "rto",
+        models.F("rpo").asc(nulls_last=True),
+        models.F("mtpd").asc(nulls_last=True),
+        "code",
+    )
+
+
 class Activity(BilingualName):
     """A business activity (process) with its approved recovery objectives."""
 

@@ -24,7 +24,7 @@ from resilia.core.durations import human_minutes
 from resilia.core.forms import TreeUnitChoiceField
 from resilia.dependencies import selectors
 from resilia.dependencies.forms import node_label, picker_attrs
-from resilia.dependencies.models import Activity, Resource
+from resilia.dependencies.models import Activity, Resource, priority_order
 from resilia.engine.neighbourhood import Neighbourhood, link_group, links_between
 from resilia.engine.neighbourhood import alternatives as engine_alternatives
 from resilia.engine.neighbourhood import neighbourhood as engine_neighbourhood
@@ -268,13 +268,20 @@ class GraphForm:
 
     def __init__(self, request):
         self.depth, self.unit, self.kind = _params(request)
-        # Without a choice, centre on the most urgent activity the user may read, so the page
-        # opens on something meaningful rather than an empty canvas.
+        # Without a choice, centre on the first activity in BIA priority order the user may
+        # read, so the page opens on something meaningful rather than an empty canvas.
         self.node = request.GET.get("node", "") or _default_centre(request.user)
         self.node_label = node_label(self.node, request.user) if self.node else ""
         units = TreeUnitChoiceField(queryset=Unit.objects.for_user(request.user).order_by("path"))
         self.units = [(u.pk, units.label_from_instance(u)) for u in units.queryset]
         self.kinds = [("activity", Activity._meta.verbose_name), *Resource.Kind.choices]
+        self.groups = [
+            ("", _("No grouping")),
+            ("unit", _("By unit")),
+            ("kind", _("By kind of resource")),
+        ]
+        group = request.GET.get("group", "")
+        self.group = group if group in ("unit", "kind") else ""
         attrs = picker_attrs("node")
         self.picker_url = attrs["data-picker"]
         self.picker_placeholder = attrs["data-picker-placeholder"]
@@ -284,7 +291,7 @@ def _default_centre(user) -> str:
     activity = (
         Activity.objects.for_user(user)
         .filter(rto__isnull=False)
-        .order_by("rto", "code")
+        .order_by(*priority_order())
         .only("pk")
         .first()
     )

@@ -1,6 +1,7 @@
 """The graph endpoint: a neighbourhood, never the whole model; access-filtered; verdicts; paths."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -132,11 +133,36 @@ def test_it_renders_the_graph_page_with_translated_strings(bank, client_for):
     assert client_for("executive").get(DATA).status_code == 403
 
 
-def test_it_opens_on_the_most_urgent_readable_activity(client_for, bank):
-    """Without a chosen node the page centres on the readable activity with the smallest RTO."""
-    from resilia.dependencies.models import Activity
+def centre_of(client) -> str:
+    text = client.get(reverse("dependencies:graph")).content.decode()
+    found = re.search(r'<option value="(activity:\d+)" selected>', text)
+    return found.group(1) if found else ""
 
-    expected = Activity.objects.filter(rto__isnull=False).order_by("rto", "code").first()
-    response = client_for("manager").get("/dependencies/graph/")
-    assert response.status_code == 200
-    assert f'<option value="activity:{expected.pk}" selected>' in response.content.decode()
+
+def test_it_opens_on_the_first_activity_in_bia_priority_order_the_reader_may_see(bank, client_for):
+    """Without a chosen node the page centres on the first readable activity in the order of
+    the BIA priorities page: RTO, then RPO, then MTPD (unset last), then code."""
+    with request_context(source="test"):
+        # Same RTO as payments but a longer RPO: after payments, though its code sorts first.
+        deps.activity_create(
+            actor=None, code="AAA", name="甲", unit=bank["pay"].unit, rto=120, rpo=30, mtpd=480
+        )
+        # Never prioritised (no RTO): never the centre.
+        deps.activity_create(actor=None, code="A00", name="乙", unit=bank["pay"].unit)
+    assert centre_of(client_for("coord_a")) == f"activity:{bank['pay'].pk}"
+    # Each reader gets the first of their own scope: department B's operations (RTO 1 h)
+    # come before payments (2 h) for those who may see both.
+    assert centre_of(client_for("coord_b")) == f"activity:{bank['ops'].pk}"
+    assert centre_of(client_for("manager")) == f"activity:{bank['ops'].pk}"
+    with request_context(source="test"):
+        zzz = deps.activity_create(
+            actor=None, code="ZZZ", name="丙", unit=bank["pay"].unit, rto=60, rpo=0, mtpd=240
+        )
+    # A tie on RTO with department B's operations: the RPO decides (theirs is unset), not
+    # the code.
+    assert centre_of(client_for("manager")) == f"activity:{zzz.pk}"
+    # A chosen node wins over the default.
+    response = client_for("manager").get(
+        reverse("dependencies:graph"), {"node": f"resource:{bank['core'].pk}"}
+    )
+    assert f'<option value="resource:{bank["core"].pk}" selected>' in response.content.decode()
