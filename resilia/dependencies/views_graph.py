@@ -112,6 +112,7 @@ def _describe(user, index, nodes: list[int]) -> dict[int, dict]:
                 "code": obj.code,
                 "name": obj.display_name,
                 "unit": obj.unit.display_name,
+                "unit_key": str(obj.unit_id),
                 "unit_path": obj.unit.path,
                 "url": obj.get_absolute_url(),
                 "rto": human_minutes(obj.rto),
@@ -128,6 +129,7 @@ def _describe(user, index, nodes: list[int]) -> dict[int, dict]:
                 "code": obj.code,
                 "name": obj.display_name,
                 "unit": obj.unit.display_name if obj.unit else "",
+                "unit_key": str(obj.unit_id or ""),
                 "unit_path": obj.unit.path if obj.unit else "",
                 "url": obj.get_absolute_url(),
                 "recovery_time": human_minutes(obj.recovery_time),
@@ -337,5 +339,9 @@ def graph_page(request):
             "verdict": capfirst(_("verdict")),
         },
         "max": MAX_NODES,
+        "no_unit": _("No unit"),
+        "activities": str(capfirst(Activity._meta.verbose_name_plural)),
+        "export_failed": _("The picture could not be made."),
+        "title": _("Dependency graph"),
     }
     return render(request, "dependencies/graph.html", {"form": form, "strings": strings})

@@ -50,8 +50,8 @@ def test_it_shows_the_main_pages_without_a_policy_violation(page_for, bank, lang
     assert indented.evaluate("el => el.style.paddingLeft") == "1.25rem"
     # Charts: the dependency graph and the what-if timeline, hovered for their tooltips.
     page.goto(f"{page.base_url}/dependencies/graph/")
-    expect(page.locator("#graph-chart canvas")).to_have_count(1)
-    page.locator("#graph-chart canvas").hover()
+    expect(page.get_by_test_id("graph-chart")).to_have_attribute("data-state", "ready")
+    page.locator("#graph-chart .graph-node").first.hover()
     page.goto(
         f"{page.base_url}/analysis/whatif/?fail=site:DC-MAIN&fail=site:DC-DR"
         "&at=2026-05-01T09:00&run=1"

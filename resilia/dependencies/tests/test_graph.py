@@ -1,6 +1,7 @@
 """The graph endpoint: a neighbourhood, never the whole model; access-filtered; verdicts; paths."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -133,6 +134,24 @@ def test_it_renders_the_graph_page_with_translated_strings(bank, client_for):
     assert client_for("executive").get(DATA).status_code == 403
 
 
+def test_each_node_carries_what_the_page_groups_it_by(bank, client_for, org_tree):
+    """Grouping by unit or by kind happens in the browser: each node says its unit (key and
+    name in the reader's language) and its kind, a resource shared by all saying no unit."""
+    deps.dependency_create(actor=bank["actor"], dependent=bank["pay"], dependency=bank["net"])
+    client = client_for("coord_a")
+    response = client.get(
+        DATA, {"node": f"activity:{bank['pay'].pk}", "depth": 1}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    nodes = {n["code"]: n for n in response.json()["nodes"]}
+    dept_a = org_tree["dept_a"]
+    assert (nodes["PAY"]["unit_key"], nodes["CORE"]["unit_key"]) == (str(dept_a.pk),) * 2
+    assert nodes["PAY"]["unit"] == (dept_a.name_en or dept_a.name)
+    assert (nodes["NET"]["unit_key"], nodes["NET"]["unit"]) == ("", "")
+    assert (nodes["PAY"]["kind"], nodes["CORE"]["kind"]) == ("activity", "application")
+    assert nodes["CORE"]["kind_label"] == "Application / IT system"
+    assert "unit_path" not in nodes["PAY"]
+
+
 def centre_of(client) -> str:
     text = client.get(reverse("dependencies:graph")).content.decode()
     found = re.search(r'<option value="(activity:\d+)" selected>', text)
@@ -166,3 +185,28 @@ def test_it_opens_on_the_first_activity_in_bia_priority_order_the_reader_may_see
         reverse("dependencies:graph"), {"node": f"resource:{bank['core'].pk}"}
     )
     assert f'<option value="resource:{bank["core"].pk}" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("zh-hans", ["分组方式", "不分组", "按组织单元", "按资源类型", "导出 PNG", "导出 SVG",
+                     "适应视图", "分组（组织单元或类型）", "从左到右：业务活动"]),
+        ("en", ["Group by", "No grouping", "By unit", "By kind of resource", "Export PNG",
+                "Export SVG", "Fit to view", "Group (unit or kind)", "Left to right: activities"]),
+    ],
+)  # fmt: skip
+def test_the_controls_and_legend_read_in_the_readers_language(bank, client_for, language, words):
+    response = client_for("coord_a").get(
+        reverse("dependencies:graph"), {"group": "unit"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    text = response.content.decode()
+    for word in words:
+        assert word in text, word
+    assert '<option value="unit" selected>' in text
+    strings = json.loads(re.search(r'id="graph-strings"[^>]*>(.*?)</script>', text).group(1))
+    assert strings["no_unit"] == ("无组织单元" if language == "zh-hans" else "No unit")
+    assert strings["export_failed"] and strings["activities"]
+    # An unknown grouping falls back to none.
+    text = client_for("coord_a").get(reverse("dependencies:graph"), {"group": "x"}).content
+    assert b'<option value="" selected>' in text
