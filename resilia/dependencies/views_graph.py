@@ -339,6 +339,7 @@ def graph_page(request):
             "verdict": capfirst(_("verdict")),
         },
         "max": MAX_NODES,
+        "laying_out": _("Laying out the graph…"),
         "no_unit": _("No unit"),
         "activities": str(capfirst(Activity._meta.verbose_name_plural)),
         "export_failed": _("The picture could not be made."),

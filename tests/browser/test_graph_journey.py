@@ -4,6 +4,7 @@ kind of resource, and exports it as PNG and SVG for a report, in Chinese and in 
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,6 +14,10 @@ from resilia.analysis.tests.conftest import (  # noqa: F401 (fixtures)
     bank,
     fresh_graph_cache,
 )
+from resilia.core.context import request_context
+from resilia.dependencies import services as deps
+from resilia.dependencies.models import Dependency, Resource
+from resilia.dependencies.views_graph import MAX_NODES
 from tests.browser.conftest import SCREENSHOTS, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -102,3 +107,39 @@ def test_the_manager_reads_groups_and_exports_the_graph(page_for, shot, bank, la
     assert {"PAY", "CORE", "DC1", "DC2"} <= set(texts)
     assert "支付" in "".join(t or "" for t in texts) or "Payment" in "".join(t or "" for t in texts)
     assert words["activities"] in texts
+
+
+def test_a_neighbourhood_at_the_limit_lays_out_quickly(page_for, shot, bank):  # noqa: F811
+    """The page draws at most MAX_NODES around the centre, says so, and ELK lays that many out
+    in seconds, grouped too."""
+    with request_context(source="test"):
+        fans = Resource.objects.bulk_create(
+            [
+                Resource(code=f"F{i:03}", name=f"外围数据{i}", kind="data", unit=bank["pay"].unit)
+                for i in range(MAX_NODES + 50)
+            ]
+        )
+        core = bank["core"]
+        links = [Dependency(dependent_resource=core, dependency_resource=r) for r in fans]
+        # Some second-level links, so there are several layers to order.
+        links += [
+            Dependency(dependent_resource=fans[n + 1], dependency_resource=fans[n])
+            for n in range(0, len(fans) - 1, 3)
+        ]
+        Dependency.objects.bulk_create(links)
+        deps.bump_revision()
+    page = page_for("zh-hans")
+    login(page, "manager")
+    started = time.monotonic()
+    page.goto(f"{page.base_url}/dependencies/graph/?node=activity:{bank['pay'].pk}&depth=3")
+    chart = page.get_by_test_id("graph-chart")
+    expect(chart).to_have_attribute("data-state", "ready", timeout=20000)
+    assert time.monotonic() - started < 20
+    assert page.locator(".graph-node").count() == MAX_NODES
+    expect(page.locator("#graph-status")).to_contain_text(f"仅显示最近的 {MAX_NODES} 个节点")
+    started = time.monotonic()
+    page.get_by_label("分组方式", exact=True).select_option("kind")
+    expect(chart).to_have_attribute("data-grouping", "kind", timeout=20000)
+    expect(chart).to_have_attribute("data-state", "ready")
+    assert time.monotonic() - started < 20
+    shot(page, "graph-limit-zh-hans")
