@@ -289,6 +289,9 @@
   /* The first view: the whole picture when it stays readable, else the centre node at a
    * readable size (the reader zooms out, or uses "Fit to view", for the rest). */
   function openView() {
+    // A wide, shallow picture gets a shorter chart rather than a band of empty space.
+    var wide = Math.min((chartEl.clientWidth || 800) / drawn.width, 1.25);
+    chartEl.style.height = Math.round(Math.min(Math.max(drawn.height * wide + 40, 360), 620)) + "px";
     fitView();
     if (view.k >= 0.55 || !drawn.centre) { return; }
     var w = chartEl.clientWidth || 800, h = chartEl.clientHeight || 600, c = drawn.centre;
