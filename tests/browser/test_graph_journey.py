@@ -39,6 +39,8 @@ def node_box(page, code):
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_manager_reads_groups_and_exports_the_graph(page_for, shot, bank, language):  # noqa: F811
     words = LABELS[language]
+    long_name = "环球银行金融电信协会报文传输与清算对接服务（总行集中部署）"
+    Resource.objects.filter(pk=bank["swift"].pk).update(name=long_name, name_en=long_name)
     page = page_for(language)
     login(page, "manager")
     page.goto(f"{page.base_url}/dependencies/graph/")
@@ -67,9 +69,13 @@ def test_the_manager_reads_groups_and_exports_the_graph(page_for, shot, bank, la
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
             )  # fmt: skip
             assert apart, (a, b)
-    # A long name is cut to the box, the whole of it in the tooltip.
-    tooltip = page.locator(".graph-node[data-id^='activity:'] > title").first.text_content()
-    assert " · " in tooltip
+    # A long name is cut to its box, the whole of it in the tooltip, in the reader's language.
+    swift = page.locator(f".graph-node[data-id='resource:{bank['swift'].pk}']")
+    shown = swift.locator("text.graph-name").text_content()
+    assert shown.endswith("…") and long_name.startswith(shown[:-1]) and len(shown) < 20
+    tooltip = swift.locator("> title").text_content()
+    assert f"SWIFT · {long_name}" in tooltip
+    assert ("结论" if language == "zh-hans" else "Verdict") in tooltip
     shot(page, f"graph-layers-{language}")
 
     # Grouping by unit: one labelled box per unit, the nodes inside theirs.
