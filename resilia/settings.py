@@ -5,6 +5,7 @@ SQLite in a data directory is the zero-set-up default; DATABASE_URL selects Post
 
 from __future__ import annotations
 
+import os
 import sys
 import zoneinfo
 from pathlib import Path
@@ -285,6 +286,12 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1024
 # largest Word template an administrator may upload.
 REPORT_FONT_FILE = envstr("REPORT_FONT_FILE")
 REPORT_TEMPLATE_MAX_BYTES = envint("REPORT_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# The installation's Ed25519 key that signs the offline plan packs (docs/plans.md): a file,
+# created with mode 600 on first use, beside the other keys of the data directory. Not read
+# through envstr: the variable names the key's file, it does not hold the key.
+PACK_SIGNING_KEY_FILE = os.environ.get("PACK_SIGNING_KEY_FILE") or str(
+    DATA_DIR / "pack_signing_key"
+)
 # A resource's capability test older than this many days no longer counts as recent: the home
 # page and the resources register's "stale" filter (docs/setup.md).
 CAPABILITY_TEST_STALE_DAYS = envint("CAPABILITY_TEST_STALE_DAYS", 365, minimum=1)
