@@ -2,7 +2,7 @@
 
 - A plan is scoped by its unit: coordinators write those of their subtree; the BCM office
   (organisation-wide writers) all of them; auditors read them all.
-- Its versions, signatures, acknowledgements and reminders follow the plan.
+- Its versions, signatures, acknowledgements, reminders and offline packs issued follow the plan.
 - Sign-off (the seeds' 编制人 / 审核人 / 批准人): the author is whoever may write the plan and
   submits a draft; the reviewer is the BCM office; the approver is the head of the plan's unit
   or of a unit above it, signed in as the user linked to that person. One person signs once.
@@ -17,7 +17,8 @@ from resilia.core.access import WRITE_ALL, Policy, register
 register("plans.plan", Policy(unit_path="unit__path"))
 for label in ("plans.planversion", "plans.reminder"):
     register(label, Policy(unit_path="plan__unit__path"))
-register("plans.acknowledgement", Policy(unit_path="version__plan__unit__path"))
+for label in ("plans.acknowledgement", "plans.packissue"):
+    register(label, Policy(unit_path="version__plan__unit__path"))
 register("plans.signature", Policy(unit_path="version__plan__unit__path"))
 
 

@@ -284,3 +284,36 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.plan.code} · {self.get_kind_display()} · {self.day}"
+
+
+class PackIssue(models.Model):
+    """One download of a version's offline pack: who took it, when, and the SHA-256 of its
+    manifest (naming that very pack). The plan's page lists the holders whose newest pack is
+    of an older version than the one in force, so that they fetch a new one."""
+
+    version = models.ForeignKey(
+        PlanVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="pack_issues",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("downloaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    manifest_sha256 = models.CharField(_("SHA-256 of the manifest"), max_length=64)
+    issued_at = models.DateTimeField(_("downloaded"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offline pack issued")
+        verbose_name_plural = _("offline packs issued")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.version} · {self.user} · {self.issued_at:%Y-%m-%d}"

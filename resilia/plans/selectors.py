@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from resilia.core import access
 from resilia.org.models import Person, Team, TeamMembership
 from resilia.plans import content as c
-from resilia.plans.models import PlanVersion, Status
+from resilia.plans.models import PackIssue, PlanVersion, Status
 
 
 def newest(plan) -> PlanVersion | None:
@@ -243,3 +243,35 @@ def activations(user, keys: set[str]):
             )
         )
     return sorted(out, key=lambda a: a.code)
+
+
+@dataclass
+class StalePack:
+    """A holder whose newest offline pack of the plan is of an older version than the one in
+    force."""
+
+    name: str
+    number: int
+    issued_at: object
+
+
+def stale_packs(plan, in_force: PlanVersion | None) -> list[StalePack]:
+    """Per user who downloaded a pack of the plan, their newest one when it is older than
+    the published version `in_force` (none when nothing is published)."""
+    if in_force is None:
+        return []
+    newest_per_user: dict[int, PackIssue] = {}
+    issues = (
+        PackIssue.objects.filter(version__plan=plan, user__isnull=False)
+        .select_related("version", "user__person")
+        .order_by("user_id", "-issued_at", "-pk")
+    )
+    for issue in issues:
+        newest_per_user.setdefault(issue.user_id, issue)
+    out = []
+    for issue in newest_per_user.values():
+        if issue.version.number < in_force.number:
+            user = issue.user
+            name = user.person.full_name if user.person else user.get_full_name() or user.username
+            out.append(StalePack(name, issue.version.number, issue.issued_at))
+    return sorted(out, key=lambda s: (s.issued_at, s.name))

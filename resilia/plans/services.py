@@ -28,6 +28,7 @@ from resilia.plans import blueprints
 from resilia.plans import content as c
 from resilia.plans.models import (
     Acknowledgement,
+    PackIssue,
     Plan,
     PlanVersion,
     Signature,
@@ -38,6 +39,7 @@ from resilia.plans.models import (
 register_action("sign", gettext_lazy("Sign"))
 register_action("return", gettext_lazy("Return with comments"))
 register_action("retire", gettext_lazy("Retire"))
+register_action("issue_pack", gettext_lazy("Offline pack issued"))
 register_action("acknowledge", gettext_lazy("Acknowledge reading"))
 register_action("verify_contacts", gettext_lazy("Verify contacts"))
 
@@ -420,6 +422,22 @@ def plan_contacts_verify(*, actor, plan: Plan) -> Plan:
     plan.save(update_fields=["contacts_verified_at"])
     record(actor=actor, action="verify_contacts", obj=plan, changes=diff(before, snapshot(plan)))
     return plan
+
+
+@transaction.atomic
+def pack_issue(*, actor, version: PlanVersion, manifest_sha256: str) -> PackIssue:
+    """Record that `actor` downloaded the offline pack of `version` whose manifest has this
+    SHA-256 (the holders of stale packs are found from these rows)."""
+    issue = PackIssue(version=version, user=actor, manifest_sha256=manifest_sha256)
+    issue.full_clean()
+    issue.save()
+    record(
+        actor=actor,
+        action="issue_pack",
+        obj=version,
+        changes={"manifest_sha256": [None, manifest_sha256]},
+    )
+    return issue
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

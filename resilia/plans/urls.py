@@ -22,4 +22,5 @@ urlpatterns = [
     path(V + "retire/", views_versions.version_retire, name="version_retire"),
     path(V + "acknowledge/", views_versions.acknowledge, name="acknowledge"),
     path(V + "export/<str:fmt>/", views_versions.version_export, name="version_export"),
+    path(V + "pack/", views_versions.version_pack, name="version_pack"),
 ]

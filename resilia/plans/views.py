@@ -15,7 +15,7 @@ from resilia.core import access
 from resilia.core.lists import list_view
 from resilia.plans import access as plan_access
 from resilia.plans import compare as comparing
-from resilia.plans import services
+from resilia.plans import selectors, services
 from resilia.plans.forms import NewVersionForm, PlanCreateForm, PlanForm
 from resilia.plans.models import Acknowledgement, Plan
 from resilia.plans.readiness import readiness
@@ -83,6 +83,7 @@ def plan_detail(request, pk):
             "published": published,
             "holders": [(s, h.pk in acked) for s, h in zip(shown, holders, strict=True)],
             "readiness": readiness(plan),
+            "stale_packs": selectors.stale_packs(plan, published),
             "can_write": access.can_write(request.user, plan),
             "can_new_version": plan_access.may_new_version(request.user, plan),
             "new_version_form": NewVersionForm(),

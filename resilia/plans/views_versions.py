@@ -21,6 +21,7 @@ from resilia.plans import forms as f
 from resilia.plans import selectors, services
 from resilia.plans.document import plan_document
 from resilia.plans.models import Plan, PlanVersion
+from resilia.plans.pack import PACKABLE, build_pack
 
 
 def get_version(user, pk, number, *, write=False) -> PlanVersion:
@@ -41,6 +42,7 @@ def _may(user, v) -> dict:
         "approve": plan_access.may_approve(user, v),
         "publish": plan_access.may_publish(user, v),
         "retire": plan_access.may_retire(user, v),
+        "pack": v.status in PACKABLE,
         "ack": v.status == "published"
         and getattr(user, "person_id", None) is not None
         and v.plan.distribution.filter(pk=user.person_id).exists()
@@ -219,4 +221,19 @@ def version_export(request, pk, number, fmt):
     response["Content-Disposition"] = (
         f'attachment; filename="{v.plan.code}-v{v.number}-{stamp}.{fmt}"'
     )
+    return response
+
+
+@login_required
+def version_pack(request, pk, number):
+    """The offline pack of an approved or published version, as the reader may see it, in
+    their language; each download is recorded (who, version, manifest) and audited."""
+    v = get_version(request.user, pk, number)
+    if v.status not in PACKABLE:
+        messages.error(request, _("Only an approved or published version has an offline pack."))
+        return redirect(v)
+    built = build_pack(v, user=request.user)
+    services.pack_issue(actor=request.user, version=v, manifest_sha256=built.manifest_sha256)
+    response = HttpResponse(built.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{built.filename}"'
     return response

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from resilia.core.context import request_context
 from resilia.org import services as org
@@ -221,3 +222,80 @@ def test_the_console_script_exits_1_on_a_broken_pack(published, tmp_path, key_fi
     broken = subprocess.run([*script, str(bad)], env=env, capture_output=True, text=True)
     assert broken.returncode == 1
     assert "contacts.vcf" in broken.stdout
+
+
+# The download follows the plan's read access: organisation-wide readers (the auditor too)
+# and DEPT-A's subtree; another department's coordinator does not see the plan (404), an
+# executive reads no plans (403), an anonymous visitor is sent to the login page.
+DOWNLOAD = {"manager": 200, "auditor": 200, "coord_a": 200, "coord_b": 404, "executive": 403,
+            "outsider": "login"}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", DOWNLOAD)
+def test_the_download_answers_as_the_access_rules_say(published, client_for, personas, persona):
+    from resilia.audit.models import AuditEvent
+    from resilia.plans.models import PackIssue
+
+    url = reverse("plans:version_pack", args=[published.plan_id, published.number])
+    response = client_for(persona).get(url)
+    if DOWNLOAD[persona] == "login":
+        assert response.status_code == 302 and "/login" in response["Location"]
+    else:
+        assert response.status_code == DOWNLOAD[persona]
+    issues = PackIssue.objects.filter(version=published)
+    events = AuditEvent.objects.filter(action="issue_pack", object_id=str(published.pk))
+    if DOWNLOAD[persona] != 200:
+        assert not issues.exists() and not events.exists()
+        return
+    assert response["Content-Type"] == "application/zip"
+    assert re.fullmatch(
+        r'attachment; filename="EP-NET-v1-offline-pack-\d{8}-\d{4}\.zip"',
+        response["Content-Disposition"],
+    )
+    check = verify_pack(response.content)
+    assert check.ok
+    issue = issues.get()
+    assert issue.user == personas[persona]
+    manifest = hashlib.sha256(members(response.content)["manifest.json"]).hexdigest()
+    assert issue.manifest_sha256 == manifest
+    event = events.get()
+    assert event.actor == personas[persona]
+    assert event.changes["manifest_sha256"] == [None, manifest]
+
+
+def test_a_draft_has_no_pack_and_no_button(plan_setup, client_for):
+    from resilia.plans.models import PackIssue
+
+    v = plan_setup["version"]
+    client = client_for("manager")
+    assert 'data-testid="offline-pack"' not in client.get(v.get_absolute_url()).content.decode()
+    response = client.get(reverse("plans:version_pack", args=[v.plan_id, v.number]))
+    assert response.status_code == 302 and response["Location"] == v.get_absolute_url()
+    assert not PackIssue.objects.exists()
+
+
+def test_the_version_page_offers_the_pack_in_the_readers_language(published, client_for):
+    page = client_for("auditor").get(published.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    url = reverse("plans:version_pack", args=[published.plan_id, published.number])
+    assert f'href="{url}"' in html and "Offline pack" in html
+    response = client_for("auditor").get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Procedures" in members(response.content)["procedures.html"].decode()
+
+
+def test_the_plan_page_lists_the_holders_of_a_stale_pack(
+    published, plan_setup, personas, client_for
+):
+    url = reverse("plans:version_pack", args=[published.plan_id, 1])
+    client_for("auditor").get(url)  # holds v1, and v2 comes out
+    v2 = services.version_new(actor=personas["manager"], plan=published.plan, change_note="新号码")
+    services.version_submit(actor=personas["coord_a"], version=v2, password=PASSWORD)
+    services.version_review(actor=personas["manager"], version=v2, password=PASSWORD)
+    services.version_approve(actor=plan_setup["head_a"], version=v2, password=PASSWORD)
+    services.version_publish(actor=personas["manager"], version=v2)
+    client_for("coord_a").get(url.replace("/v1/", "/v2/"))  # coord_a holds the one in force
+    page = client_for("manager").get(reverse("plans:plan_detail", args=[published.plan_id]))
+    html = page.content.decode()
+    stale = html.split('data-testid="stale-packs"')[1].split("</ul>")[0]
+    assert "auditor" in stale and "coord_a" not in stale
+    assert "过期离线包" in stale and "持有 v1" in stale
