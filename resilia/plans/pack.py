@@ -61,11 +61,11 @@ class Built:
 
 
 def _steps_first(version) -> list[dict]:
-    """The steps a team starts with: those of the first timed phase, in starting order."""
-    for code, _label, steps in selectors.steps_by_phase(version):
-        if code in c.TIMED_PHASES:
-            return sorted(steps, key=lambda s: (s.get("start") or 0, s["key"]))[:FIRST_STEPS]
-    return []
+    """The steps a team starts with: the first of the timed phases (from the disruption to
+    the activity running again), in starting order."""
+    timed = [s for code, _label, steps in selectors.steps_by_phase(version)
+             if code in c.TIMED_PHASES for s in steps]  # fmt: skip
+    return sorted(timed, key=lambda s: (s.get("start") or 0, s["key"]))[:FIRST_STEPS]
 
 
 def _teams(version, user) -> list[dict]:
@@ -255,6 +255,7 @@ def texts_of_verdict() -> dict[str, str]:
         "intact": _("Intact: the %(count)s files match the manifest and its signature holds."),
         "broken": _("Not intact: do not rely on this pack."),
         "not_a_zip": _("This is not a zip file."),
+        "unreadable": _("The file cannot be read: %(name)s"),
         "no_manifest": _("The pack has no manifest.json."),
         "bad_manifest": _("manifest.json cannot be read."),
         "no_signature": _("The pack has no manifest.sig."),
@@ -276,8 +277,8 @@ def _bilingual_texts() -> dict[str, dict[str, str]]:
 
 @dataclass
 class Problem:
-    """One thing wrong with a pack: `kind` (not_a_zip, no_manifest, bad_manifest, no_signature,
-    bad_signature, other_key, missing, extra, changed) and the file concerned."""
+    """One thing wrong with a pack: `kind` (not_a_zip, unreadable, no_manifest, bad_manifest,
+    no_signature, bad_signature, other_key, missing, extra, changed) and the file concerned."""
 
     kind: str
     name: str = ""
@@ -317,8 +318,11 @@ def verify_pack(source: str | Path | bytes, *, public_key: str | None = None) ->
     check = Check()
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, OSError):
+    except zipfile.BadZipFile:
         check.problems.append(Problem("not_a_zip"))
+        return check
+    except OSError:
+        check.problems.append(Problem("unreadable", str(source)))
         return check
     with archive:
         entries = {i.filename: i for i in archive.infolist() if not i.is_dir()}

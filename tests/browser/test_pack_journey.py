@@ -18,9 +18,9 @@ from tests.browser.conftest import login
 def test_a_holder_reads_the_pack_offline_and_verifies_it(
     page_for,
     browser,
-    published,
+    published,  # noqa: F811 (the fixture imported above)
     tmp_path,
-    shot,  # noqa: F811
+    shot,
 ):
     web = page_for("zh-hans")
     login(web, "manager")
@@ -56,6 +56,13 @@ def test_a_holder_reads_the_pack_offline_and_verifies_it(
         shot(page, "pack-procedures-zh")
         page.go_back()
         expect(page).to_have_url(index)
+
+        # The team's wallet card: bank-card width, its leader's mobile on the front.
+        page.locator("nav a[href='wallet-ERT-NET.html']").click()
+        front = page.get_by_test_id("wallet-front")
+        expect(front).to_contain_text("13800000001")
+        assert 320 <= front.bounding_box()["width"] <= 330  # 85.6 mm at 96 dpi
+        shot(page, "pack-wallet-card")
 
         page.get_by_test_id("nav-verify.html").click()
         page.get_by_test_id("pack-files").set_input_files(sorted(unpacked.iterdir()))

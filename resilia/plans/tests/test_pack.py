@@ -22,6 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from resilia.core.context import request_context
 from resilia.org import services as org
@@ -181,6 +182,17 @@ def test_a_manifest_signed_by_another_key_is_refused(published):
     files["manifest.sig"] = other.sign(files["manifest.json"])
     kinds = [p.kind for p in verify_pack(rezip(files)).problems]
     assert kinds == ["other_key"]
+
+
+def test_it_says_what_is_wrong_with_a_file_that_is_no_pack(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a pack")
+    with translation.override("zh-hans"):
+        assert [p.message for p in verify_pack(text).problems] == ["这不是 zip 文件。"]
+    gone = verify_pack(tmp_path / "gone.zip").problems
+    assert [p.kind for p in gone] == ["unreadable"] and "gone.zip" in gone[0].message
+    no_manifest = verify_pack(rezip({"index.html": b"<p>"})).problems
+    assert [p.kind for p in no_manifest] == ["no_manifest"]
 
 
 def test_it_refuses_a_pack_of_a_draft(plan_setup):
