@@ -8,6 +8,8 @@ version's state does not allow, a wrong password, the same person signing twice,
 the steps or an unknown placeholder answer 400 naming the field. POST on a version:
 `submit/`, `review/`, `approve/` (password, comment), `return/` (comment), `publish/`,
 `retire/`, `acknowledge/`; on a plan: `new-version/` (change_note), `verify-contacts/`.
+GET `/api/plan-versions/<id>/pack/`: the signed offline pack (zip) of an approved or
+published version, recorded and audited as the version page's download is.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -30,6 +34,7 @@ from resilia.org.models import Person, Site, Unit
 from resilia.plans import blueprints, selectors, services
 from resilia.plans.filters import PlanFilterSet
 from resilia.plans.models import Plan, PlanVersion, Status
+from resilia.plans.pack import PACKABLE, build_pack
 from resilia.plans.readiness import readiness
 
 
@@ -263,6 +268,24 @@ class VersionViewSet(BaseApiViewSet):
             }
         )
 
+    @extend_schema(
+        request=None,
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        description="The signed offline pack (a zip, see docs/plans.md) of an approved or"
+        " published version, in the reader's language; each download is recorded.",
+    )
+    def pack(self, request, pk=None):
+        v = self._version(pk)
+        if v.status not in PACKABLE:
+            raise serializers.ValidationError(
+                {"status": [_("Only an approved or published version has an offline pack.")]}
+            )
+        built = build_pack(v, user=request.user)
+        services.pack_issue(actor=request.user, version=v, manifest_sha256=built.manifest_sha256)
+        response = HttpResponse(built.content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{built.filename}"'
+        return response
+
 
 class TemplateViewSet(BaseApiViewSet):
     """The seeded templates (read only, the same for everyone who may read plans)."""
@@ -304,6 +327,11 @@ urlpatterns = [
         "plan-versions/<int:pk>/contacts/",
         VersionViewSet.as_view({"get": "contacts"}),
         name="plan-version-contacts",
+    ),
+    path(
+        "plan-versions/<int:pk>/pack/",
+        VersionViewSet.as_view({"get": "pack"}),
+        name="plan-version-pack",
     ),
     *[
         _post(VersionViewSet, method, f"plan-versions/<int:pk>/{step}/", f"plan-version-{step}")

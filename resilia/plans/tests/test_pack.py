@@ -311,3 +311,32 @@ def test_the_plan_page_lists_the_holders_of_a_stale_pack(
     stale = html.split('data-testid="stale-packs"')[1].split("</ul>")[0]
     assert "auditor" in stale and "coord_a" not in stale
     assert "过期离线包" in stale and "持有 v1" in stale
+
+
+@pytest.mark.parametrize("persona, expected", [("auditor", 200), ("coord_b", 404)])
+def test_the_api_gives_the_same_pack_to_the_same_readers(published, personas, persona, expected):
+    from rest_framework.test import APIClient
+
+    from resilia.accounts.tests.tokens import api_key
+    from resilia.plans.models import PackIssue
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(personas[persona])}")
+    response = client.get(f"/api/plan-versions/{published.pk}/pack/")
+    assert response.status_code == expected
+    assert PackIssue.objects.filter(user=personas[persona]).count() == (expected == 200)
+    if expected == 200:
+        assert response["Content-Type"] == "application/zip"
+        assert verify_pack(response.content).ok
+
+
+def test_the_api_refuses_the_pack_of_a_draft_naming_the_status(plan_setup, personas):
+    from rest_framework.test import APIClient
+
+    from resilia.accounts.tests.tokens import api_key
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(personas['manager'])}")
+    response = client.get(f"/api/plan-versions/{plan_setup['version'].pk}/pack/")
+    assert response.status_code == 400
+    assert "approved or published" in str(response.json())
