@@ -253,6 +253,7 @@ class StalePack:
     name: str
     number: int
     issued_at: object
+    user_id: int
 
 
 def stale_packs(plan, in_force: PlanVersion | None) -> list[StalePack]:
@@ -273,5 +274,5 @@ def stale_packs(plan, in_force: PlanVersion | None) -> list[StalePack]:
         if issue.version.number < in_force.number:
             user = issue.user
             name = user.person.full_name if user.person else user.get_full_name() or user.username
-            out.append(StalePack(name, issue.version.number, issue.issued_at))
+            out.append(StalePack(name, issue.version.number, issue.issued_at, user.pk))
     return sorted(out, key=lambda s: (s.issued_at, s.name))

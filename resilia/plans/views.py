@@ -74,6 +74,7 @@ def plan_detail(request, pk):
             Acknowledgement.objects.filter(version=published).values_list("person_id", flat=True)
         )
     shown = access.people_shown(request.user, holders, roster=True)
+    stale = selectors.stale_packs(plan, published)
     return render(
         request,
         "plans/plan_detail.html",
@@ -83,7 +84,8 @@ def plan_detail(request, pk):
             "published": published,
             "holders": [(s, h.pk in acked) for s, h in zip(shown, holders, strict=True)],
             "readiness": readiness(plan),
-            "stale_packs": selectors.stale_packs(plan, published),
+            "stale_packs": stale,
+            "my_stale_pack": next((s for s in stale if s.user_id == request.user.pk), None),
             "can_write": access.can_write(request.user, plan),
             "can_new_version": plan_access.may_new_version(request.user, plan),
             "new_version_form": NewVersionForm(),

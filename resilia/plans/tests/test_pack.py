@@ -311,6 +311,10 @@ def test_the_plan_page_lists_the_holders_of_a_stale_pack(
     stale = html.split('data-testid="stale-packs"')[1].split("</ul>")[0]
     assert "auditor" in stale and "coord_a" not in stale
     assert "过期离线包" in stale and "持有 v1" in stale
+    assert 'data-testid="my-stale-pack"' not in html  # the manager holds no pack
+    mine = client_for("auditor").get(reverse("plans:plan_detail", args=[published.plan_id]))
+    warning = mine.content.decode().split('data-testid="my-stale-pack"')[1].split("</div>")[0]
+    assert "v1" in warning and "v2" in warning and v2.get_absolute_url() in warning
 
 
 @pytest.mark.parametrize("persona, expected", [("auditor", 200), ("coord_b", 404)])
