@@ -73,7 +73,10 @@ def install_default_packs() -> list[GradingPack]:
 
 
 def current_packs():
-    """The newest version of each enabled pack (the choices when declaring)."""
+    """The newest version of each enabled pack (the choices when declaring). A database whose
+    packs were never installed (flushed, restored from before incidents) gets the defaults."""
+    if not GradingPack.objects.exists():
+        install_default_packs()
     newest = GradingPack.objects.values("code").annotate(v=Max("version"))
     pks = [
         GradingPack.objects.get(code=row["code"], version=row["v"]).pk
