@@ -35,16 +35,24 @@ def pytest_collection_modifyitems(config, items):
     parsers, settings, the CLI on a file database of its own) already ran on SQLite, and,
     CI making hypothesis derandomised, would run again exactly as they did. They count as
     deselected (under pytest-xdist the summary line does not show them).
+
+    The browser journeys (tests/browser) are left out of that second run too: they test the
+    pages' behaviour in Chromium, which the database does not change, while every query they
+    make is also made by the page, API and service tests that do run on PostgreSQL; running
+    them twice cost CI a third of its time budget. RESILIA_BROWSER_ON_POSTGRES=1 keeps them.
     """
     import os
 
     if os.environ.get("RESILIA_TESTS_DATABASE_ONLY") != "1":
         return
+    browser = os.environ.get("RESILIA_BROWSER_ON_POSTGRES") != "1"
     keep, skip = [], []
     for item in items:
         uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
             getattr(item, "fixturenames", ())
         )
+        if browser and "tests/browser/" in item.nodeid:
+            uses = False
         (keep if uses else skip).append(item)
     if skip:
         config.hook.pytest_deselected(items=skip)
