@@ -3,10 +3,14 @@
 from django.urls import include, path
 
 from resilia.core.urls import i18n_urlpatterns
+from resilia.incidents.views_intake import report_anomaly
 from resilia.site.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The reporting link anyone may use without an account (incidents/intake.py): short, for a
+    # QR code on a poster.
+    path("r/<str:token>/", report_anomaly, name="report_anomaly"),
     path("", include("resilia.site.urls")),
     path("", include("resilia.core.urls")),
     path("accounts/", include("resilia.accounts.urls")),

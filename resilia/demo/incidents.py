@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from resilia.accounts.models import User
 from resilia.dependencies.models import Resource
-from resilia.incidents import services
+from resilia.incidents import intake, services
 from resilia.incidents.models import Incident
 from resilia.org.models import Person, Site, Unit
 
@@ -100,4 +100,17 @@ def load_incidents() -> dict:
             due_date=(now + dt.timedelta(days=40)).date(),
         )
     services.incident_close(actor=bcm, incident=past, now=now - dt.timedelta(days=19))
+
+    # A reporting link for the primary data centre's poster, and a report waiting for triage.
+    site = Site.objects.filter(code="DC-MAIN").first()
+    link = intake.link_create(actor=bcm, label="主数据中心值班海报", site=site)
+    intake.report(
+        source="link",
+        link=link,
+        what="三层机房精密空调滴水，地板有积水。",
+        location="三层网络机房A排",
+        reporter_name="保安 王师傅",
+        now=now,
+        noticed_at=now - dt.timedelta(minutes=12),
+    )
     return {"incidents": Incident.objects.count()}

@@ -51,6 +51,21 @@ register(
 )
 
 
+register(
+    "incidents.intakelink",
+    Policy(readers=frozenset(RUNNERS | {"auditor"}), writers=frozenset(WRITE_ALL)),
+)
+register(
+    "incidents.anomalyreport",
+    Policy(
+        unit_path="site__unit__path",
+        unitless_shared=True,
+        readers=frozenset(RUNNERS | {"auditor"}),
+        writers=RUNNERS,
+    ),
+)
+
+
 def may_run(user, incident) -> bool:
     """Change the incident: its level, status, reports, roles, journal, review."""
     return access.role_of(user) in RUNNERS and access.can_write(user, incident)

@@ -299,3 +299,54 @@ class TaskForm(Styled):
         from resilia.incidents.models import TaskState
 
         self.fields["state"].choices = TaskState.choices
+
+
+class AnomalyForm(Styled):
+    """What anyone reports by a reporting link (no account), or the duty officer logs."""
+
+    what = forms.CharField(label=_("What happened"), widget=forms.Textarea, max_length=5000)
+    location = forms.CharField(label=_("Where"), required=False, max_length=300)
+    noticed_at = forms.DateTimeField(
+        label=_("Noticed"),
+        required=False,
+        widget=_when(),
+        help_text=_("Leave empty for now."),
+        error_messages={"invalid": _("Write the time as 2026-05-01 09:00.")},
+    )
+    reporter_name = forms.CharField(label=_("Your name"), required=False, max_length=100)
+    reporter_phone = forms.CharField(label=_("Your phone"), required=False, max_length=40)
+
+
+class HotlineForm(AnomalyForm):
+    site = CodesField(Site, label=_("Site"), help_text=_("Its code, e.g. DC-MAIN"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["reporter_name"].label = _("Caller")
+        self.fields["reporter_phone"].label = _("Caller's phone")
+
+    def clean_site(self):
+        sites = self.fields["site"].resolve(self.user, self.cleaned_data.get("site"))
+        if len(sites) > 1:
+            raise forms.ValidationError(_("Name one site."))
+        return sites[0] if sites else None
+
+
+class LinkForm(Styled):
+    label = forms.CharField(label=_("Label"), max_length=200, help_text=_("e.g. 主数据中心 poster"))
+    site = CodesField(Site, label=_("Site"), help_text=_("Its code; leave empty for any site."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_site(self):
+        sites = self.fields["site"].resolve(self.user, self.cleaned_data.get("site"))
+        if len(sites) > 1:
+            raise forms.ValidationError(_("Name one site."))
+        return sites[0] if sites else None
+
+
+class DismissForm(Styled):
+    reason = forms.CharField(label=_("Reason for dismissing"), widget=forms.Textarea)

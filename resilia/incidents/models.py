@@ -600,3 +600,98 @@ class Task(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:board", args=[self.activation.incident_id])
+
+
+class IntakeLink(models.Model):
+    """A reporting link (and its QR code) anyone may use without an account to report an
+    anomaly (seed 002: hotline, staff feedback), for one site or the whole organisation. The
+    link carries a signature of its id; switching it off makes the posters that show it stop
+    working at once."""
+
+    label = models.CharField(_("label"), max_length=200)
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reporting link")
+        verbose_name_plural = _("reporting links")
+        ordering = ["-is_active", "label", "pk"]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse("incidents:intake")
+
+
+class IntakeSource(models.TextChoices):
+    LINK = "link", _("Reporting link")
+    HOTLINE = "hotline", _("Hotline call")
+
+
+class IntakeStatus(models.TextChoices):
+    NEW = "new", _("To triage")
+    INCIDENT = "incident", _("Incident opened")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class AnomalyReport(models.Model):
+    """An anomaly reported by anyone (by a reporting link) or a hotline call logged by the
+    duty officer; triaged into an incident or dismissed with a reason."""
+
+    source = models.CharField(_("source"), max_length=10, choices=IntakeSource.choices)
+    link = models.ForeignKey(
+        IntakeLink, verbose_name=_("reporting link"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="reports",
+    )  # fmt: skip
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    what = models.TextField(_("what happened"))
+    location = models.CharField(_("where"), max_length=300, blank=True)
+    noticed_at = models.DateTimeField(_("noticed"))
+    reporter_name = models.CharField(_("reported by"), max_length=100, blank=True)
+    reporter_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.NEW
+    )
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="intake",
+    )  # fmt: skip
+    dismissed_reason = models.TextField(_("reason for dismissing"), blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("triaged by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anomaly report")
+        verbose_name_plural = _("anomaly reports")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["status", "received_at"], name="incidents_intake_idx")]
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d %H:%M} · {self.what[:40]}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:intake_detail", args=[self.pk])

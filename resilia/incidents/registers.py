@@ -26,4 +26,5 @@ INCIDENTS = Register(
     ordering=("-detected_at", "-id"),
     select_related=("pack", "unit"),
     create_url="incidents:declare",
+    template="incidents/list_page.html",
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.incidents import views
+from resilia.incidents import views, views_intake
 
 app_name = "incidents"
 urlpatterns = [
@@ -22,6 +22,11 @@ urlpatterns = [
     path("<int:pk>/activate/", views.activate, name="activate"),
     path("<int:pk>/board/", views.board, name="board"),
     path("tasks/<int:task_pk>/", views.task, name="task"),
+    path("intake/", views_intake.intake_list, name="intake"),
+    path("intake/hotline/", views_intake.hotline, name="hotline"),
+    path("intake/links/", views_intake.link_create, name="link_create"),
+    path("intake/links/<int:pk>/", views_intake.link_switch, name="link_switch"),
+    path("intake/<int:pk>/", views_intake.intake_detail, name="intake_detail"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>.<str:fmt>", views.report_export, name="report_export"),
 ]

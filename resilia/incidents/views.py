@@ -19,7 +19,7 @@ from resilia.core.lists import list_view
 from resilia.core.trail import record
 from resilia.incidents import access as inc_access
 from resilia.incidents import activation as act
-from resilia.incidents import documents, services
+from resilia.incidents import documents, intake, services
 from resilia.incidents.clock import clock
 from resilia.incidents.forms import (
     ActionForm,
@@ -84,7 +84,20 @@ def incident_list(request):
 def declare(request):
     if not inc_access.may_declare(request.user):
         raise PermissionDenied
-    form = IncidentForm(request.POST or None, user=request.user)
+    source = _source_report(request)
+    initial = {}
+    if source is not None:
+        initial = {
+            "title": source.what.splitlines()[0][:80],
+            "description": "\n".join(
+                x
+                for x in (source.what, source.location, source.reporter_name, source.reporter_phone)
+                if x
+            ),  # fmt: skip
+            "sites": [source.site] if source.site else [],
+            "detected_at": timezone.localtime(source.noticed_at).replace(second=0, microsecond=0),
+        }
+    form = IncidentForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit = data.get("unit")
@@ -110,11 +123,24 @@ def declare(request):
             except ValidationError as exc:
                 _errors(form, exc)
             else:
+                if source is not None:
+                    intake.to_incident(actor=request.user, report=source, incident=incident)
                 messages.success(
                     request, _("Incident %(code)s was declared.") % {"code": incident.code}
                 )
                 return redirect(incident)
-    return render(request, "incidents/declare.html", {"form": form})
+    return render(request, "incidents/declare.html", {"form": form, "source": source})
+
+
+def _source_report(request):
+    """The anomaly report the incident is declared from (?report=<id>), still to triage."""
+    from resilia.incidents.models import AnomalyReport, IntakeStatus
+
+    raw = request.GET.get("report") or request.POST.get("report")
+    if not raw:
+        return None
+    row = access.get_object_for_user(request.user, AnomalyReport, raw)
+    return row if row.status == IntakeStatus.NEW else None
 
 
 def _clock_context(request, incident) -> dict:
