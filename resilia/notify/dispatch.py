@@ -1,17 +1,23 @@
 """Sending the queued deliveries of a send: claim, send, record, retry, fall back.
 
-A worker claims a few rows at a time (status SENDING with `claimed_at`, committed before
-anything goes out), sends each and records the outcome with its attempt row in one small
-transaction. A worker killed with kill -9 leaves at most the rows of its batch SENDING: the
-next dispatcher takes those older than the claim lease back to QUEUED and sends them again
-with the same key (Message-ID, Idempotency-Key), so nothing is lost, and a receiver that
-keeps keys drops the one copy a kill between "accepted" and "recorded" can make.
+A worker claims a batch of rows at once (status SENDING, `claimed_at` and the batch's `claim`
+token, committed before anything goes out), sends them over one connection per channel, and
+records the outcomes in bulk: one transaction updates the rows still holding the token and
+inserts their attempt rows, at the end of the batch and whenever `NOTIFY_FLUSH_MS` have passed
+since the last record. The queries of a batch do not grow with its size.
+
+A worker killed with kill -9 leaves the rows of its batch SENDING: the next dispatcher takes
+those older than the claim lease back to QUEUED and sends them again with the same key
+(Message-ID, Idempotency-Key), so nothing is lost, and a receiver that keeps keys drops the
+copies a kill can make: those accepted since the last record (at most the last
+`NOTIFY_FLUSH_MS` of sending; one message when a message takes longer than that).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections import deque
 
 from django.conf import settings
@@ -24,7 +30,9 @@ from resilia.notify.models import Acknowledgement, Attempt, Delivery, Send
 from resilia.notify.tokens import ack_url
 from resilia.notify.transports import Outgoing, TransportError, transport_for
 
-BATCH = 20
+# Rows claimed at once. Large enough that the claim and the record are a small part of a
+# batch's time, small enough that a batch's rows are sent within seconds of their claim.
+BATCH = 200
 
 
 def claim_seconds() -> int:
@@ -57,6 +65,13 @@ class _Limiter:
 
 
 def _claim(send_id: int, now) -> list[Delivery]:
+    """Claim up to BATCH due rows in one committed transaction; the rows this call got.
+
+    PostgreSQL: the due rows are locked with SKIP LOCKED, so two workers take different
+    rows. SQLite runs one writer at a time (IMMEDIATE transactions); the update takes only
+    rows still queued and marks them with this batch's token, which the read then selects.
+    """
+    token = uuid.uuid4()
     with transaction.atomic():
         due = Delivery.objects.filter(
             send_id=send_id, status=Delivery.Status.QUEUED, next_attempt_at__lte=now
@@ -64,11 +79,13 @@ def _claim(send_id: int, now) -> list[Delivery]:
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return []
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING, claimed_at=now
+            status=Delivery.Status.SENDING, claimed_at=now, claim=token
         )
     return list(
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING, claimed_at=now)
+        Delivery.objects.filter(pk__in=ids, claim=token)
         .select_related("channel", "channel__fallback", "person", "send")
         .order_by("pk")
     )
@@ -78,7 +95,7 @@ def recover(send_id: int, now) -> int:
     """Take back rows claimed by a worker that died (claimed longer ago than the lease)."""
     return Delivery.objects.filter(
         send_id=send_id, status=Delivery.Status.SENDING, claimed_at__lt=stale_before(now)
-    ).update(status=Delivery.Status.QUEUED, claimed_at=None)
+    ).update(status=Delivery.Status.QUEUED, claimed_at=None, claim=None)
 
 
 def dispatch(send_id: int, *, now=None, max_wait: float = 2.0) -> dict:
@@ -87,6 +104,7 @@ def dispatch(send_id: int, *, now=None, max_wait: float = 2.0) -> dict:
     fixed = now is not None
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0, "fallback": 0}
     transports, limiters = {}, {}
+    book = _Book()
     recover(send_id, now or timezone.now())
     try:
         while True:
@@ -106,9 +124,13 @@ def dispatch(send_id: int, *, now=None, max_wait: float = 2.0) -> dict:
                 ).values_list("person_id", flat=True)
             )
             for delivery in batch:
-                outcome = _one(delivery, acked, transports, limiters, moment, fixed)
+                outcome = _one(delivery, acked, transports, limiters, moment, fixed, book)
                 counts[outcome] += 1
+                book.flush_if_due()
+            book.flush()
     finally:
+        # Record what went out before an error ends the run (the rest waits for its lease).
+        book.flush()
         for transport in transports.values():
             transport.close()
     return counts
@@ -124,13 +146,13 @@ def _next_due_in(send_id, moment) -> float | None:
     return None if first is None else (first - moment).total_seconds()
 
 
-def _one(delivery, acked, transports, limiters, moment, fixed) -> str:
+def _one(delivery, acked, transports, limiters, moment, fixed, book) -> str:
     channel = delivery.channel
     if delivery.person_id in acked or delivery.send.status != Send.Status.RUNNING:
-        _settle(delivery, status=Delivery.Status.SKIPPED)
+        book.add(delivery, status=Delivery.Status.SKIPPED)
         return "skipped"
     if not channel.is_active:
-        return _fall_back(delivery, _("The channel is switched off."), moment)
+        return _fall_back(delivery, _("The channel is switched off."), moment, book)
     transport = transports.get(channel.pk)
     if transport is None:
         transport = transports[channel.pk] = transport_for(channel)
@@ -143,8 +165,8 @@ def _one(delivery, acked, transports, limiters, moment, fixed) -> str:
         wait = limiter.wait(at)
         if wait > 0:
             if channel.fallback_id:
-                return _fall_back(delivery, _("Over the channel's rate limit."), moment)
-            _settle(
+                return _fall_back(delivery, _("Over the channel's rate limit."), moment, book)
+            book.add(
                 delivery,
                 status=Delivery.Status.QUEUED,
                 next_attempt_at=moment + dt.timedelta(seconds=wait),
@@ -166,9 +188,9 @@ def _one(delivery, acked, transports, limiters, moment, fixed) -> str:
             )
         )
     except TransportError as exc:
-        return _failed(delivery, transport, exc, number, started, moment)
+        return _failed(delivery, transport, exc, number, started, moment, book)
     ms = int((time.monotonic() - started) * 1000)
-    _settle(
+    book.add(
         delivery,
         status=Delivery.Status.SENT,
         attempts=number,
@@ -180,13 +202,13 @@ def _one(delivery, acked, transports, limiters, moment, fixed) -> str:
     return "sent"
 
 
-def _failed(delivery, transport, exc, number, started, moment) -> str:
+def _failed(delivery, transport, exc, number, started, moment, book) -> str:
     ms = int((time.monotonic() - started) * 1000)
     error = str(exc)[:2000]
     if exc.permanent:
         from resilia.notify.services import channel_disable
 
-        _settle(
+        book.add(
             delivery,
             status=Delivery.Status.FAILED,
             attempts=number,
@@ -194,13 +216,14 @@ def _failed(delivery, transport, exc, number, started, moment) -> str:
             duration_ms=ms,
             attempt=(number, False, error, ms),
         )
+        book.flush()  # rare: the channel goes off now, and the fallback row is made at once
         with request_context(source="task"):
             channel_disable(actor=None, channel=delivery.channel, reason=error)
         delivery.channel.is_active = False
-        _fall_back(delivery, error, moment, already_failed=True)
+        _fall_back(delivery, error, moment, book, already_failed=True)
         return "failed"
     if number < transport.max_attempts:
-        _settle(
+        book.add(
             delivery,
             status=Delivery.Status.QUEUED,
             attempts=number,
@@ -211,7 +234,7 @@ def _failed(delivery, transport, exc, number, started, moment) -> str:
             attempt=(number, False, error, ms),
         )
         return "retry"
-    _settle(
+    book.add(
         delivery,
         status=Delivery.Status.FAILED,
         attempts=number,
@@ -219,11 +242,12 @@ def _failed(delivery, transport, exc, number, started, moment) -> str:
         duration_ms=ms,
         attempt=(number, False, error, ms),
     )
-    _fall_back(delivery, error, moment, already_failed=True)
+    book.flush()
+    _fall_back(delivery, error, moment, book, already_failed=True)
     return "failed"
 
 
-def _fall_back(delivery, reason: str, moment, *, already_failed=False) -> str:
+def _fall_back(delivery, reason: str, moment, book, *, already_failed=False) -> str:
     """Move the message to the channel's fallback (once per wave), else fail it."""
     fallback = delivery.channel.fallback
     note = reason
@@ -252,23 +276,80 @@ def _fall_back(delivery, reason: str, moment, *, already_failed=False) -> str:
                 "channel": fallback.name,
             }
     if not already_failed:
-        _settle(delivery, status=Delivery.Status.FAILED, error=note)
+        book.add(delivery, status=Delivery.Status.FAILED, error=note[:2000])
     else:
         Delivery.objects.filter(pk=delivery.pk).update(error=note[:2000])
     return "fallback" if note != reason else "failed"
 
 
-def _settle(delivery, *, attempt=None, **fields) -> None:
-    """Record a claimed row's outcome (and its attempt) in one small transaction."""
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(**fields)
-        if attempt is not None:
-            number, ok, error, ms = attempt
-            Attempt.objects.create(
-                delivery_id=delivery.pk,
-                number=number,
-                at=timezone.now(),
-                ok=ok,
-                error=error,
-                duration_ms=ms,
-            )
+# The fields an outcome sets; those it does not name keep the claimed row's values.
+_FIELDS = ("status", "attempts", "sent_at", "duration_ms", "error", "next_attempt_at", "claimed_at")
+
+
+class _Book:
+    """The outcomes sent but not yet recorded, written in bulk by `flush()`.
+
+    A flush is one transaction of two statements whatever the number of rows, each executed
+    for all of them (`executemany`: SQLite runs it in-process, psycopg pipelines it in one
+    round trip): the attempts, inserted only for rows still SENDING under their batch's claim
+    token, then the rows' outcomes, under the same condition, so that a row taken back after
+    its lease and claimed again is not written over. Every outcome takes its row out of
+    SENDING, so the update also clears the claim.
+    """
+
+    def __init__(self):
+        self.pending: list[tuple[Delivery, dict, tuple | None]] = []
+        self.every = int(getattr(settings, "NOTIFY_FLUSH_MS", 10)) / 1000
+        self.last = time.monotonic()
+
+    def add(self, delivery, *, attempt=None, **fields) -> None:
+        self.pending.append((delivery, fields, attempt))
+
+    def flush_if_due(self) -> None:
+        if self.pending and time.monotonic() - self.last >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            pending, self.pending = self.pending, []
+            insert, update = _statements()
+            fields = [Delivery._meta.get_field(name) for name in _FIELDS]
+            uuid_field, at_field = Delivery._meta.get_field("claim"), Attempt._meta.get_field("at")
+            at = at_field.get_db_prep_save(timezone.now(), connection)
+            sending = Delivery.Status.SENDING.value
+            attempts, outcomes = [], []
+            for d, f, a in pending:
+                held = [d.pk, sending, uuid_field.get_db_prep_save(d.claim, connection)]
+                if a is not None:
+                    attempts.append([d.pk, a[0], at, a[1], a[2], a[3], *held])
+                values = [
+                    field.get_db_prep_save(f.get(field.name, getattr(d, field.attname)), connection)
+                    for field in fields
+                ]
+                outcomes.append([*values, *held])
+            with transaction.atomic(), connection.cursor() as cursor:
+                if attempts:
+                    cursor.executemany(insert, attempts)
+                cursor.executemany(update, outcomes)
+        self.last = time.monotonic()
+
+
+def _statements() -> tuple[str, str]:
+    """The two statements of a record, from the models' own table and column names."""
+    q = connection.ops.quote_name
+    d, a = Delivery._meta, Attempt._meta
+    held = (
+        f"{q(d.pk.column)} = %s AND {q(d.get_field('status').column)} = %s "
+        f"AND {q(d.get_field('claim').column)} = %s"
+    )
+    columns = ("delivery", "number", "at", "ok", "error", "duration_ms")
+    insert = (
+        f"INSERT INTO {q(a.db_table)} ({', '.join(q(a.get_field(c).column) for c in columns)}) "
+        f"SELECT {', '.join(['%s'] * len(columns))} "
+        f"WHERE EXISTS (SELECT 1 FROM {q(d.db_table)} WHERE {held})"
+    )
+    sets = ", ".join(f"{q(d.get_field(name).column)} = %s" for name in _FIELDS)
+    update = (
+        f"UPDATE {q(d.db_table)} SET {sets}, {q(d.get_field('claim').column)} = NULL WHERE {held}"
+    )
+    return insert, update

@@ -316,8 +316,9 @@ class Delivery(models.Model):
     """One message to one person on one channel in one wave, with its state.
 
     Unique per (send, person, channel, wave): a re-run of the fan-out creates nothing twice.
-    A worker claims a row (status SENDING, `claimed_at`) before it sends; a row left SENDING
-    by a dead worker is sent again after its lease with the same `key` (Message-ID,
+    A worker claims a row (status SENDING, `claimed_at`, its batch's `claim` token) before it
+    sends, and records the outcome only while the row still holds that token; a row left
+    SENDING by a dead worker is sent again after its lease with the same `key` (Message-ID,
     Idempotency-Key), so a receiver can drop the copy.
     """
 
@@ -343,6 +344,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The batch that holds the row: a late worker cannot record over a row taken back from it.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
