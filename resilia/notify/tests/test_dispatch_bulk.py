@@ -110,3 +110,12 @@ def test_it_does_not_record_over_a_row_taken_back_from_a_late_worker(setup, org_
     assert (again.status, again.attempts) == ("sending", 0)
     assert again.claim is not None and again.claim != row.claim
     assert not Attempt.objects.filter(delivery=again).exists()
+
+
+def test_it_creates_nothing_twice_when_a_wave_is_queued_again(setup, org_tree):
+    send = _send(setup, org_tree, 5, "q")
+    people = [d.person for d in Delivery.objects.filter(send=send).select_related("person")]
+    before = set(Delivery.objects.filter(send=send).values_list("pk", "key"))
+    notify.queue_wave(send, people, wave=0, now=T0)
+    assert set(Delivery.objects.filter(send=send).values_list("pk", "key")) == before
+    assert len(before) == 5
