@@ -265,6 +265,7 @@ def _fall_back(delivery, reason: str, moment, book, *, already_failed=False) -> 
                         language=delivery.language,
                         subject=delivery.subject,
                         body=delivery.body,
+                        reply_code=delivery.reply_code,
                         next_attempt_at=moment,
                         created_at=moment,
                     )

@@ -32,7 +32,7 @@ SAMPLE = {
     "site": "主数据中心",
     "unit": "信息科技部",
     "ack_link": "https://resilia.example/n/a/XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
-    "reply_code": "1234",
+    "reply_code": "K7M2QX",
 }
 
 

@@ -346,6 +346,9 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # The batch that holds the row: a late worker cannot record over a row taken back from it.
     claim = models.UUIDField(null=True, blank=True, editable=False)
+    # What the person replies by SMS ("<code> 2"): one code for a person's messages of a
+    # wave, unique among the open deliveries, accepted only from the number it was sent to.
+    reply_code = models.CharField(_("reply code"), max_length=6, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -369,6 +372,10 @@ class Delivery(models.Model):
             models.Index(fields=["channel", "sent_at"], name="notify_dlv_rate"),
             # The live view and the ack: one person's rows of a send.
             models.Index(fields=["send", "person"], name="notify_dlv_person"),
+            # The SMS receiver: the deliveries an inbound reply code names.
+            models.Index(
+                fields=["reply_code"], condition=~models.Q(reply_code=""), name="notify_dlv_reply"
+            ),
         ]
 
     def __str__(self):

@@ -33,7 +33,7 @@ from resilia.notify.models import (
     MessageTemplate,
     Send,
 )
-from resilia.notify.tokens import ack_url, reply_code
+from resilia.notify.tokens import ack_url, new_reply_codes
 from resilia.notify.transports import transport_for
 from resilia.notify.transports.base import MASK
 from resilia.org.models import Person
@@ -357,14 +357,18 @@ def queue_wave(send, recipients, *, wave: int, now) -> int:
     channels = [(c, transport_for(c)) for c in send.channels.all()]
     people = Person.objects.filter(pk__in=[p.pk for p in recipients if p.pk not in acked])
     people = {p.pk: p for p in people.select_related("user")}
+    order = [people[p.pk] for p in recipients if p.pk in people]
+    # Every send asks for an answer; the code goes on each of the person's messages of the
+    # wave (an e-mail's can be answered from the phone too, and a fallback SMS keeps it).
+    codes = new_reply_codes(len(order), open_reply_codes())
     rows = []
-    for person in (people[p.pk] for p in recipients if p.pk in people):
+    for person, code in zip(order, codes, strict=True):
         lang = person_language(person)
         values = send.context | {
             "name": person.full_name,
             "title": send.title,
             "ack_link": ack_url(send.pk, person.pk, base),
-            "reply_code": reply_code(send.pk, person.pk),
+            "reply_code": code,
         }
         subject, body = messages.render(send.template, lang, values)
         for channel, transport in channels:
@@ -383,12 +387,25 @@ def queue_wave(send, recipients, *, wave: int, now) -> int:
                     language=lang,
                     subject=subject[:300],
                     body=body,
+                    reply_code=code,
                     next_attempt_at=now,
                     created_at=now,
                 )
             )
     insert_ignoring_conflicts(Delivery, rows)
     return len(rows)
+
+
+def open_deliveries():
+    """Deliveries a reply can still answer: of a running send, neither failed nor skipped."""
+    return Delivery.objects.filter(send__status=Send.Status.RUNNING).exclude(
+        status__in=[Delivery.Status.FAILED, Delivery.Status.SKIPPED]
+    )
+
+
+def open_reply_codes() -> set[str]:
+    """The reply codes in use: a new one must differ from all of them."""
+    return set(open_deliveries().exclude(reply_code="").values_list("reply_code", flat=True))
 
 
 def insert_ignoring_conflicts(model, objs) -> None:

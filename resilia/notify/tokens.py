@@ -26,11 +26,21 @@ def ack_url(send_id: int, person_id: int, base: str = "") -> str:
     return base.rstrip("/") + reverse("notify:ack", args=[ack_token(send_id, person_id)])
 
 
-def reply_code(send_id: int, person_id: int) -> str:
-    """A short code a person can reply by SMS ("<code> 1" = I can come / I am safe)."""
-    import hashlib
+# Reply codes: no 0/O, 1/I/L, which a person reading an SMS aloud or typing it confuses.
+REPLY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REPLY_LENGTH = 6
 
-    from django.conf import settings
 
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{send_id}:{person_id}".encode()).hexdigest()
-    return str(int(digest[:8], 16) % 9000 + 1000)
+def new_reply_codes(count: int, taken: set[str]) -> list[str]:
+    """`count` random reply codes, distinct from each other and from `taken` (31^6, about
+    887 million codes: a collision is rare and simply drawn again)."""
+    import secrets
+
+    codes: list[str] = []
+    seen = set(taken)
+    while len(codes) < count:
+        code = "".join(secrets.choice(REPLY_ALPHABET) for _ in range(REPLY_LENGTH))
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes

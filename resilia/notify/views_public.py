@@ -24,7 +24,7 @@ from resilia.core.context import request_context
 from resilia.core.middleware import client_ip
 from resilia.notify import services
 from resilia.notify.models import Answer, Channel, Send
-from resilia.notify.tokens import read_token, reply_code
+from resilia.notify.tokens import REPLY_LENGTH, read_token
 from resilia.notify.transports.webhook import signature
 from resilia.org.models import Person
 
@@ -78,14 +78,25 @@ def _ack_error(request, message: str, status: int):
     return render(request, "notify/ack.html", {"error": message}, status=status)
 
 
-REPLY = re.compile(r"^\s*(\d{4})\s*([12])?\s*$")
+# "<code>", "<code> 2" or "<code>2", any case; the digit picks the message's answer.
+REPLY = re.compile(rf"^\s*([A-Za-z0-9]{{{REPLY_LENGTH}}})\s*([0-9])?\s*$")
+
+
+def _number(text: str) -> str:
+    """A mobile number compared on its last 11 digits (+86, spaces and dashes dropped)."""
+    return re.sub(r"\D", "", text or "")[-11:]
 
 
 @csrf_exempt
 @require_POST
 def sms_reply(request, channel_id: int):
     """A gateway's inbound SMS: {"from": mobile, "text": "<code> 1|2"}, signed with the
-    channel's reply secret (X-Resilia-Timestamp, X-Resilia-Signature, as our webhooks)."""
+    channel's reply secret (X-Resilia-Timestamp, X-Resilia-Signature, as our webhooks).
+
+    The code names the open deliveries of one person and send; it answers only from the
+    number it was sent to. "<code>" alone gives the first answer (acknowledged, I can come,
+    I am safe), "<code> 2" the second.
+    """
     if _limited(request, "sms"):
         return JsonResponse({"error": _("Too many requests.")}, status=429)
     channel = Channel.objects.filter(pk=channel_id, kind="sms_http").first()
@@ -102,21 +113,40 @@ def sms_reply(request, channel_id: int):
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": _("Expected JSON with from and text.")}, status=400)
     match = REPLY.match(text)
-    digits = re.sub(r"\D", "", mobile)[-11:]
-    if not match or not digits:
+    sender = _number(mobile)
+    if not match or not sender:
         return JsonResponse({"error": _("The reply has no code.")}, status=400)
-    code, choice = match.group(1), match.group(2) or "1"
-    for send in Send.objects.filter(
-        status=Send.Status.RUNNING, deliveries__address__endswith=digits
-    ).distinct():
-        for person in Person.objects.filter(
-            deliveries__send=send, mobile__endswith=digits
-        ).distinct():
-            if reply_code(send.pk, person.pk) == code:
-                answer = send.answers[0] if choice == "1" else send.answers[-1]
-                with request_context(source="web"):
-                    services.acknowledge(
-                        actor=None, send=send, person=person, answer=answer, via="sms"
-                    )
-                return JsonResponse({"ok": True, "send": send.pk, "answer": answer})
-    return JsonResponse({"error": _("No message waits for this code.")}, status=404)
+    code, choice = match.group(1).upper(), match.group(2)
+    rows = list(
+        services.open_deliveries()
+        .filter(reply_code=code)
+        .select_related("send", "person", "channel")
+    )
+    if not rows:
+        return JsonResponse({"error": _("No message waits for this code.")}, status=404)
+    mine = [d for d in rows if sender in _sent_to(d)]
+    if not mine:
+        return JsonResponse({"error": _("This code was not sent to this number.")}, status=403)
+    send, person = mine[0].send, mine[0].person
+    answers = send.answers
+    number = int(choice) if choice else 1
+    if not 1 <= number <= len(answers):
+        return JsonResponse(
+            {"error": _("Reply the code, then 1 to %(n)s.") % {"n": len(answers)}}, status=400
+        )
+    answer = answers[number - 1]
+    try:
+        with request_context(source="web"):
+            services.acknowledge(actor=None, send=send, person=person, answer=answer, via="sms")
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"ok": True, "send": send.pk, "answer": answer})
+
+
+def _sent_to(delivery) -> set[str]:
+    """The numbers a delivery's code was sent to: the SMS's own address; for a message on
+    another channel, the person's mobile."""
+    numbers = {_number(delivery.person.mobile)}
+    if delivery.channel.kind == "sms_http":
+        numbers = {_number(delivery.address)}
+    return numbers - {""}
