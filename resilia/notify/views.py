@@ -4,6 +4,8 @@ through resilia.core.access, writes through resilia.notify.services."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,7 @@ from resilia.notify.models import (
     MessageTemplate,
 )
 from resilia.notify.transports import TRANSPORTS
+from resilia.notify.transports.base import MASK
 
 
 def _may_create(request, model):
@@ -39,7 +42,13 @@ def _call(form, service, **kwargs):
     try:
         return service(**kwargs)
     except ValidationError as exc:
-        form.add_error(None, exc)
+        if hasattr(exc, "error_dict"):
+            # The model names fields the form spells otherwise ("config" is the cfg_* fields):
+            # those errors go on top of the form, not into a ValueError.
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
         return None
 
 
@@ -66,6 +75,39 @@ def channel_create(request):
             messages.success(request, _("%(name)s was created.") % {"name": channel})
             return redirect(channel)
     context = {"form": form, "kinds": ChannelKind.choices, "current_kind": kind}
+    return render(request, "notify/channel_form.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_edit(request, pk):
+    """Change a channel's name, fallback and configuration (its kind stays). Secrets show
+    as "••••••"; sending that back keeps the stored value."""
+    channel = access.get_object_for_user(request.user, Channel, pk, write=True)
+    transport = TRANSPORTS[channel.kind](channel)
+    initial = {"name": channel.name, "kind": channel.kind, "fallback": channel.fallback_id}
+    for f in transport.fields:
+        value = transport.config.get(f.name, "")
+        initial[f"cfg_{f.name}"] = MASK if f.secret and value else value
+    form = forms.ChannelForm(
+        request.POST or None, user=request.user, kind=channel.kind, initial=initial
+    )
+    form.fields["kind"].disabled = True
+    form.fields["fallback"].queryset = form.fields["fallback"].queryset.exclude(pk=channel.pk)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("name", "fallback")}
+        saved = _call(
+            form,
+            services.channel_update,
+            actor=request.user,
+            channel=channel,
+            config=form.config(),
+            **data,
+        )
+        if saved is not None:
+            messages.success(request, _("%(name)s was saved.") % {"name": saved})
+            return redirect(saved)
+    context = {"form": form, "obj": channel}
     return render(request, "notify/channel_form.html", context, status=422 if form.errors else 200)
 
 
@@ -128,6 +170,20 @@ def template_create(request):
             messages.success(request, _("The template was saved."))
             return redirect("notify:template_list")
     return _form_page(request, form, MessageTemplate)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk):
+    template = access.get_object_for_user(request.user, MessageTemplate, pk, write=True)
+    # The form validates a copy: the service must see the template as it was, to audit it.
+    form = forms.TemplateForm(request.POST or None, instance=copy.copy(template))
+    if request.method == "POST" and form.is_valid():
+        if save_form(request, form, services.template_update, template=template) is not None:
+            messages.success(request, _("The template was saved."))
+            return redirect("notify:template_list")
+    context = {"form": form, "obj": template, "kind": MessageTemplate._meta.verbose_name}
+    return render(request, "core/form.html", context, status=422 if form.errors else 200)
 
 
 @login_required

@@ -26,7 +26,7 @@ READ_PAGES = ["send_list", "channel_list", "template_list", "calltree_list", "po
               "send_detail", "send_live", "send_unanswered", "channel_detail",
               "calltree_detail", "policy_detail"]  # fmt: skip
 WRITE_PAGES = ["send_create", "rollcall_create", "channel_create", "template_create",
-               "calltree_create"]  # fmt: skip
+               "calltree_create", "channel_edit", "template_edit"]  # fmt: skip
 
 
 def expected(persona: str, page: str):
@@ -59,7 +59,8 @@ def world(setup, personas, people):
 def _url(page, w):
     args = {"send_detail": w["send"], "send_live": w["send"], "send_unanswered": w["send"],
             "channel_detail": w["email"], "calltree_detail": w["duty"],
-            "policy_detail": w["policy"]}  # fmt: skip
+            "policy_detail": w["policy"], "channel_edit": w["email"],
+            "template_edit": w["tpl"]}  # fmt: skip
     obj = args.get(page)
     return reverse(f"notify:{page}", args=[obj.pk] if obj else [])
 
