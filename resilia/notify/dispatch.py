@@ -314,21 +314,22 @@ class _Book:
         if self.pending:
             pending, self.pending = self.pending, []
             insert, update = _statements()
+            conn = transaction.get_connection()  # the real one, not the proxy
             fields = [Delivery._meta.get_field(name) for name in _FIELDS]
             uuid_field, at_field = Delivery._meta.get_field("claim"), Attempt._meta.get_field("at")
-            at = at_field.get_db_prep_save(timezone.now(), connection)
+            at = at_field.get_db_prep_save(timezone.now(), conn)
             sending = Delivery.Status.SENDING.value
             attempts, outcomes = [], []
             for d, f, a in pending:
-                held = [d.pk, sending, uuid_field.get_db_prep_save(d.claim, connection)]
+                held = [d.pk, sending, uuid_field.get_db_prep_save(d.claim, conn)]
                 if a is not None:
                     attempts.append([d.pk, a[0], at, a[1], a[2], a[3], *held])
                 values = [
-                    field.get_db_prep_save(f.get(field.name, getattr(d, field.attname)), connection)
+                    field.get_db_prep_save(f.get(field.name, getattr(d, field.attname)), conn)
                     for field in fields
                 ]
                 outcomes.append([*values, *held])
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), conn.cursor() as cursor:
                 if attempts:
                     cursor.executemany(insert, attempts)
                 cursor.executemany(update, outcomes)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 SALT = "resilia.notify.ack"
 # A link stays good for three days: long enough for an incident, short enough to go stale.
@@ -23,7 +25,19 @@ def read_token(token: str, *, max_age: int = MAX_AGE) -> tuple[int, int]:
 
 def ack_url(send_id: int, person_id: int, base: str = "") -> str:
     """The absolute link (`base` is the site's address, NOTIFY_BASE_URL)."""
-    return base.rstrip("/") + reverse("notify:ack", args=[ack_token(send_id, person_id)])
+    path = _ack_path(get_script_prefix(), get_urlconf())
+    return base.rstrip("/") + path.replace(_SLOT, ack_token(send_id, person_id), 1)
+
+
+# A fan-out makes one link a recipient: the path is reversed once (per script prefix and
+# URL configuration) and the token put in its slot; tokens only hold characters reverse()
+# leaves as they are (URL-safe base64 and ":").
+_SLOT = "ACKTOKENSLOT"
+
+
+@functools.lru_cache(maxsize=16)
+def _ack_path(_prefix: str, _urlconf) -> str:
+    return reverse("notify:ack", args=[_SLOT])
 
 
 # Reply codes: no 0/O, 1/I/L, which a person reading an SMS aloud or typing it confuses.

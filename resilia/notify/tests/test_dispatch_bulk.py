@@ -119,3 +119,13 @@ def test_it_creates_nothing_twice_when_a_wave_is_queued_again(setup, org_tree):
     notify.queue_wave(send, people, wave=0, now=T0)
     assert set(Delivery.objects.filter(send=send).values_list("pk", "key")) == before
     assert len(before) == 5
+
+
+def test_it_builds_the_same_acknowledgement_link_as_reversing_it():
+    from django.urls import reverse
+
+    from resilia.notify.tokens import ack_token, ack_url, read_token
+
+    url = ack_url(12, 34, "https://resilia.example/")
+    assert url == "https://resilia.example" + reverse("notify:ack", args=[ack_token(12, 34)])
+    assert read_token(url.rstrip("/").rsplit("/", 1)[1]) == (12, 34)
