@@ -225,10 +225,44 @@ def _hazard_figures(user, figures: list) -> None:
     figures.append(Figure("major_hazards", _("Major hazards open"), count, url, "alert-octagon"))
 
 
+def _incident_figures(user, figures: list) -> None:
+    """Incidents under way, drills (演练) counted apart so that exercises never swell the
+    figures of real disruptions (issue 13 item 8)."""
+    from resilia.incidents.models import OPEN_STATUSES, Incident
+
+    shown = _scope(user, Incident)
+    if shown is None:
+        return
+    rows, linked = shown
+    found = rows.filter(status__in=OPEN_STATUSES).aggregate(
+        real=Count("pk", filter=Q(is_drill=False)), drills=Count("pk", filter=Q(is_drill=True))
+    )
+    figures.append(
+        Figure(
+            "open_incidents",
+            _("Incidents under way"),
+            found["real"],
+            _link("incidents:list", linked, open="true", drill="false"),
+            "urgent",
+        )
+    )
+    if found["drills"]:
+        figures.append(
+            Figure(
+                "open_drills",
+                _("Drills under way"),
+                found["drills"],
+                _link("incidents:list", linked, open="true", drill="true"),
+                "flag",
+            )
+        )
+
+
 def continuity_figures(user) -> tuple[list[Figure], dict]:
     """The continuity figures of the user's scope and the data of the home page's charts."""
     figures: list[Figure] = []
     charts: dict = {}
+    _incident_figures(user, figures)
     _activity_figures(user, figures, charts)
     _resource_figures(user, figures, charts)
     _people_figures(user, figures)

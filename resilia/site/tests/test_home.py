@@ -22,6 +22,7 @@ from resilia.core import access
 from resilia.dependencies import selectors
 from resilia.dependencies.models import Activity, Resource
 from resilia.hazards.models import Hazard
+from resilia.incidents.models import Incident
 from resilia.org.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,16 @@ def _expected(user) -> dict[str, int]:
         "major_hazards": sum(
             h.grade == "major" and h.is_open for h in access.report_rows(user, Hazard)
         ),
+        # Issue 13 item 8: drills are counted apart from real incidents.
+        **_incidents(user),
     }
+
+
+def _incidents(user) -> dict[str, int]:
+    rows = [i for i in access.report_rows(user, Incident) if i.is_open]
+    found = {"open_incidents": sum(not i.is_drill for i in rows)}
+    drills = sum(i.is_drill for i in rows)
+    return {**found, "open_drills": drills} if drills else found
 
 
 # The demo bank is loaded once for the module: several roles are checked per test.
@@ -115,7 +125,7 @@ def test_it_opens_a_list_with_exactly_as_many_rows_as_each_figure(demo):
     for username in ("bcm", "coord_it"):
         client = _client(username)
         figures = _figures(client)
-        assert len(figures) == 8
+        assert len(figures) == 10  # the demo has a drill under way
         for key, (count, url) in figures.items():
             listed = LIST_COUNT.search(client.get(url.replace("&amp;", "&")).content.decode())
             assert int(listed.group(1)) == count, (username, key)
@@ -132,6 +142,8 @@ def test_it_gives_the_api_the_same_filters(demo):
         ("spof", "resources/?spof=true"),
         ("stale", "resources/?stale=true"),
         ("no_deputy", "people/?is_key_person=true&has_deputy=false"),
+        ("open_incidents", "incidents/?open=true&drill=false"),
+        ("open_drills", "incidents/?open=true&drill=true"),
     ):
         answer = api.get(f"/api/{endpoint}").json()
         assert answer.get("count") == figures[key][0], (key, answer)
