@@ -350,3 +350,27 @@ class LinkForm(Styled):
 
 class DismissForm(Styled):
     reason = forms.CharField(label=_("Reason for dismissing"), widget=forms.Textarea)
+
+
+class AchievedForm(forms.Form):
+    """Per failed resource, the recovery time and point achieved (minutes), each optional."""
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resources = resources
+        for r in resources:
+            self.fields[f"rto_{r.pk}"] = forms.IntegerField(
+                label=_("%(code)s: recovery time achieved (minutes)") % {"code": r.code},
+                min_value=0, max_value=525600, required=False,
+            )  # fmt: skip
+            self.fields[f"rpo_{r.pk}"] = forms.IntegerField(
+                label=_("%(code)s: data lost (minutes)") % {"code": r.code},
+                min_value=0, max_value=525600, required=False,
+            )  # fmt: skip
+        style_widgets(self)
+
+    def values(self) -> dict:
+        return {
+            r: (self.cleaned_data.get(f"rto_{r.pk}"), self.cleaned_data.get(f"rpo_{r.pk}"))
+            for r in self.resources
+        }

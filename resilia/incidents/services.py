@@ -536,7 +536,11 @@ def report_draft(incident: Incident, deadline: Deadline | None, *, now=None) -> 
         lines.append("· " + (match.text_en if _english() and match.text_en else match.text))
     if state.rows:
         lines.append("")
-        lines.append(_("Activities stopped:"))
+        lines.append(
+            _("Conditions — activities stopped:")
+            if deadline is not None and deadline.code == "tactical"
+            else _("Activities stopped:")
+        )
         for row in state.rows:
             lines.append(
                 _("%(name)s (%(code)s): down %(down)s min, RTO %(rto)s min")
@@ -548,12 +552,30 @@ def report_draft(incident: Incident, deadline: Deadline | None, *, now=None) -> 
                 }
             )
     latest = incident.journal.order_by("-at", "-pk")[:5]
+    code = deadline.code if deadline else ""
+    if code == "executive":
+        lines += _executive(incident, state)
     if latest:
         lines.append("")
-        lines.append(_("Latest actions and decisions:"))
+        lines.append(_("Actions:") if code == "tactical" else _("Latest actions and decisions:"))
         for entry in latest:
             lines.append(f"{date_format(timezone.localtime(entry.at), 'H:i')} {entry.text}")
+    if code == "tactical":
+        lines += ["", _("Needs (people, equipment, decisions asked for):"), "—"]
     return title[:200], "\n".join(lines)
+
+
+def _executive(incident, state) -> list[str]:
+    """The executive report's summary: how long, how bad, what is breached, what is filed."""
+    counts = state.counts()
+    filed = incident.reports.count()
+    return [
+        "",
+        _("Summary for the committee:"),
+        _("%(n)d activities stopped; %(rto)d past their RTO, %(mtpd)d past their MTPD.")
+        % {"n": state.total, "rto": counts["rto"] + counts["mtpd"], "mtpd": counts["mtpd"]},
+        _("Reports filed to date: %(n)d.") % {"n": filed},
+    ]
 
 
 @transaction.atomic
@@ -765,3 +787,59 @@ def tick(*, now=None) -> dict:
         if incident.is_open and regrade(incident, now=now):
             changed += 1
     return {"changed": changed}
+
+
+# Achieved recovery ----------------------------------------------------------------------
+
+
+def achieved_candidates(user, incident: Incident) -> list:
+    """The failed resources whose tested capability the review may update: the incident's
+    resources the user may change."""
+    from resilia.core import access
+    from resilia.dependencies.models import Resource
+
+    rows = Resource.objects.filter(pk__in=incident.resources.values("pk")).order_by("code")
+    return list(access.writable(user, rows))
+
+
+@transaction.atomic
+def achieved_apply(*, actor, incident: Incident, values: dict) -> int:
+    """Write the recovery time and point achieved in the incident into the failed resources'
+    tested capability (dated the day it was resolved, the incident as evidence): the next
+    what-if and gap analysis use what really happened. `values`: {resource: (minutes, minutes)}
+    with None for a figure not measured. Returns how many resources changed."""
+    from resilia.dependencies import services as deps
+
+    if incident.status not in (Status.RESOLVED, Status.CLOSED) or not incident.resolved_at:
+        raise ValidationError(_("Record what was achieved once the incident is resolved."))
+    if not Review.objects.filter(incident=incident).exists():
+        raise ValidationError(_("Write the post-incident review first."))
+    allowed = {r.pk for r in achieved_candidates(actor, incident)}
+    changed = 0
+    tested_on = timezone.localtime(incident.resolved_at).date()
+    for resource, (rto, rpo) in values.items():
+        if resource.pk not in allowed:
+            raise ValidationError(
+                _("%(code)s is not a failed resource you may change.") % {"code": resource.code}
+            )
+        if rto is None and rpo is None:
+            continue
+        fields = {"capability_tested_on": tested_on}
+        if rto is not None:
+            fields["recovery_time"] = rto
+        if rpo is not None:
+            fields["recovery_point"] = rpo
+        fields["capability_evidence"] = (
+            _("Achieved in incident %(code)s") % {"code": incident.code}
+        )[:500]
+        deps.resource_update(actor=actor, resource=resource, **fields)
+        changed += 1
+    if changed:
+        JournalEntry.objects.create(
+            incident=incident,
+            at=timezone.now(),
+            kind=EntryKind.ACTION,
+            text=_("Achieved recovery recorded for %(n)d resources.") % {"n": changed},
+            author=actor,
+        )
+    return changed

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.report_new, name="report_new"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/achieved/", views.achieved, name="achieved"),
     path("<int:pk>/actions/", views.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
     path("<int:pk>/activate/", views.activate, name="activate"),

@@ -22,6 +22,7 @@ from resilia.incidents import activation as act
 from resilia.incidents import documents, intake, services
 from resilia.incidents.clock import clock
 from resilia.incidents.forms import (
+    AchievedForm,
     ActionForm,
     ActivateForm,
     IncidentForm,
@@ -219,6 +220,12 @@ def detail(request, pk, forms=None, status=200):
             context["status_form"] = status_form
         if incident.status == Status.RESOLVED:
             context["action_form"] = forms.get("action_form") or ActionForm(user=user)
+            if context["review"] is not None:
+                candidates = services.achieved_candidates(user, incident)
+                if candidates:
+                    context["achieved_form"] = forms.get("achieved_form") or AchievedForm(
+                        resources=candidates
+                    )
     return render(request, "incidents/detail.html", context, status=status)
 
 
@@ -569,3 +576,23 @@ def task(request, task_pk):
     if error:
         messages.error(request, error)
     return redirect("incidents:board", pk=incident.pk)
+
+
+@login_required
+@require_POST
+def achieved(request, pk):
+    """Write the recovery achieved into the failed resources' tested capability."""
+    incident = _runnable(request, pk)
+    candidates = services.achieved_candidates(request.user, incident)
+    form = AchievedForm(request.POST, resources=candidates)
+    if form.is_valid():
+        try:
+            n = services.achieved_apply(actor=request.user, incident=incident, values=form.values())
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request, _("The tested capability of %(n)d resources was updated.") % {"n": n}
+            )
+            return redirect(incident)
+    return detail(request, pk, forms={"achieved_form": form}, status=400)

@@ -135,6 +135,16 @@ def test_each_step_through_the_pages(bank, client_as, personas, people):
         {"timeline": "t", "downtime_minutes": "45", "data_loss_minutes": "0", "cost": "",
          "causes": "供应商线路中断", "lessons": "备用通道"},
     ).status_code == 302  # fmt: skip
+    # The recovery achieved becomes SWIFT's tested capability; a negative figure is refused.
+    swift = bank["swift"]
+    assert 'data-testid="achieved-form"' in client.get(url).content.decode()
+    achieved = reverse("incidents:achieved", args=[inc.pk])
+    assert client.post(achieved, {f"rto_{swift.pk}": "-5"}).status_code == 400
+    assert (
+        client.post(achieved, {f"rto_{swift.pk}": "45", f"rpo_{swift.pk}": ""}).status_code == 302
+    )
+    swift.refresh_from_db()
+    assert swift.recovery_time == 45 and inc.code in swift.capability_evidence
     assert client.post(reverse("incidents:close", args=[inc.pk])).status_code == 302
     assert Incident.objects.get().status == Status.CLOSED
     body = client.get(url).content.decode()

@@ -4,6 +4,7 @@ path, reports, the journal, the review that closes, and what is refused."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from resilia.audit.models import AuditEvent
 from resilia.incidents import services
@@ -12,6 +13,13 @@ from resilia.incidents.models import Deadline, Incident, JournalEntry, LevelChan
 from resilia.incidents.tests.conftest import at, pack
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages read in English here (the pages' tests read them in Chinese too)."""
+    with translation.override("en"):
+        yield
 
 
 def deadlines(incident):
@@ -212,3 +220,51 @@ def test_drills_are_numbered_apart(bank, personas, t0):
     )  # fmt: skip
     assert inc.code.startswith("EX-") and inc.is_drill
     assert inc.level == "small"  # one activity (PAY) stops: 小规模 (DOMAIN.md §6)
+
+
+def test_the_recovery_achieved_becomes_the_tested_capability(swift_down, t0, personas, bank):
+    """Issue 13 item 6: the achieved recovery times can update the resources' tested
+    capabilities; the next what-if uses what really happened."""
+    inc, m = swift_down, personas["manager"]
+    with pytest.raises(ValidationError):
+        services.achieved_apply(actor=m, incident=inc, values={bank["swift"]: (90, 0)})
+    for step in (Status.RESPONDING, Status.RESOLVED):
+        services.status_set(actor=m, incident=inc, status=step, now=at(t0, 95))
+    with pytest.raises(ValidationError):  # the review first
+        services.achieved_apply(actor=m, incident=inc, values={bank["swift"]: (90, 0)})
+    services.review_save(
+        actor=m, incident=inc, timeline="t", downtime_minutes=95, causes="c", lessons="l"
+    )
+    assert [r.code for r in services.achieved_candidates(m, inc)] == ["SWIFT"]
+    assert services.achieved_candidates(personas["coord_b"], inc) == []
+    with pytest.raises(ValidationError):  # not a failed resource
+        services.achieved_apply(actor=m, incident=inc, values={bank["core"]: (10, 0)})
+    assert services.achieved_apply(actor=m, incident=inc, values={bank["swift"]: (90, 0)}) == 1
+    bank["swift"].refresh_from_db()
+    assert (bank["swift"].recovery_time, bank["swift"].recovery_point) == (90, 0)
+    assert bank["swift"].capability_tested_on == timezone.localtime(at(t0, 95)).date()
+    assert inc.code in bank["swift"].capability_evidence
+    assert AuditEvent.objects.filter(
+        action="update", object_type="dependencies.resource", object_id=str(bank["swift"].pk)
+    ).exists()
+
+
+def test_situation_reports_on_the_schedule_of_a_large_incident(bank, personas, t0):
+    """Issue 13 item 5: a large-scale incident (DOMAIN.md §6) gets a tactical report
+    (conditions, actions, needs) every 2 hours and an executive report every 4 hours."""
+    inc = services.incident_declare(
+        actor=personas["manager"], title="主数据中心断电", category="facility",
+        pack=pack("generic"), detected_at=t0, sites=[bank["site_main"]], resources=[bank["swift"]],
+        now=at(t0, 1),
+    )  # fmt: skip
+    assert inc.level == "large"
+    services.regrade(inc, now=at(t0, 250))
+    codes = [(d.code, d.n) for d in inc.deadlines.order_by("due_at", "code")]
+    assert ("tactical", 1) in codes and ("tactical", 2) in codes and ("executive", 1) in codes
+    tactical = inc.deadlines.get(code="tactical", n=1)
+    _title, body = services.report_draft(inc, tactical, now=at(t0, 110))
+    assert "Conditions" in body or "态势" in body
+    assert "Needs" in body or "需求" in body
+    executive = inc.deadlines.get(code="executive", n=1)
+    _title, body = services.report_draft(inc, executive, now=at(t0, 230))
+    assert "RTO" in body and ("committee" in body or "委员会" in body)
