@@ -59,6 +59,10 @@ def test_it_puts_no_inline_script_or_style_in_the_templates():
     root = Path(__file__).resolve().parents[2]
     offenders = []
     for template in root.glob("*/templates/**/*.html"):
+        if "pack" in template.relative_to(root).parts[3:-1]:
+            # The offline plan pack's pages are files in a zip opened from disk with no server
+            # (plans/pack.py): their CSS must be inline, and no CSP applies to them.
+            continue
         text = template.read_text(encoding="utf-8")
         for marker in ("<script>", "<style", ' style="', "javascript:", " onclick=", " onload="):
             if marker in text:
