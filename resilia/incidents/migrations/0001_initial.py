@@ -269,7 +269,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='deadline',
-            constraint=models.UniqueConstraint(fields=('incident', 'code', 'n'), name='incidents_deadline'),
+            constraint=models.UniqueConstraint(fields=('incident', 'code', 'n'), name='incidents_deadline_once'),
         ),
         migrations.AddIndex(
             model_name='correctiveaction',
