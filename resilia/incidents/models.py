@@ -273,7 +273,9 @@ class Deadline(models.Model):
         verbose_name_plural = _("reporting deadlines")
         ordering = ["incident", "due_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["incident", "code", "n"], name="incidents_deadline_once")
+            models.UniqueConstraint(
+                fields=["incident", "code", "n"], name="incidents_deadline_once"
+            )
         ]
         indexes = [models.Index(fields=["due_at"], name="incidents_deadline_due_idx")]
 
