@@ -4,6 +4,7 @@ value, and the search-as-you-type picker (core/autocomplete.js)."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,16 @@ class TreeUnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return "\u2003" * obj.depth + obj.display_name
+
+
+def errors_onto_form(form: forms.BaseForm, exc: ValidationError, *, on_top=()) -> None:
+    """A service's refusal onto the form: each error on its field where the form has one (and
+    the field is not listed in on_top), the others above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields and field not in on_top else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -29,6 +30,20 @@ def client_ip(request) -> str | None:
             # the client sent, and a forged one would dodge the per-address sign-in lock-out.
             return forwarded.split(",")[-1].strip()[:45]
     return request.META.get("REMOTE_ADDR")
+
+
+def over_limit(request, scope: str, *, limit: int, window: int = 60) -> bool:
+    """Whether this client address went over `limit` requests to `scope` in the current window
+    (seconds): the rate limit of the endpoints that take requests without an account."""
+    from django.core.cache import cache
+
+    key = f"limit:{scope}:{client_ip(request) or '-'}:{int(time.time() // window)}"
+    if cache.add(key, 1, window):
+        return False
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # the key expired between add and incr
+        return False
 
 
 class RequestContextMiddleware:

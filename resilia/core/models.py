@@ -16,6 +16,13 @@ code_validator = RegexValidator(
 )
 
 
+def in_reader_language(text: str, text_en: str) -> str:
+    """The English text for an English reader where there is one, else the organisation's."""
+    if text_en and (get_language() or "").startswith("en"):
+        return text_en
+    return text or text_en
+
+
 class BilingualName(models.Model):
     """A name in the organisation's language and an optional English name."""
 
@@ -30,6 +37,4 @@ class BilingualName(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return in_reader_language(self.name, self.name_en)

@@ -23,6 +23,7 @@ from resilia.core.trail import record
 from resilia.dependencies.models import Activity
 from resilia.engine.plans import Step, project
 from resilia.incidents import clock as incident_clock
+from resilia.incidents.clock import CLOCK_SKEW
 from resilia.incidents.models import (
     Activation,
     EntryKind,
@@ -39,8 +40,6 @@ from resilia.plans.models import Status as PlanStatus
 
 register_action("incident_activate", gettext_lazy("Plan activated"))
 register_action("incident_task", gettext_lazy("Task updated"))
-
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def proposed(user, incident: Incident) -> list:

@@ -24,6 +24,9 @@ from resilia.engine import bia as engine_bia
 from resilia.engine.model import ModelError
 
 # How close to a threshold (in minutes) the clock warns: the row turns amber.
+# A clock may be a little ahead of the server's: a detection time, a journal entry, a task's
+# progress or a noticed time up to this far in the future is accepted as "now".
+CLOCK_SKEW = dt.timedelta(minutes=5)
 WARN_MINUTES = 30
 
 

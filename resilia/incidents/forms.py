@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.forms import style_widgets
+from resilia.core.models import in_reader_language
 from resilia.dependencies.models import Activity, Resource
 from resilia.incidents import services
 from resilia.incidents.models import NEXT, Category, EntryKind, RoleKind, Status
@@ -78,10 +79,10 @@ def _fact_fields(form, packs, initial_facts=None):
             if spec.get("derived") or code in seen:
                 continue
             seen.add(code)
-            label = services.local(spec.get("name", code), spec.get("name_en", ""))
+            label = in_reader_language(spec.get("name", code), spec.get("name_en", ""))
             if spec.get("kind") == "choice":
                 choices = [("", "—")] + [
-                    (c["code"], services.local(c.get("name", c["code"]), c.get("name_en", "")))
+                    (c["code"], in_reader_language(c.get("name", c["code"]), c.get("name_en", "")))
                     for c in spec.get("choices") or ()
                 ]
                 field = forms.ChoiceField(label=label, choices=choices, required=False)
@@ -185,7 +186,7 @@ class LevelForm(Styled):
         super().__init__(*args, **kwargs)
         levels = sorted(incident.pack.rules.get("levels") or (), key=lambda lv: -lv["rank"])
         self.fields["level"].choices = [("", _("No level"))] + [
-            (lv["code"], services.local(lv.get("name", lv["code"]), lv.get("name_en", "")))
+            (lv["code"], in_reader_language(lv.get("name", lv["code"]), lv.get("name_en", "")))
             for lv in levels
         ]
         self.fields["level"].initial = incident.level

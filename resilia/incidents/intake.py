@@ -9,7 +9,6 @@ altered link is refused, a switched-off one answers that it no longer works.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django.core import signing
@@ -22,13 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from resilia.audit.actions import register_action
 from resilia.core.trail import diff, record, snapshot
+from resilia.incidents.clock import CLOCK_SKEW
 from resilia.incidents.models import AnomalyReport, IntakeLink, IntakeSource, IntakeStatus
 
 register_action("intake_report", gettext_lazy("Anomaly reported"))
 register_action("intake_triage", gettext_lazy("Anomaly report triaged"))
 
 SALT = "resilia.incidents.intake"
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 class LinkError(Exception):

@@ -14,17 +14,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.access import ScopedQuerySet
-from resilia.core.models import code_validator
+from resilia.core.models import code_validator, in_reader_language
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Person, Site, Unit
-
-
-def _local(zh: str, en: str) -> str:
-    return en if en and (get_language() or "").startswith("en") else zh
 
 
 class GradingPack(models.Model):
@@ -64,10 +61,17 @@ class GradingPack(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _local(self.name, self.name_en)
+        return in_reader_language(self.name, self.name_en)
 
     def as_pack(self) -> dict:
         return {**self.rules, "code": self.code, "version": self.version}
+
+    @cached_property
+    def periodic_reports(self) -> frozenset[str]:
+        """The codes of the reports this pack asks for again and again (every_minutes)."""
+        return frozenset(
+            r["code"] for r in self.rules.get("reports") or () if r.get("every_minutes")
+        )
 
     def level(self, code: str | None) -> dict | None:
         for lv in self.rules.get("levels") or ():
@@ -79,7 +83,7 @@ class GradingPack(models.Model):
         lv = self.level(code)
         if lv is None:
             return ""
-        return _local(lv.get("name", code), lv.get("name_en", ""))
+        return in_reader_language(lv.get("name", code), lv.get("name_en", ""))
 
     def level_rank(self, code: str | None) -> int:
         lv = self.level(code)
@@ -287,20 +291,17 @@ class Deadline(models.Model):
 
     @property
     def display_name(self) -> str:
-        name = _local(self.name, self.name_en)
-        return f"{name} #{self.n}" if self.code_is_periodic else name
-
-    @property
-    def code_is_periodic(self) -> bool:
-        return self.n > 1 or self.code == "progress"
+        name = in_reader_language(self.name, self.name_en)
+        periodic = self.n > 1 or self.code in self.incident.pack.periodic_reports
+        return f"{name} #{self.n}" if periodic else name
 
     @property
     def display_recipient(self) -> str:
-        return _local(self.recipient, self.recipient_en)
+        return in_reader_language(self.recipient, self.recipient_en)
 
     @property
     def display_path(self) -> str:
-        return _local(self.path, self.path_en)
+        return in_reader_language(self.path, self.path_en)
 
 
 class Report(models.Model):

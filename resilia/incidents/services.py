@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from resilia.audit.actions import register_action
+from resilia.core.models import in_reader_language
 from resilia.core.trail import diff, record, snapshot
 from resilia.engine import grading
 from resilia.incidents import clock as incident_clock
+from resilia.incidents.clock import CLOCK_SKEW
 from resilia.incidents.models import (
     NEXT,
     OPEN_STATUSES,
@@ -44,9 +46,6 @@ register_action("incident_status", gettext_lazy("Incident status changed"))
 register_action("incident_report", gettext_lazy("Incident report filed"))
 register_action("incident_close", gettext_lazy("Incident closed"))
 
-# A clock may be a little ahead of the server's: a journal entry or a detection time up to
-# this far in the future is accepted as "now".
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 OPEN = OPEN_STATUSES
 
@@ -132,7 +131,7 @@ def clean_facts(pack: GradingPack, facts: dict | None) -> dict:
         value = facts.get(code)
         if value in (None, ""):
             continue
-        name = spec.get("name_en") if _english() else spec.get("name")
+        name = in_reader_language(spec.get("name") or code, spec.get("name_en", ""))
         if spec.get("kind") == "choice":
             choices = [c["code"] for c in spec.get("choices") or ()]
             if value not in choices:
@@ -161,17 +160,6 @@ def clean_facts(pack: GradingPack, facts: dict | None) -> dict:
     if errors:
         raise ValidationError({"facts": errors})
     return out
-
-
-def _english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("en")
-
-
-def local(zh: str, en: str) -> str:
-    """The English text for an English reader where there is one, else the Chinese."""
-    return en if en and _english() else zh
 
 
 def all_facts(incident: Incident, *, now=None) -> dict:
@@ -533,7 +521,7 @@ def report_draft(incident: Incident, deadline: Deadline | None, *, now=None) -> 
     if incident.is_drill:
         lines.insert(0, _("DRILL — this is an exercise."))
     for match in result.matches[:3]:
-        lines.append("· " + (match.text_en if _english() and match.text_en else match.text))
+        lines.append("· " + in_reader_language(match.text, match.text_en))
     if state.rows:
         lines.append("")
         lines.append(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resilia.core import access
+from resilia.core.forms import errors_onto_form
 from resilia.core.lists import list_view
 from resilia.core.trail import record
 from resilia.incidents import access as inc_access
@@ -50,17 +51,6 @@ from resilia.incidents.registers import INCIDENTS
 CLOCK_ROWS = 200
 # The page refreshes its clock this often (seconds).
 CLOCK_REFRESH = 30
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            if field == "facts":
-                form.add_error(None, errors)
-            else:
-                form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _incident(request, pk) -> Incident:
@@ -122,7 +112,7 @@ def declare(request):
                     level_reason=data.get("level_reason") or "",
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                errors_onto_form(form, exc, on_top=("facts",))
             else:
                 if source is not None:
                     intake.to_incident(actor=request.user, report=source, incident=incident)
@@ -268,7 +258,7 @@ def edit(request, pk):
                 facts=data["facts"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc, on_top=("facts",))
         else:
             messages.success(request, _("The incident was updated."))
             return redirect(incident)
@@ -282,7 +272,7 @@ def _step(request, pk, form_class, name, run, *, form_kwargs=None, success=None,
         try:
             run(incident, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc, on_top=("facts",))
         else:
             if success:
                 messages.success(request, success)
@@ -387,7 +377,7 @@ def report_new(request, pk):
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                errors_onto_form(form, exc, on_top=("facts",))
             else:
                 messages.success(request, _("The report was filed."))
                 return redirect(report)
@@ -447,7 +437,7 @@ def review(request, pk):
         try:
             services.review_save(actor=request.user, incident=incident, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc, on_top=("facts",))
         else:
             messages.success(request, _("The post-incident review was saved."))
             return redirect(incident)
@@ -589,7 +579,7 @@ def achieved(request, pk):
         try:
             n = services.achieved_apply(actor=request.user, incident=incident, values=form.values())
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc, on_top=("facts",))
         else:
             messages.success(
                 request, _("The tested capability of %(n)d resources was updated.") % {"n": n}

@@ -4,12 +4,9 @@ officer, and a report's triage into an incident or its dismissal."""
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,24 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from resilia.core import access
 from resilia.core.context import request_context
-from resilia.core.middleware import client_ip
+from resilia.core.forms import errors_onto_form
+from resilia.core.middleware import over_limit
 from resilia.incidents import access as inc_access
 from resilia.incidents import intake
 from resilia.incidents.forms import AnomalyForm, DismissForm, HotlineForm, LinkForm
 from resilia.incidents.models import AnomalyReport, IntakeLink, IntakeSource, IntakeStatus
-from resilia.incidents.views import _errors
 
 LIMIT, WINDOW = 10, 60  # reports per client address and minute
-
-
-def _limited(request) -> bool:
-    key = f"intake:{client_ip(request) or '-'}:{int(time.time() // WINDOW)}"
-    if cache.add(key, 1, WINDOW):
-        return False
-    try:
-        return cache.incr(key) > LIMIT
-    except ValueError:
-        return False
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,14 +37,14 @@ def report_anomaly(request, token):
         )
     form = AnomalyForm(request.POST or None)
     if request.method == "POST":
-        if _limited(request):
+        if over_limit(request, "intake", limit=LIMIT, window=WINDOW):
             return HttpResponse(_("Too many requests: try again in a minute."), status=429)
         if form.is_valid():
             try:
                 with request_context(source="web"):
                     intake.report(source=IntakeSource.LINK, link=link, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                errors_onto_form(form, exc)
             else:
                 return render(request, "incidents/public_report.html", {"done": True, "link": link})
     return render(request, "incidents/public_report.html", {"form": form, "link": link})
@@ -117,7 +104,7 @@ def hotline(request):
         try:
             row = intake.report(actor=request.user, source=IntakeSource.HOTLINE, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The call was logged."))
             return redirect(row)
@@ -164,7 +151,7 @@ def intake_detail(request, pk):
             try:
                 intake.dismiss(actor=request.user, report=row, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _errors(form, exc)
+                errors_onto_form(form, exc)
             else:
                 messages.success(request, _("The report was dismissed."))
                 return redirect("incidents:intake")
