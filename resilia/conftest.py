@@ -40,6 +40,11 @@ def pytest_collection_modifyitems(config, items):
     pages' behaviour in Chromium, which the database does not change, while every query they
     make is also made by the page, API and service tests that do run on PostgreSQL; running
     them twice cost CI a third of its time budget. RESILIA_BROWSER_ON_POSTGRES=1 keeps them.
+
+    So are the tests marked `one_database`, whose use of the database is incidental to what
+    they check: the web permission tables (each page's decision by role is Python; the scope
+    rules' queries run on PostgreSQL in the API permission table and the leak tests), the
+    rendering of the offline plan pack, and the Redis variant of the task queue's tests.
     """
     import os
 
@@ -52,6 +57,8 @@ def pytest_collection_modifyitems(config, items):
             getattr(item, "fixturenames", ())
         )
         if browser and "tests/browser/" in item.nodeid:
+            uses = False
+        if item.get_closest_marker("one_database"):
             uses = False
         (keep if uses else skip).append(item)
     if skip:

@@ -11,6 +11,10 @@ from resilia.bia.models import Assessment
 from resilia.bia.tests.conftest import H, full_ratings
 from resilia.core.context import request_context
 
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = pytest.mark.one_database
+
 LOGIN = "login"  # a redirect to the sign-in page
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",
             "head_a", "outsider"]  # fmt: skip

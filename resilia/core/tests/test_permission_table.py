@@ -52,6 +52,10 @@ from resilia.org.forms_sites import SiteForm
 from resilia.org.forms_teams import TeamForm
 from resilia.org.models import Person, Site, Team, TeamMembership, Unit
 
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = pytest.mark.one_database
+
 # The world is built once per module (see permission_table.perm_world).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("perm_world")]
 

@@ -21,7 +21,9 @@ from resilia.audit.models import AuditEvent
 from resilia.core.tests.permission_table import url_names
 from resilia.dependencies.models import Dependency
 
-pytestmark = pytest.mark.django_db
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN = "ok", "403", "404", "login"
 PERSONAS = (

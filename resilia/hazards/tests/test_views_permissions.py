@@ -18,7 +18,9 @@ from resilia.hazards.tests.conftest import photo
 from resilia.risk import services as risk_services
 from resilia.risk.models import Risk, Threat
 
-pytestmark = pytest.mark.django_db
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 LOGIN = "login"
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",

@@ -13,7 +13,9 @@ from resilia.incidents import intake, services
 from resilia.incidents.models import JournalEntry
 from resilia.incidents.tests.conftest import pack
 
-pytestmark = pytest.mark.django_db
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 LOGIN = "login"
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",

@@ -15,7 +15,9 @@ from resilia.notify import services as notify
 from resilia.notify.models import Acknowledgement, Send
 from resilia.notify.tests.conftest import T0
 
-pytestmark = pytest.mark.django_db
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 LOGIN = "login"
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",

@@ -10,6 +10,10 @@ from resilia.audit.models import AuditEvent
 from resilia.plans.models import PlanVersion
 from resilia.plans.tests.conftest import PASSWORD
 
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = pytest.mark.one_database
+
 LOGIN = "login"
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",
             "head_a", "outsider"]  # fmt: skip

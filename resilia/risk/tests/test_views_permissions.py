@@ -15,6 +15,10 @@ from resilia.audit.models import AuditEvent
 from resilia.risk import services
 from resilia.risk.models import Risk, RiskAssessment
 
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = pytest.mark.one_database
+
 LOGIN = "login"
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",
             "outsider"]  # fmt: skip

@@ -10,6 +10,10 @@ from resilia.core.tests.permission_table import url_names
 from resilia.strategies.models import Option
 from resilia.strategies.tests.conftest import make_option
 
+# The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
+# too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
+pytestmark = pytest.mark.one_database
+
 LOGIN = "login"
 PERSONAS = ["admin", "manager", "coord_a", "coord_b", "contrib_a", "auditor", "executive",
             "head_a", "outsider"]  # fmt: skip
