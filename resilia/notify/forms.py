@@ -97,6 +97,124 @@ class ContactForm(forms.Form):
         style_widgets(self)
 
 
+class CallTreeContactRow(forms.Form):
+    """One contact of the call tree editor: role, person, and the person's deputy (left
+    empty, the deputy on the person's record stays)."""
+
+    role = forms.CharField(label=_("role"), max_length=100, required=False)
+    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none())
+    deputy = forms.ModelChoiceField(
+        label=_("deputy"), required=False, queryset=Person.objects.none()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.for_user(user).order_by("full_name")
+        self.fields["person"].queryset = people
+        self.fields["deputy"].queryset = people.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        person, deputy = data.get("person"), data.get("deputy")
+        if person is not None and deputy is not None and person.pk == deputy.pk:
+            self.add_error("deputy", _("A person cannot be their own deputy."))
+        return data
+
+
+class OrderedRows(forms.BaseFormSet):
+    """Rows the user orders by number (ORDER) and removes (DELETE), styled like the rest;
+    `rows()` gives the kept rows' data in the chosen order."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = _("order")
+        form.fields["ORDER"].widget.attrs["min"] = 1
+        form.fields["DELETE"].label = _("remove")
+        style_widgets(form)
+        for field in form.fields.values():  # a table cell has no <label> of its own
+            field.widget.attrs["aria-label"] = str(field.label)
+
+    def kept(self) -> list:
+        """The filled rows not marked for removal, by their order number (rows without one
+        last, ties as on the page). Call once the rows are valid."""
+        forms_ = [
+            f
+            for i, f in enumerate(self.forms)
+            if (i < self.initial_form_count() or f.has_changed())
+            and not self._should_delete_form(f)
+        ]
+        return sorted(forms_, key=lambda f: f.cleaned_data.get("ORDER") or 10**6)
+
+    def rows(self) -> list[dict]:
+        return [f.cleaned_data for f in self.kept()]
+
+
+class ContactRows(OrderedRows):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.kept():
+            person = form.cleaned_data["person"]
+            if person.pk in seen:
+                raise forms.ValidationError(
+                    _("%(name)s is named twice in the call tree.") % {"name": person.full_name}
+                )
+            seen.add(person.pk)
+
+
+ContactFormSet = forms.formset_factory(
+    CallTreeContactRow, formset=ContactRows, extra=3, can_order=True, can_delete=True
+)
+
+
+class PolicyForm(StyledForm):
+    class Meta:
+        model = EscalationPolicy
+        fields = ["code", "name", "quorum", "repeat_limit"]
+        help_texts = {"repeat_limit": _("0 to 5 (Grafana OnCall's limit).")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # OnCall's defaults: repeat the steps up to 5 times.
+            self.fields["repeat_limit"].initial = 5
+
+
+class StepRow(forms.Form):
+    """One step of the policy editor: a call tree or a team, then a wait."""
+
+    call_tree = forms.ModelChoiceField(
+        label=_("call tree"), required=False, queryset=CallTree.objects.none()
+    )
+    team = forms.ModelChoiceField(label=_("team"), required=False, queryset=Team.objects.none())
+    wait_minutes = forms.IntegerField(label=_("then wait (minutes)"), min_value=1, initial=5)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call_tree"].queryset = CallTree.objects.for_user(user)
+        self.fields["team"].queryset = Team.objects.for_user(user).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("call_tree")) == bool(data.get("team")):
+            raise forms.ValidationError(_("Choose a call tree or a team for each step."))
+        return data
+
+
+class StepRows(OrderedRows):
+    def clean(self):
+        super().clean()
+        if not any(self.errors) and not self.kept():
+            raise forms.ValidationError(_("An escalation policy needs at least one step."))
+
+
+StepFormSet = forms.formset_factory(
+    StepRow, formset=StepRows, extra=2, can_order=True, can_delete=True
+)
+
+
 class SendForm(forms.Form):
     """An alert or a call-out: a policy's waves, or one call tree at once."""
 

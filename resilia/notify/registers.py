@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.lists import Column, Register
 from resilia.notify import filters
 from resilia.notify.models import CallTree, Channel, EscalationPolicy, MessageTemplate, Send
+
+
+def with_edit_link(register: Register, url_name: str) -> Register:
+    """The register with a last column linking each row to its edit page: for the readers
+    who may change the rows (the view decides; the cell only names the URL)."""
+
+    def edit_url(obj) -> str:
+        return reverse(url_name, args=[obj.pk])
+
+    column = Column("edit", "", edit_url, template="notify/_edit_cell.html", export=None)
+    return dataclasses.replace(register, columns=[*register.columns, column])
+
 
 CHANNELS = Register(
     model=Channel,
@@ -75,6 +90,7 @@ POLICIES = Register(
     ],
     ordering=("code",),
     annotate=lambda qs: qs.annotate(step_count=Count("steps")),
+    create_url="notify:policy_create",
     template="notify/list_page.html",
 )
 

@@ -172,13 +172,17 @@ def template_delete(*, actor, template) -> None:
     object_delete(actor=actor, instance=template)
 
 
-def calltree_create(*, actor, code, name, name_en="", team=None):
-    """A new call tree; from a team, its members become the contacts, leader first."""
+def calltree_create(*, actor, code, name, name_en="", team=None, contacts=None):
+    """A new call tree. `contacts`, when given, are its ordered contacts (see
+    `calltree_contacts_set`); without them, a team's members become the contacts, leader
+    first."""
     with transaction.atomic():
         tree = object_create(
             actor=actor, instance=CallTree(code=code, name=name, name_en=name_en, team=team)
         )
-        if team is not None:
+        if contacts:
+            calltree_contacts_set(actor=actor, tree=tree, contacts=contacts)
+        elif team is not None:
             from resilia.org.models import TeamMembership
 
             order = {TeamMembership.Role.LEADER: 0, TeamMembership.Role.DEPUTY: 1}
@@ -197,12 +201,68 @@ def calltree_create(*, actor, code, name, name_en="", team=None):
     return tree
 
 
-def calltree_update(*, actor, tree, **fields):
-    return object_update(actor=actor, instance=tree, data=fields)
+def calltree_update(*, actor, tree, contacts=None, **fields):
+    """Change a call tree; `contacts`, when given, replace its contacts (in one transaction:
+    a refused contact leaves the tree as it was)."""
+    with transaction.atomic():
+        tree = object_update(actor=actor, instance=tree, data=fields)
+        if contacts is not None:
+            calltree_contacts_set(actor=actor, tree=tree, contacts=contacts)
+    return tree
 
 
 def calltree_delete(*, actor, tree) -> None:
     object_delete(actor=actor, instance=tree)
+
+
+@transaction.atomic
+def calltree_contacts_set(*, actor, tree, contacts) -> list[CallTreeContact]:
+    """Make the tree's contacts exactly `contacts`, in that order: dicts of `person`, `role`
+    and, optionally, `deputy` (the person's deputy, changed on the person's record through
+    the organisation's service, audited there; `actor` must be allowed to change that
+    person). A person named twice, a deputy the actor may not set, or a chain of deputies
+    that comes back on itself is refused and nothing is changed. Contacts kept are updated,
+    the others removed, new ones added; each change audited."""
+    from resilia.core import access
+    from resilia.org import services as org
+
+    people = [c["person"] for c in contacts]
+    seen: set[int] = set()
+    for person in people:
+        if person.pk in seen:
+            raise ValidationError(
+                _("%(name)s is named twice in the call tree.") % {"name": person.full_name}
+            )
+        seen.add(person.pk)
+    for c in contacts:
+        person, deputy = c["person"], c.get("deputy", UNSET)
+        if deputy is UNSET or deputy == person.deputy:
+            continue
+        if actor is not None and not access.can_write(actor, person):
+            raise ValidationError(
+                _("You may not change the deputy of %(name)s.") % {"name": person.full_name}
+            )
+        org.person_update(actor=actor, person=person, deputy=deputy)
+    existing = {c.person_id: c for c in tree.contacts.select_related("person")}
+    for contact in existing.values():
+        if contact.person_id not in seen:
+            calltree_contact_remove(actor=actor, contact=contact)
+    out = []
+    for position, c in enumerate(contacts, start=1):
+        person, role = c["person"], c.get("role", "")
+        if person.pk in existing:
+            contact = existing[person.pk]
+            contact.person = person  # the deputy as just saved, for the chain's check
+            out.append(
+                calltree_contact_update(actor=actor, contact=contact, role=role, position=position)
+            )
+        else:
+            out.append(
+                calltree_contact_add(
+                    actor=actor, tree=tree, person=person, role=role, position=position
+                )
+            )
+    return out
 
 
 def calltree_contact_add(*, actor, tree, person, role="", position=None):
@@ -235,12 +295,39 @@ def policy_create(*, actor, code, name, quorum=1, repeat_limit=0, steps=()) -> E
     return policy
 
 
-def policy_update(*, actor, policy, **fields):
-    return object_update(actor=actor, instance=policy, data=fields)
+def policy_update(*, actor, policy, steps=None, **fields):
+    """Change a policy; `steps`, when given, replace its steps (in one transaction)."""
+    with transaction.atomic():
+        policy = object_update(actor=actor, instance=policy, data=fields)
+        if steps is not None:
+            policy_steps_set(actor=actor, policy=policy, steps=steps)
+    return policy
 
 
 def policy_delete(*, actor, policy) -> None:
     object_delete(actor=actor, instance=policy)
+
+
+@transaction.atomic
+def policy_steps_set(*, actor, policy, steps) -> list[EscalationStep]:
+    """Make the policy's steps exactly `steps` (dicts of call_tree or team, and
+    wait_minutes), in that order: the n-th existing step takes the n-th entry, extra
+    steps are added, the rest removed; each change audited. A policy keeps at least one
+    step (a send on a policy without steps could not start)."""
+    if not steps:
+        raise ValidationError(_("An escalation policy needs at least one step."))
+    existing = list(policy.steps.order_by("position", "pk"))
+    out = []
+    for position, data in enumerate(steps, start=1):
+        data = {"call_tree": None, "team": None, "wait_minutes": 5} | dict(data)
+        if position <= len(existing):
+            step = existing[position - 1]
+            out.append(step_update(actor=actor, step=step, position=position, **data))
+        else:
+            out.append(step_add(actor=actor, policy=policy, position=position, **data))
+    for step in existing[len(steps) :]:
+        step_remove(actor=actor, step=step)
+    return out
 
 
 def step_add(*, actor, policy, call_tree=None, team=None, wait_minutes=5, position=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resilia.notify import views, views_public, views_sends
+from resilia.notify import views, views_public, views_sends, views_trees
 
 app_name = "notify"
 
@@ -24,9 +24,14 @@ urlpatterns = [
     path("templates/new/", views.template_create, name="template_create"),
     path("templates/<int:pk>/edit/", views.template_edit, name="template_edit"),
     path("calltrees/", views.calltree_list, name="calltree_list"),
-    path("calltrees/new/", views.calltree_create, name="calltree_create"),
+    path("calltrees/new/", views_trees.calltree_create, name="calltree_create"),
     path("calltrees/<int:pk>/", views.calltree_detail, name="calltree_detail"),
+    path("calltrees/<int:pk>/edit/", views_trees.calltree_edit, name="calltree_edit"),
+    path("calltrees/<int:pk>/delete/", views_trees.calltree_delete, name="calltree_delete"),
     path("calltrees/<int:pk>/contacts/", views.calltree_contact_add, name="calltree_contact_add"),
     path("policies/", views.policy_list, name="policy_list"),
+    path("policies/new/", views_trees.policy_create, name="policy_create"),
     path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("policies/<int:pk>/edit/", views_trees.policy_edit, name="policy_edit"),
+    path("policies/<int:pk>/delete/", views_trees.policy_delete, name="policy_delete"),
 ]

@@ -23,6 +23,7 @@ from resilia.notify.models import (
     ChannelKind,
     EscalationPolicy,
     MessageTemplate,
+    Send,
 )
 from resilia.notify.transports import TRANSPORTS
 from resilia.notify.transports.base import MASK
@@ -55,7 +56,10 @@ def _call(form, service, **kwargs):
 # Channels ---------------------------------------------------------------------------------
 @login_required
 def channel_list(request):
-    return list_view(request, registers.CHANNELS)
+    register = registers.CHANNELS
+    if access.can_write_kind(request.user, Channel):
+        register = registers.with_edit_link(register, "notify:channel_edit")
+    return list_view(request, register)
 
 
 @login_required
@@ -157,7 +161,10 @@ def channel_test(request, pk):
 # Templates, call trees, policies ----------------------------------------------------------
 @login_required
 def template_list(request):
-    return list_view(request, registers.TEMPLATES)
+    register = registers.TEMPLATES
+    if access.can_write_kind(request.user, MessageTemplate):
+        register = registers.with_edit_link(register, "notify:template_edit")
+    return list_view(request, register)
 
 
 @login_required
@@ -192,27 +199,17 @@ def calltree_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def calltree_create(request):
-    _may_create(request, CallTree)
-    form = forms.CallTreeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        tree = save_form(request, form, services.calltree_create)
-        if tree is not None:
-            return redirect(tree)
-    return _form_page(request, form, CallTree)
-
-
-@login_required
 def calltree_detail(request, pk, form=None):
     tree = access.get_object_for_user(request.user, CallTree, pk)
     contacts = list(tree.contacts.select_related("person__deputy", "person__unit"))
     can_write = access.can_write(request.user, tree)
     form = form or (forms.ContactForm(user=request.user) if can_write else None)
+    context = {"obj": tree, "contacts": contacts, "can_write": can_write, "form": form}
+    context["can_delete"] = can_write and access.can_delete(request.user, tree)
     return render(
         request,
         "notify/calltree_detail.html",
-        {"obj": tree, "contacts": contacts, "can_write": can_write, "form": form},
+        context,
         status=422 if form is not None and form.errors else 200,
     )
 
@@ -238,4 +235,12 @@ def policy_list(request):
 def policy_detail(request, pk):
     policy = access.get_object_for_user(request.user, EscalationPolicy, pk)
     steps = policy.steps.select_related("call_tree", "team")
-    return render(request, "notify/policy_detail.html", {"obj": policy, "steps": steps})
+    can_write = access.can_write(request.user, policy)
+    context = {
+        "obj": policy,
+        "steps": steps,
+        "may_edit": can_write,
+        "may_delete": can_write and access.can_delete(request.user, policy),
+        "may_send": access.can_create(request.user, Send),
+    }
+    return render(request, "notify/policy_detail.html", context)

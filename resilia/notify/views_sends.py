@@ -36,7 +36,9 @@ def _start(request, form, **kwargs):
 def send_create(request):
     if not access.can_create(request.user, Send):
         raise PermissionDenied
-    form = forms.SendForm(request.POST or None, user=request.user)
+    # "Start a send with this policy" (the policy's page) preselects it.
+    initial = {"policy": request.GET.get("policy")} if request.GET.get("policy") else None
+    form = forms.SendForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         tree = d["call_tree"]
