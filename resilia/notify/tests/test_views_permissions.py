@@ -28,7 +28,8 @@ READ_PAGES = ["send_list", "channel_list", "template_list", "calltree_list", "po
               "send_detail", "send_live", "send_unanswered", "channel_detail",
               "calltree_detail", "policy_detail"]  # fmt: skip
 WRITE_PAGES = ["send_create", "rollcall_create", "channel_create", "template_create",
-               "calltree_create", "channel_edit", "template_edit"]  # fmt: skip
+               "calltree_create", "channel_edit", "template_edit", "calltree_edit",
+               "calltree_delete", "policy_create", "policy_edit", "policy_delete"]  # fmt: skip
 
 
 def expected(persona: str, page: str):
@@ -62,7 +63,8 @@ def _url(page, w):
     args = {"send_detail": w["send"], "send_live": w["send"], "send_unanswered": w["send"],
             "channel_detail": w["email"], "calltree_detail": w["duty"],
             "policy_detail": w["policy"], "channel_edit": w["email"],
-            "template_edit": w["tpl"]}  # fmt: skip
+            "template_edit": w["tpl"], "calltree_edit": w["duty"], "calltree_delete": w["duty"],
+            "policy_edit": w["policy"], "policy_delete": w["policy"]}  # fmt: skip
     obj = args.get(page)
     return reverse(f"notify:{page}", args=[obj.pk] if obj else [])
 
@@ -110,6 +112,50 @@ def test_it_lets_only_the_office_record_an_answer_for_someone(world, personas, p
     assert done == (persona in OFFICE)
     if persona not in OFFICE:
         assert response.status_code in (302, 403, 404)
+
+
+def _post_attempts(w, people):
+    """One POST per new editor page, each a change a permitted persona makes."""
+    rows = {"contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0",
+            "contacts-0-person": people["bob"].pk, "contacts-0-role": "DBA"}  # fmt: skip
+    steps = {"steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0",
+             "steps-0-call_tree": w["dba"].pk, "steps-0-wait_minutes": "5"}  # fmt: skip
+    tree = {"code": "NEW", "name": "新呼叫树", "name_en": "", "team": ""}
+    policy = {"code": "NEW", "name": "新策略", "quorum": "1", "repeat_limit": "0"}
+    return {
+        "calltree_create": (reverse("notify:calltree_create"), tree | rows),
+        "calltree_edit": (reverse("notify:calltree_edit", args=[w["dba"].pk]),
+                          tree | {"code": "DBA"} | rows),
+        "calltree_delete": (reverse("notify:calltree_delete", args=[w["dba"].pk]), {}),
+        "policy_create": (reverse("notify:policy_create"), policy | steps),
+        "policy_edit": (reverse("notify:policy_edit", args=[w["policy"].pk]),
+                        policy | {"code": "P"} | steps),
+        "policy_delete": (reverse("notify:policy_delete", args=[w["policy"].pk]), {}),
+    }  # fmt: skip
+
+
+POST_PAGES = ["calltree_create", "calltree_edit", "calltree_delete", "policy_create",
+              "policy_edit", "policy_delete"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", POST_PAGES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_lets_only_the_office_change_trees_and_policies(world, personas, people, persona, page):
+    if page == "policy_delete":  # the world's send keeps its policy: start from a free one
+        with request_context(source="test"):
+            world["policy"] = notify.policy_create(
+                actor=None, code="FREE", name="空闲", steps=[{"call_tree": world["duty"]}]
+            )
+    url, data = _post_attempts(world, people)[page]
+    before = AuditEvent.objects.count()
+    response = _client(personas, persona).post(url, data)
+    changed = AuditEvent.objects.count() > before
+    if persona in OFFICE:
+        assert response.status_code == 302 and changed
+    else:
+        assert response.status_code in (302, 403) and not changed
+        if persona == "outsider":
+            assert "/login" in response["Location"]
 
 
 @pytest.mark.parametrize("page", ["send_list", "channel_list", "calltree_list", "policy_list"])
