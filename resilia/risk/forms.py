@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from django import forms
@@ -207,67 +206,3 @@ class AssessmentForm(StyledForm):
         self.fields["units"].widget.attrs["size"] = 6
         if self.instance.pk:
             self.initial.setdefault("units", list(self.instance.units.all()))
-
-
-class MatrixForm(forms.Form):
-    """The matrix as its rule-pack data: levels and bands as JSON, checked by engine.risk."""
-
-    likelihood = forms.CharField(label=_("likelihood levels"), widget=forms.Textarea)
-    impact = forms.CharField(label=_("impact levels"), widget=forms.Textarea)
-    method = forms.ChoiceField(
-        label=_("scoring"),
-        choices=[("product", _("Likelihood × impact")), ("table", _("A full cell table"))],
-    )
-    table = forms.CharField(label=_("score table"), widget=forms.Textarea, required=False)
-    bands = forms.CharField(label=_("bands"), widget=forms.Textarea)
-    appetite = forms.CharField(
-        label=_("risk appetite"), help_text=_("The code of the lowest band that needs treatment.")
-    )
-    note = forms.CharField(label=_("note"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
-        for name in ("likelihood", "impact", "bands", "table"):
-            self.fields[name].widget.attrs.update(rows=8, spellcheck="false")
-            self.fields[name].widget.attrs["class"] += " font-monospace"
-
-    @staticmethod
-    def initial_from(matrix) -> dict:
-        def dump(value):
-            return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
-
-        return {
-            "likelihood": dump(matrix.likelihood),
-            "impact": dump(matrix.impact),
-            "method": matrix.method,
-            "table": dump(matrix.table),
-            "bands": dump(matrix.bands),
-            "appetite": matrix.appetite,
-        }
-
-    def _json(self, name, kind):
-        text = self.cleaned_data.get(name) or ""
-        if not text.strip() and name == "table":
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("This is not valid JSON.")) from None
-        if not isinstance(value, kind) or (
-            kind is list and name != "table" and not all(isinstance(v, dict) for v in value)
-        ):
-            raise forms.ValidationError(_("Write a list of entries."))
-        return value
-
-    def clean_likelihood(self):
-        return self._json("likelihood", list)
-
-    def clean_impact(self):
-        return self._json("impact", list)
-
-    def clean_table(self):
-        return self._json("table", list)
-
-    def clean_bands(self):
-        return self._json("bands", list)

@@ -42,6 +42,15 @@ def check_matrix(pack: dict) -> None:
     for band in pack["bands"]:
         if not str(band.get("name") or "").strip():
             raise ValidationError(_("Every band needs a name."))
+    # A band above every score the matrix can give is off its scale: usually bands left from
+    # a larger matrix (5 × 5 bands on a 4 × 4 product matrix).
+    top = engine.reachable_scores(engine.matrix(pack))[-1]
+    for band in pack["bands"]:
+        if band["min"] > top:
+            raise ValidationError(
+                _("The band %(band)s starts above %(top)d, the highest score the matrix gives.")
+                % {"band": band["code"], "top": top}
+            )
 
 
 def rating_message(error: engine.RatingError, which: str) -> str:

@@ -17,7 +17,8 @@ from resilia.core.lists import list_view
 from resilia.core.views import confirm_delete, save_form
 from resilia.risk import selectors, services
 from resilia.risk.access import may_sign_off
-from resilia.risk.forms import AssessmentForm, MatrixForm, ThreatForm
+from resilia.risk.forms import AssessmentForm, ThreatForm
+from resilia.risk.forms_matrix import MatrixEditor
 from resilia.risk.models import (
     AssessedRisk,
     MatrixVersion,
@@ -120,19 +121,22 @@ def matrix(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def matrix_edit(request):
+    """A new version of the matrix, edited as its levels, bands and cells (forms_matrix)."""
     if not access.can_create(request.user, MatrixVersion):
         raise PermissionDenied
     current = services.latest_matrix()
-    form = MatrixForm(request.POST or None, initial=MatrixForm.initial_from(current))
-    if request.method == "POST" and form.is_valid():
+    editor = MatrixEditor(request.POST if request.method == "POST" else None, matrix=current)
+    if request.method == "POST" and editor.is_valid():
         try:
-            version = services.matrix_save(actor=request.user, **form.cleaned_data)
+            version = services.matrix_save(actor=request.user, **editor.pack())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            editor.errors.extend(exc.messages)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": version})
             return redirect("risk:matrix")
-    return render(request, "risk/matrix_edit.html", {"form": form, "matrix": current})
+    status = 400 if request.method == "POST" else 200
+    context = {"editor": editor, "matrix": current, "grid": editor.grid()}
+    return render(request, "risk/matrix_edit.html", context, status=status)
 
 
 @login_required

@@ -52,3 +52,30 @@ def bands_b():
         {"code": "critical", "name": "重大", "name_en": "Critical", "colour": "red", "min": 20,
          "max": 25, "review_days": 60},
     ]  # fmt: skip
+
+
+def rows(prefix: str, entries: list[dict], keys: tuple, total: int) -> dict:
+    """The POST data of one row table: `entries` then blank rows up to `total`."""
+    data = {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(len(entries)),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": str(total)}  # fmt: skip
+    for i, entry in enumerate(entries):
+        for key in keys:
+            value = entry.get(key)
+            data[f"{prefix}-{i}-{key}"] = "" if value is None else str(value)
+    return data
+
+
+def form_data(m, *, likelihood=None, impact=None, bands=None, appetite=2, method="product",
+              cells=None, note="") -> dict:  # fmt: skip
+    likelihood = m.likelihood if likelihood is None else likelihood
+    impact = m.impact if impact is None else impact
+    bands = m.bands if bands is None else bands
+    data = {"method": method, "appetite": str(appetite), "note": note}
+    data |= rows("likelihood", likelihood, ("name", "name_en", "anchor", "anchor_en"), 6)
+    data |= rows("impact", impact, ("name", "name_en", "description", "description_en",
+                                    "bia_level"), 6)  # fmt: skip
+    data |= rows("bands", bands, ("code", "name", "name_en", "colour", "min", "max",
+                                  "review_days"), 8)  # fmt: skip
+    for (lk, im), value in (cells or {}).items():
+        data[f"cell-{lk}-{im}"] = str(value)
+    return data

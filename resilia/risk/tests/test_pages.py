@@ -1,7 +1,6 @@
 """The risk pages through HTTP: register, detail, forms, matrix, heat maps, assessments."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils import timezone
 from resilia.audit.models import AuditEvent
 from resilia.risk import services
 from resilia.risk.models import MatrixVersion, Measure, Risk, RiskAssessment
-from resilia.risk.tests.conftest import bands_b
+from resilia.risk.tests.conftest import bands_b, form_data
 
 
 @pytest.fixture
@@ -123,16 +122,12 @@ def test_accepting_a_risk_and_adding_measures_in_the_browser(manager, risk_setup
 
 def test_saving_a_new_matrix_through_the_page_and_refusing_a_gap(manager, risk_setup):
     m = services.current_matrix()
-    base = {"likelihood": json.dumps(m.likelihood), "impact": json.dumps(m.impact),
-            "method": "product", "appetite": "major"}  # fmt: skip
-    gap = [dict(b) for b in m.bands]
-    gap[0]["max"] = 2
     response = manager.post(
-        reverse("risk:matrix_edit"), {**base, "bands": json.dumps(gap)}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("risk:matrix_edit"), form_data(m) | {"bands-0-max": "2"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "No band covers the score 3." in response.text
     assert MatrixVersion.objects.count() == 1
-    response = manager.post(reverse("risk:matrix_edit"), {**base, "bands": json.dumps(bands_b())})
+    response = manager.post(reverse("risk:matrix_edit"), form_data(m, bands=bands_b()))
     assert response.status_code == 302 and MatrixVersion.objects.count() == 2
     page = manager.get(reverse("risk:matrix"), HTTP_ACCEPT_LANGUAGE="en").text
     assert "2 risks are still scored on an older matrix" in page
