@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 
 import pytest
@@ -23,7 +22,7 @@ from playwright.sync_api import expect
 from resilia.ops.models import ReportJob
 from resilia.ops.tasks import report_job_render
 from resilia.risk.models import MatrixVersion, Measure, Risk, RiskAssessment
-from resilia.risk.tests.conftest import bands_b, risk_setup  # noqa: F401 (fixture)
+from resilia.risk.tests.conftest import risk_setup  # noqa: F401 (fixture)
 from tests.browser.conftest import login
 
 PHONE = {"width": 390, "height": 844}
@@ -121,7 +120,10 @@ def test_annual_risk_assessment(page_for, risk_setup, org_tree, lang, phone, sho
     # The band table changes (convention B): a new version; the risks wait to be re-scored.
     _go(page, "/risk/matrix/")
     _click(page, "matrix-edit")
-    page.locator("textarea[name=bands]").fill(json.dumps(bands_b(), ensure_ascii=False))
+    # Convention B on the band rows: 一般 4-8, 较大 9-16, 重大 reviewed every 60 days.
+    page.locator("input[name=bands-1-max]").fill("8")
+    page.locator("input[name=bands-2-min]").fill("9")
+    page.locator("input[name=bands-3-review_days]").fill("60")
     _click(page, "matrix-save")
     assert MatrixVersion.objects.count() == 2
     expect(page.get_by_test_id("matrix-pending")).to_contain_text(t["pending"])

@@ -31,7 +31,7 @@ def test_the_page_shows_the_current_matrix_as_rows_and_a_grid(manager):
     # The appetite (较大, the third band) is the checked radio; the grid previews 5 × 5 = 25.
     assert 'name="appetite" value="2" checked' in page
     assert 'name="cell-5-5" value="25"' in page and "report-shade-red" in page
-    assert "BIA" in page and "3 · 中等" in page  # impact levels tied to the BIA rating scale
+    assert "业务影响分析评级" in page and "3 · 中等" in page  # tied to the BIA rating scale
 
 
 def test_it_saves_a_new_version_from_the_rows_without_rewriting_the_old_one(manager, risk_setup):
