@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from resilia.bia.models import local_name
@@ -161,12 +162,12 @@ class MeasureForm(StyledForm):
 
 class ThreatForm(StyledForm):
     resource_kinds = forms.MultipleChoiceField(
-        label=_("resources it typically hits"),
+        label=capfirst(_("resources it typically hits")),
         choices=Resource.Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    typical_duration = DurationMinutesField(label=_("typical duration"), required=False)
+    typical_duration = DurationMinutesField(label=capfirst(_("typical duration")), required=False)
 
     class Meta:
         model = Threat
@@ -185,6 +186,13 @@ class ThreatForm(StyledForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource_kinds"].widget.attrs.pop("class", None)
+        self.fields["threat_class"].help_text = _(
+            "China's four classes of emergencies (Emergency Response Law, article 3)."
+        )
+        self.fields["group"].help_text = _(
+            "The catalogue's own lists: natural, human, technical, supply chain, people, and the "
+            "power industry's six crisis-event classes (crisis event)."
+        )
 
 
 class AssessmentForm(StyledForm):

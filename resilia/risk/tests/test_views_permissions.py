@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from resilia.audit.models import AuditEvent
 from resilia.risk import services
-from resilia.risk.models import Risk, RiskAssessment
+from resilia.risk.models import Risk, RiskAssessment, Threat
 
 # The page table's decisions by role are Python; the scope rules' queries run on PostgreSQL
 # too, in the API permission table and the leak tests (resilia/conftest.py, one_database).
@@ -31,7 +31,10 @@ R1_DELETERS = {"admin", "manager", "coord_a"}
 
 LISTS = ["risk_list", "measure_list", "heatmap", "matrix", "threat_list", "assessment_list",
          "assessment_detail", "threat_detail"]  # fmt: skip
-OFFICE_PAGES = ["threat_create", "assessment_create", "matrix_edit"]
+# The threat catalogue's and the matrix's editors (threat_edit, threat_delete: the form and the
+# confirmation page of a threat no risk uses).
+OFFICE_PAGES = ["threat_create", "threat_edit", "threat_delete", "assessment_create",
+                "matrix_edit"]  # fmt: skip
 R1_PAGES = {"risk_detail": R1_READERS, "risk_edit": R1_WRITERS, "risk_delete": R1_DELETERS,
             "measure_create": R1_WRITERS}  # fmt: skip
 PAGES = [*LISTS, *OFFICE_PAGES, "risk_create", *R1_PAGES, "accept", "scenario", "sign_off"]
@@ -66,7 +69,8 @@ def world(risk_setup, personas):
     assessment = services.assessment_create(
         actor=personas["manager"], code="RA-1", name="年度评估", assessed_on="2026-06-01"
     )
-    return {"r1": risk_setup["dc"], "assessment": assessment, "threat": risk_setup["fire"]}
+    return {"r1": risk_setup["dc"], "assessment": assessment, "threat": risk_setup["fire"],
+            "unused": Threat.objects.get(code="NAT-EQ")}  # fmt: skip
 
 
 def _url(world, page):
@@ -75,6 +79,7 @@ def _url(world, page):
         "risk_detail": [r1.pk], "risk_edit": [r1.pk], "risk_delete": [r1.pk],
         "measure_create": [r1.pk], "accept": [r1.pk], "scenario": [r1.pk],
         "assessment_detail": [a.pk], "sign_off": [a.pk], "threat_detail": [world["threat"].pk],
+        "threat_edit": [world["unused"].pk], "threat_delete": [world["unused"].pk],
     }  # fmt: skip
     names = {"accept": "risk_accept", "scenario": "risk_scenario",
              "sign_off": "assessment_sign_off"}  # fmt: skip
