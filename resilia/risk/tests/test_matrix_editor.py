@@ -153,3 +153,14 @@ def test_the_admin_may_save_a_matrix(client_for, risk_setup):
     m = services.current_matrix()
     assert client_for("admin").post(reverse(URL), form_data(m, bands=bands_b())).status_code == 302
     assert MatrixVersion.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"method": "product"}, {"method": "x", "appetite": "abc", "likelihood-TOTAL_FORMS": "zz"},
+     {"likelihood-TOTAL_FORMS": "99999", "likelihood-INITIAL_FORMS": "0"}],
+)  # fmt: skip
+def test_a_tampered_form_is_refused_not_a_server_error(manager, data):
+    services.current_matrix()
+    assert manager.post(reverse(URL), data, HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert MatrixVersion.objects.count() == 1
