@@ -20,6 +20,7 @@ from resilia.dependencies import rules, services
 from resilia.dependencies.filters import ActivityFilterSet, ResourceFilterSet
 from resilia.dependencies.forms import LinkEditForm, LinkForm, parse_node_key
 from resilia.dependencies.models import Activity, Dependency, Resource
+from resilia.dependencies.panels import panels_for
 
 ENDS = ("dependent_activity", "dependent_resource", "dependency_activity", "dependency_resource")
 MODELS = {"activity": Activity, "resource": Resource}
@@ -139,6 +140,7 @@ def detail_context(request, node, **forms) -> dict:
         **links_context(request, node, **forms),
     }
     # Owner and key person as the reader may see them (not a roster: hidden outside scope).
+    context["panels"] = panels_for(request, node)  # the strategies' (apps above the model)
     people = [node.owner, getattr(node, "person", None)]
     context["owner_shown"], context["person_shown"] = access.people_shown(user, people)
     if isinstance(node, Resource):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+
 from resilia.dependencies.models import Activity, Resource
 from resilia.dependencies.selectors import compiled_model
 from resilia.engine import required_objectives
@@ -19,6 +21,10 @@ from resilia.strategies.models import Option, Status
 
 # How many options one comparison shows side by side (a page, not a table of everything).
 MAX_COMPARED = 12
+# How many options an activity's or resource's page lists (the chosen one first); the
+# comparison and the register have the rest.
+PANEL_SHOWN = 5
+LIVE = (Status.PROPOSED, Status.CHOSEN)
 
 
 @dataclass
@@ -113,3 +119,47 @@ def comparison(user, subject: Activity | Resource) -> Comparison:
     verdicts = engine.compare([facts(o) for o in shown], rto=objectives.rto, rpo=objectives.rpo)
     rows = [Compared(o, v) for o, v in zip(shown, verdicts, strict=True)]
     return Comparison(subject, objectives, rows, more=max(0, live.count() - len(shown)))
+
+
+@dataclass
+class Summary:
+    """The options of one subject as its page lists them: the chosen one first, then the
+    proposed ones, each judged against the subject's objectives; `others` counts the rejected
+    and superseded ones, `more` the live ones not listed."""
+
+    subject: Activity | Resource
+    objectives: Objectives | None
+    rows: list[Compared] = field(default_factory=list)
+    more: int = 0
+    others: int = 0
+
+    @property
+    def chosen(self) -> Option | None:
+        return next((r.option for r in self.rows if r.option.status == Status.CHOSEN), None)
+
+
+def summary(user, subject: Activity | Resource) -> Summary:
+    """The subject's options the user may read, for its page: two queries for the options,
+    the objectives only when there is an option to judge (a resource's from the cached
+    dependency graph)."""
+    key = "activity" if isinstance(subject, Activity) else "resource"
+    options = Option.objects.for_user(user).filter(**{key: subject})
+    counts = options.aggregate(
+        live=Count("pk", filter=Q(status__in=LIVE)),
+        others=Count("pk", filter=~Q(status__in=LIVE)),
+    )
+    if not counts["live"]:
+        return Summary(subject, None, others=counts["others"])
+    chosen_first = Case(
+        When(status=Status.CHOSEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    shown = list(options.filter(status__in=LIVE).order_by(chosen_first, "pk")[:PANEL_SHOWN])
+    objectives = objectives_of(subject)
+    verdicts = engine.compare([facts(o) for o in shown], rto=objectives.rto, rpo=objectives.rpo)
+    return Summary(
+        subject,
+        objectives,
+        [Compared(o, v) for o, v in zip(shown, verdicts, strict=True)],
+        more=counts["live"] - len(shown),
+        others=counts["others"],
+    )
