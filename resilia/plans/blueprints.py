@@ -32,6 +32,8 @@ WHO_ACTIVATES = (
     "The head of the emergency steering group; in their absence the deputy head "
     "(key-person backup and emergency authorisation)",
 )
+# Each level: name, criteria, who activates and decides, response, when it escalates to the
+# next level, to whom it is reported and within how many minutes (seed 000's 分级管理).
 LEVELS = [
     (
         ("突发应急管理（小规模故障）", "Emergency handling (small-scale failure)"),
@@ -39,10 +41,17 @@ LEVELS = [
             "单一系统或部门受影响，业务运营未中断",
             "One system or department hit, operations continue",
         ),
+        ("值班经理", "The duty manager"),
         (
             "应急处置组现场处置，值班经理跟进",
             "The response team handles it; the duty manager follows",
         ),
+        (
+            "业务运营受影响，或预计无法在恢复时间目标内恢复",
+            "Operations are affected, or recovery within the RTO is in doubt",
+        ),
+        ("应急领导小组", "The emergency steering group"),
+        15,
     ),
     (
         ("业务连续性管理（大规模故障）", "Business continuity (large-scale failure)"),
@@ -50,10 +59,14 @@ LEVELS = [
             "关键业务中断或预计超过恢复时间目标",
             "A critical activity stops or is expected to exceed its RTO",
         ),
+        ("业务连续性领导小组组长", "The head of the business continuity steering group"),
         (
             "启动业务连续性计划，领导小组决策切换至灾备",
             "The plan is activated; the steering group decides the failover",
         ),
+        ("", ""),
+        ("监管机构（经批准）", "The regulator (once approved)"),
+        120,
     ),
 ]
 ESCALATION = (
@@ -635,7 +648,18 @@ def instantiate(code: str, lang: str | None = None) -> dict:
     return {
         "purpose": p(b.purpose),
         "activation": {"criteria": [p(t) for t in b.triggers], "who": p(WHO_ACTIVATES)},
-        "levels": [{"name": p(n), "criteria": p(c), "response": p(r)} for n, c, r in LEVELS],
+        "levels": [
+            {
+                "name": p(n),
+                "criteria": p(c),
+                "decides": p(d),
+                "response": p(r),
+                "escalate": p(e),
+                "report_to": p(to),
+                "report_within": within,
+            }
+            for n, c, d, r, e, to, within in LEVELS
+        ],
         "escalation": p(ESCALATION),
         "reporting": [
             {"to": p(to), "within": w, "path": p(path), "content": p(c)}

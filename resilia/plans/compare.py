@@ -36,7 +36,8 @@ KEYS = {
 ORDER = (
     *("key", "name", "role", "team", "person", "deputy", "authority"),
     *("to", "within", "path", "content", "audience", "subject", "body"),
-    *("phase", "who", "what", "where", "how", "minutes", "after", "criteria", "response"),
+    *("phase", "who", "what", "where", "how", "minutes", "after", "criteria", "decides"),
+    *("response", "escalate", "report_to", "report_within"),
 )
 
 

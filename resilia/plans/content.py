@@ -3,7 +3,10 @@
 content = {
   "purpose": text,
   "activation": {"criteria": [text] (事件触发要素), "who": text (who may activate)},
-  "levels": [{"name", "criteria", "response"}] (分级管理), "escalation": text,
+  "levels": [{"name", "criteria" (启动条件), "decides" (who may activate and decide),
+              "response", "escalate" (when it escalates to the next level), "report_to",
+              "report_within" (minutes, 报告时限)}] in escalation order (分级管理),
+  "escalation": text,
   "reporting": [{"to", "within" (minutes, 报告时限), "path" (报告路径), "content"}],
   "roles": [{"role", "team" (org.Team id), "person", "deputy" (org.Person ids), "authority"}],
   "steps": [{"key", "phase", "who", "what", "where", "how", "minutes", "after": [keys],
@@ -22,7 +25,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from resilia.engine.plans import PlanGraphError, Step, schedule
 
@@ -42,7 +45,8 @@ PHASE_CODES = tuple(code for code, _label in PHASES)
 TIMED_PHASES = ("response", "recovery", "validation", "resumption")
 
 AUDIENCES = (
-    ("staff", gettext_lazy("Staff")),
+    # In context: the audience (员工), not the staff resource category (人员).
+    ("staff", pgettext_lazy("communication audience", "Staff")),
     ("customers", gettext_lazy("Customers")),
     ("regulator", gettext_lazy("Regulator")),
     ("media", gettext_lazy("Media")),
@@ -61,6 +65,11 @@ PLACEHOLDERS = {
 }
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 LIST_SECTIONS = ("resources", "vital_records", "backlog")
+# A response level's fields, in the order the editor, the page and the documents show them.
+# Versions written before the structured editor hold only name, criteria and response: the
+# missing fields read as empty (level_rows), their signed content is never rewritten.
+LEVEL_TEXT_FIELDS = ("name", "criteria", "decides", "response", "escalate", "report_to")
+LEVEL_FIELDS = (*LEVEL_TEXT_FIELDS, "report_within")
 
 
 def empty() -> dict:
@@ -88,6 +97,58 @@ def normalised(content: dict | None) -> dict:
     if not isinstance(out["activation"], dict):
         out["activation"] = {"criteria": [], "who": ""}
     return out
+
+
+def level_rows(levels) -> list[dict]:
+    """The response levels with every field present, whatever shape they were saved in."""
+    rows = []
+    for level in levels or ():
+        if not isinstance(level, dict):
+            continue
+        row = {k: level.get(k) or "" for k in LEVEL_TEXT_FIELDS}
+        row["report_within"] = level.get("report_within")
+        rows.append(row)
+    return rows
+
+
+def level_problems(levels) -> list[str]:
+    """What is wrong with a list of response levels, one message each, in the writer's
+    language: a level that is not a row, without a name, named twice, with a reporting time
+    limit that is not a positive number of minutes, or with text that is not text."""
+    problems = []
+    seen: dict[str, int] = {}
+    for number, level in enumerate(levels or (), start=1):
+        if not isinstance(level, dict):
+            problems.append(_("Response level %(n)s is not a row of fields.") % {"n": number})
+            continue
+        if any(not isinstance(level.get(k) or "", str) for k in LEVEL_TEXT_FIELDS):
+            problems.append(_("Response level %(n)s has a field that is not text.") % {"n": number})
+            continue
+        name = (level.get("name") or "").strip()
+        if not name:
+            problems.append(_("Response level %(n)s needs a name.") % {"n": number})
+        elif name.casefold() in seen:
+            problems.append(
+                _(
+                    "Two response levels are named “%(name)s” (levels %(a)s and %(b)s); "
+                    "each level needs its own name."
+                )
+                % {"name": name, "a": seen[name.casefold()], "b": number}
+            )
+        else:
+            seen[name.casefold()] = number
+        within = level.get("report_within")
+        if within is not None and (
+            isinstance(within, bool) or not isinstance(within, int) or within <= 0
+        ):
+            problems.append(
+                _(
+                    "The reporting time limit of response level %(n)s must be a positive "
+                    "number of minutes."
+                )
+                % {"n": number}
+            )
+    return problems
 
 
 def unknown_placeholders(text: str) -> list[str]:
@@ -161,6 +222,12 @@ def validate(content: dict, *, team_ids=None, person_ids=None, activity_ids=None
             schedule(engine_steps(content, timed_only=False))
         except PlanGraphError as exc:
             add("steps", graph_error_message(exc))
+    levels = content.get("levels") or []
+    if not isinstance(levels, list):
+        add("levels", _("The response levels must be a list of rows."))
+    else:
+        for message in level_problems(levels):
+            add("levels", message)
     for r in content.get("reporting") or ():
         within = r.get("within")
         if within is not None and (not isinstance(within, int) or within <= 0):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from resilia.core import access
 from resilia.core import reports as r
@@ -143,8 +145,30 @@ def _activation(doc, body):
         ),
         r.Heading(_("Response levels and escalation"), level=2),
         r.Table(
-            [r.Column(_("Level"), 2), r.Column(_("Criteria"), 3), r.Column(_("Response"), 3)],
-            [[lv["name"], lv["criteria"], lv["response"]] for lv in body["levels"]],
+            [
+                r.Column("#", 1, numeric=True),
+                r.Column(capfirst(_("level")), 2),
+                r.Column(capfirst(_("activation criteria")), 3),
+                r.Column(capfirst(_("who activates and decides")), 2),
+                r.Column(capfirst(_("response measures")), 3),
+                r.Column(capfirst(_("escalates to the next level when")), 3),
+                r.Column(capfirst(_("report to")), 2),
+                r.Column(_("Within"), 1),
+            ],  # fmt: skip
+            [
+                [
+                    i,
+                    lv["name"],
+                    lv["criteria"],
+                    lv["decides"] or "—",
+                    lv["response"],
+                    lv["escalate"] or "—",
+                    lv["report_to"] or "—",
+                    _m(lv["report_within"]),
+                ]
+                for i, lv in enumerate(c.level_rows(body["levels"]), start=1)
+            ],  # fmt: skip
+            caption=_("Response levels, from the least to the most serious"),
             empty=_("None"),
         ),
         r.Paragraph([body["escalation"] or "—"]),
@@ -223,7 +247,7 @@ def _procedures(doc, version):
                     r.Column(_("Where"), 2),
                     r.Column(_("How"), 3),
                     r.Column(_("Duration"), 1),
-                    r.Column(_("After"), 1),
+                    r.Column(pgettext("plan step predecessors", "After"), 1),
                 ],  # fmt: skip
                 [
                     [

@@ -89,13 +89,12 @@ class VersionForm(Styled):
         help_text=_("One per line."),
     )
     who = forms.CharField(label=_("who may activate"), required=False)
-    levels = forms.CharField(
-        label=_("response levels"),
+    escalation = forms.CharField(
+        label=_("escalation"),
         widget=forms.Textarea,
         required=False,
-        help_text=_("One level per line: name | criteria | response."),
+        help_text=_("How emergency handling escalates to business continuity, in general terms."),
     )
-    escalation = forms.CharField(label=_("escalation"), widget=forms.Textarea, required=False)
     reporting = forms.CharField(
         label=_("reporting"),
         widget=forms.Textarea,
@@ -132,10 +131,6 @@ class VersionForm(Styled):
             "purpose": body["purpose"],
             "criteria": "\n".join(body["activation"].get("criteria", [])),
             "who": body["activation"].get("who", ""),
-            "levels": "\n".join(
-                " | ".join([lv.get("name", ""), lv.get("criteria", ""), lv.get("response", "")])
-                for lv in body["levels"]
-            ),
             "escalation": body["escalation"],
             "reporting": "\n".join(
                 " | ".join(
@@ -152,13 +147,6 @@ class VersionForm(Styled):
             "vital_records": "\n".join(body["vital_records"]),
             "backlog": "\n".join(body["backlog"]),
         }
-
-    def clean_levels(self):
-        out = []
-        for line in _lines(self.cleaned_data["levels"]):
-            parts = [p.strip() for p in line.split("|")] + ["", ""]
-            out.append({"name": parts[0], "criteria": parts[1], "response": parts[2]})
-        return out
 
     def clean_reporting(self):
         out = []
@@ -218,6 +206,69 @@ class RoleForm(Styled):
         self.fields["deputy"].queryset = people
 
 
+def _area(rows: int = 2):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class LevelForm(Styled):
+    """One response level (分级管理): when it applies, who decides, what is done, when it
+    escalates to the next level and to whom it is reported within what time."""
+
+    # Not required here: the formset says which level lacks its name (content.level_problems),
+    # and an untouched extra row stays empty and is skipped.
+    name = forms.CharField(label=_("level"), max_length=200, required=False)
+    criteria = forms.CharField(label=_("activation criteria"), widget=_area(), required=False)
+    decides = forms.CharField(label=_("who activates and decides"), max_length=500, required=False)
+    response = forms.CharField(label=_("response measures"), widget=_area(), required=False)
+    escalate = forms.CharField(
+        label=_("escalates to the next level when"), widget=_area(), required=False
+    )
+    report_to = forms.CharField(label=_("report to"), max_length=500, required=False)
+    report_within = forms.IntegerField(
+        label=_("report within (minutes)"), min_value=1, max_value=525600, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 2
+
+
+class BaseLevelFormSet(forms.BaseFormSet):
+    """The levels in the order given (the ORDER numbers, or the rows' order), checked by the
+    plans' one rule for levels: every level named, no name twice."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The move buttons (plans/levels.js) renumber these; without JavaScript they are typed.
+        form.fields["ORDER"].label = _("position")
+        form.fields["ORDER"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "data-level-order": "", "min": "1"}
+        )
+        form.fields["DELETE"].widget.attrs.update({"class": "form-check-input"})
+
+    def clean(self):
+        super().clean()
+        if not self.is_valid():  # a row's own errors first (say, minutes that are not a number)
+            return
+        problems = c.level_problems(self.levels())
+        if problems:
+            raise forms.ValidationError(problems)  # every problem, not only the first
+
+    def levels(self) -> list[dict]:
+        rows = []
+        for form in self.ordered_forms:
+            data = form.cleaned_data
+            rows.append(
+                {
+                    **{k: (data.get(k) or "").strip() for k in c.LEVEL_TEXT_FIELDS},
+                    "report_within": data.get("report_within"),
+                }
+            )
+        return rows
+
+
 class CommunicationForm(Styled):
     audience = forms.ChoiceField(label=_("audience"), choices=[("", "—"), *c.AUDIENCES])
     subject = forms.CharField(label=_("subject"))
@@ -227,6 +278,9 @@ class CommunicationForm(Styled):
 StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
 RoleFormSet = forms.formset_factory(RoleForm, extra=1, can_delete=True)
 CommunicationFormSet = forms.formset_factory(CommunicationForm, extra=1, can_delete=True)
+LevelFormSet = forms.formset_factory(
+    LevelForm, formset=BaseLevelFormSet, extra=1, can_delete=True, can_order=True
+)
 
 
 def formset_initial(version) -> dict:
@@ -247,6 +301,7 @@ def formset_initial(version) -> dict:
             for r in body["roles"]
         ],
         "communications": body["communications"],
+        "levels": c.level_rows(body["levels"]),
     }
 
 
@@ -256,7 +311,7 @@ def kept(formset) -> list[dict]:
     ]
 
 
-def build_content(form, steps, roles, comms) -> tuple[dict, list[str]]:
+def build_content(form, steps, roles, comms, levels) -> tuple[dict, list[str]]:
     """The content the forms describe, and the activity codes steps name outside the scope."""
     data = form.cleaned_data
     by_code = {a.code: a.pk for a in data["activities"]}
@@ -280,7 +335,7 @@ def build_content(form, steps, roles, comms) -> tuple[dict, list[str]]:
     body = {
         "purpose": data["purpose"],
         "activation": {"criteria": _lines(data["criteria"]), "who": data["who"]},
-        "levels": data["levels"],
+        "levels": levels.levels(),
         "escalation": data["escalation"],
         "reporting": data["reporting"],
         "roles": [

@@ -139,6 +139,7 @@ def contacts_csv(contacts) -> bytes:
 
 def _context(version, user) -> dict:
     body = c.normalised(version.content)
+    body["levels"] = c.level_rows(body["levels"])
     labels = dict(c.AUDIENCES)
     for m in body["communications"]:
         m["audience_label"] = labels.get(m.get("audience"), m.get("audience"))

@@ -58,6 +58,7 @@ def version_detail(request, pk, number):
     labels = dict(c.AUDIENCES)
     for m in body["communications"]:
         m["audience_label"] = labels.get(m.get("audience"), m.get("audience"))
+    body["levels"] = c.level_rows(body["levels"])
     return render(
         request,
         "plans/version_detail.html",
@@ -85,12 +86,14 @@ def _bind(request, v):
         steps = f.StepFormSet(initial=initial["steps"], prefix="steps")
         roles = f.RoleFormSet(initial=initial["roles"], prefix="roles", form_kwargs={"user": user})
         comms = f.CommunicationFormSet(initial=initial["communications"], prefix="comms")
+        levels = f.LevelFormSet(initial=initial["levels"], prefix="levels")
     else:
         form = f.VersionForm(data, user=user)
         steps = f.StepFormSet(data, prefix="steps")
         roles = f.RoleFormSet(data, prefix="roles", form_kwargs={"user": user})
         comms = f.CommunicationFormSet(data, prefix="comms")
-    return form, steps, roles, comms
+        levels = f.LevelFormSet(data, prefix="levels")
+    return form, steps, roles, comms, levels
 
 
 @login_required
@@ -100,10 +103,11 @@ def version_edit(request, pk, number):
     if not plan_access.may_edit(request.user, v):
         messages.error(request, _("Only a draft can be edited; start a new version."))
         return redirect(v)
-    form, steps, roles, comms = _bind(request, v)
+    form, steps, roles, comms, levels = _bind(request, v)
     errors = []
-    if request.method == "POST" and all(x.is_valid() for x in (form, steps, roles, comms)):
-        body, unknown = f.build_content(form, steps, roles, comms)
+    bound = (form, steps, roles, comms, levels)
+    if request.method == "POST" and all([x.is_valid() for x in bound]):  # every form's errors
+        body, unknown = f.build_content(form, steps, roles, comms, levels)
         if unknown:
             errors.append(
                 _("Steps name activities outside the scope: %(codes)s.")
@@ -124,7 +128,7 @@ def version_edit(request, pk, number):
                 messages.success(request, _("The draft is saved; the critical path is recomputed."))
                 return redirect(v)
     ctx = {"obj": v.plan, "v": v, "form": form, "steps": steps, "roles": roles, "comms": comms,
-           "errors": errors, "placeholders": c.PLACEHOLDERS}  # fmt: skip
+           "levels": levels, "errors": errors, "placeholders": c.PLACEHOLDERS}  # fmt: skip
     return render(request, "plans/version_edit.html", ctx, status=400 if errors else 200)
 
 

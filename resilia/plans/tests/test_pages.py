@@ -30,13 +30,20 @@ def edit_payload(client, v):
                 data[name] = value.pk if value else ""
             else:
                 data[name] = value
-    for prefix, fs in (("steps", "steps"), ("roles", "roles"), ("comms", "comms")):
+    for prefix, fs in (
+        ("steps", "steps"),
+        ("roles", "roles"),
+        ("comms", "comms"),
+        ("levels", "levels"),
+    ):
         formset = page.context[fs]
         data[f"{prefix}-TOTAL_FORMS"] = len(formset.initial or [])
         data[f"{prefix}-INITIAL_FORMS"] = len(formset.initial or [])
         for i, row in enumerate(formset.initial or []):
             for k, val in row.items():
                 data[f"{prefix}-{i}-{k}"] = "" if val is None else val
+            if prefix == "levels":  # the position the page shows (ORDER)
+                data[f"{prefix}-{i}-ORDER"] = i + 1
     assert f  # noqa
     return data
 
