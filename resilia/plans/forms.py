@@ -216,14 +216,16 @@ class LevelForm(Styled):
 
     # Not required here: the formset says which level lacks its name (content.level_problems),
     # and an untouched extra row stays empty and is skipped.
-    name = forms.CharField(label=_("level"), max_length=200, required=False)
+    name = forms.CharField(label=_("level"), max_length=200, widget=_area(), required=False)
     criteria = forms.CharField(label=_("activation criteria"), widget=_area(), required=False)
     decides = forms.CharField(label=_("who activates and decides"), max_length=500, required=False)
     response = forms.CharField(label=_("response measures"), widget=_area(), required=False)
     escalate = forms.CharField(
         label=_("escalates to the next level when"), widget=_area(), required=False
     )
-    report_to = forms.CharField(label=_("report to"), max_length=500, required=False)
+    report_to = forms.CharField(
+        label=_("report to"), max_length=500, widget=_area(), required=False
+    )
     report_within = forms.IntegerField(
         label=_("report within (minutes)"), min_value=1, max_value=525600, required=False
     )
@@ -244,7 +246,7 @@ class BaseLevelFormSet(forms.BaseFormSet):
         # The move buttons (plans/levels.js) renumber these; without JavaScript they are typed.
         form.fields["ORDER"].label = _("position")
         form.fields["ORDER"].widget.attrs.update(
-            {"class": "form-control form-control-sm", "data-level-order": "", "min": "1"}
+            {"class": "form-control plans-level-order", "data-level-order": "", "min": "0"}
         )
         form.fields["DELETE"].widget.attrs.update({"class": "form-check-input"})
 
