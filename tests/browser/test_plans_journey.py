@@ -22,15 +22,16 @@ from tests.browser.conftest import PASSWORD, login
 
 TEXT = {
     "zh-hans": {"in_review": "审核中", "approved": "已批准", "published": "已发布",
-                "self": "不能以自身为前置步骤", "draft": "草稿", "retired": "已废止",
+                "self": "不能以自身为紧前步骤", "draft": "草稿", "retired": "已废止",
                 "returned": "已退回编制人", "acked": "已阅知", "thanks": "您的阅知已记录",
                 "verified": "今日核实", "retired_msg": "预案已废止",
-                "procedures": "处置与恢复步骤"},
+                "procedures": "处置与恢复步骤", "twice": "有两个响应级别都名为"},
     "en": {"in_review": "In review", "approved": "Approved", "published": "Published",
            "self": "cannot wait for itself", "draft": "Draft", "retired": "Retired",
            "returned": "Returned to the author", "acked": "acknowledged",
            "thanks": "your reading is recorded", "verified": "verified today",
-           "retired_msg": "The plan is retired", "procedures": "Procedures"},
+           "retired_msg": "The plan is retired", "procedures": "Procedures",
+           "twice": "Two response levels are named"},
 }  # fmt: skip
 
 
@@ -79,6 +80,35 @@ def test_write_review_approve_publish_and_export(page_for, plan_setup, org_tree,
     coord.locator("input[name=steps-3-minutes]").fill("20")
     _click(coord, "save-version")
     expect(coord.locator("[data-testid=scope-activities] td[data-late='0']")).to_be_visible()
+
+    # The response levels (分级管理): a warning level added and moved to the top with the
+    # arrows; the table on the page follows. A level named twice is refused, nothing saved.
+    _click(coord, "edit-version")
+    levels = coord.get_by_test_id("levels-formset")
+    expect(levels.locator("tbody tr")).to_have_count(3)  # two levels and an empty row
+    coord.get_by_test_id("add-level").click()
+    new = levels.locator("tr[data-level-row]:has([name='levels-3-name'])")
+    new.locator("[name='levels-3-name']").fill("预警")
+    new.locator("textarea[name='levels-3-criteria']").fill("监控告警，业务未受影响")
+    new.locator("[name='levels-3-decides']").fill("值班员")
+    new.locator("input[name='levels-3-report_within']").fill("10")
+    for _ in range(3):
+        new.locator("[data-level-up]").click()
+    expect(levels.locator("tbody tr").first.locator("[name='levels-3-name']")).to_be_visible()
+    shot(coord, f"plans-levels-editor-{lang}")
+    _click(coord, "save-version")
+    table = coord.get_by_test_id("levels")
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tbody tr").first).to_contain_text("预警")
+    expect(table.locator("tbody tr").first).to_contain_text("值班员")
+    plan.refresh_from_db()
+    assert [lv["name"] for lv in plan.versions.get().content["levels"]][0] == "预警"
+    _click(coord, "edit-version")
+    coord.locator("[name='levels-1-name']").fill("预警")
+    _click(coord, "save-version")
+    expect(coord.get_by_test_id("levels-errors")).to_contain_text(t["twice"])
+    assert len({lv["name"] for lv in plan.versions.get().content["levels"]}) == 3
+    coord.goto(version_url)
     shot(coord, f"plans-version-draft-{lang}")
 
     # 编制人 signs with the password; 审核人 (BCM office); 批准人 (the unit's head).

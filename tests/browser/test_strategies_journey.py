@@ -116,6 +116,35 @@ def test_propose_compare_choose_test_and_export(page_for, setup, lang, shot):  #
     assert Resource.objects.get(pk=db.pk).recovery_time == 3 * H
     shot(coord, f"strategies-option-{lang}")
 
+    # The database's own page lists its options, the chosen one marked; its links lead to the
+    # comparison, to the register filtered on the database and to the form for a new option.
+    coord.goto(f"{coord.base_url}{db.get_absolute_url()}")
+    panel = coord.get_by_test_id("strategies-panel")
+    expect(panel.locator(f"tr[data-option='{warm.pk}'][data-chosen='1']")).to_contain_text(
+        t["chosen"]
+    )
+    expect(panel.locator(f"tr[data-option='{hot.pk}']")).to_have_count(0)  # rejected
+    shot(coord, f"strategies-resource-panel-{lang}")
+    with coord.expect_navigation():
+        panel.get_by_test_id("strategies-compare").click()
+    expect(coord.get_by_test_id("chosen")).to_have_text("数据库温备")
+    coord.go_back()
+    with coord.expect_navigation():
+        coord.get_by_test_id("strategies-register").click()
+    expect(coord.locator("table").first).to_contain_text("数据库温备")
+    assert f"resource={db.pk}" in coord.url
+    coord.go_back()
+    with coord.expect_navigation():
+        coord.get_by_test_id("strategies-propose").click()
+    expect(coord.locator("select[name=resource]")).to_have_value(str(db.pk))
+    # And the activity that needs it offers to propose one for itself.
+    pay = setup["pay"]
+    coord.goto(f"{coord.base_url}{pay.get_absolute_url()}")
+    expect(coord.get_by_test_id("strategies-empty")).to_be_visible()
+    with coord.expect_navigation():
+        coord.get_by_test_id("strategies-propose").click()
+    expect(coord.locator("select[name=activity]")).to_have_value(str(pay.pk))
+
     # The rejected option is edited, then deleted.
     coord.goto(f"{coord.base_url}{hot.get_absolute_url()}")
     with coord.expect_navigation():
