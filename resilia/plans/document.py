@@ -153,7 +153,7 @@ def _activation(doc, body):
                 r.Column(capfirst(_("response measures")), 3),
                 r.Column(capfirst(_("escalates to the next level when")), 3),
                 r.Column(capfirst(_("report to")), 2),
-                r.Column(_("Within"), 1),
+                r.Column(_("Within"), 2),
             ],  # fmt: skip
             [
                 [

@@ -218,7 +218,9 @@ class LevelForm(Styled):
     # and an untouched extra row stays empty and is skipped.
     name = forms.CharField(label=_("level"), max_length=200, widget=_area(), required=False)
     criteria = forms.CharField(label=_("activation criteria"), widget=_area(), required=False)
-    decides = forms.CharField(label=_("who activates and decides"), max_length=500, required=False)
+    decides = forms.CharField(
+        label=_("who activates and decides"), max_length=500, widget=_area(), required=False
+    )
     response = forms.CharField(label=_("response measures"), widget=_area(), required=False)
     escalate = forms.CharField(
         label=_("escalates to the next level when"), widget=_area(), required=False
