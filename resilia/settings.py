@@ -317,9 +317,10 @@ REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 1800, minimum=1)
 # A delivery claimed longer ago than this by a worker that died is sent again (resilia/notify).
 NOTIFY_CLAIM_SECONDS = envint("NOTIFY_CLAIM_SECONDS", 300, minimum=1)
-# A worker records what it sent at least this often (and at the end of each batch): a kill -9
-# can resend, with the same keys, only what went out since its last record (resilia/notify).
-NOTIFY_FLUSH_MS = envint("NOTIFY_FLUSH_MS", 10, minimum=0)
+# Messages a worker sends at once (threads, each with its own SMTP connection or HTTP session
+# and database connection); each records its message right after sending it, so a kill -9 can
+# resend, with the same key, at most one message per connection (resilia/notify).
+NOTIFY_CONNECTIONS = envint("NOTIFY_CONNECTIONS", 4, minimum=1)
 if TASKS_BACKEND == "rq":
     # django_rq supplies the queues and the `rqworker` command; run it with
     # `--job-class django_tasks_rq.Job` (django-tasks-rq README).

@@ -1,28 +1,36 @@
 """Sending the queued deliveries of a send: claim, send, record, retry, fall back.
 
 A worker claims a batch of rows at once (status SENDING, `claimed_at` and the batch's `claim`
-token, committed before anything goes out), sends them over one connection per channel, and
-records the outcomes in bulk: one transaction updates the rows still holding the token and
-inserts their attempt rows, at the end of the batch and whenever `NOTIFY_FLUSH_MS` have passed
-since the last record. The queries of a batch do not grow with its size.
+token, committed before anything goes out), then sends them over `NOTIFY_CONNECTIONS` lanes in
+parallel (default 4): each lane is a thread with its own connection per channel (one SMTP
+connection, one HTTP session) and its own database connection. A lane records each message
+right after its own send: one short transaction updates the row, if it still holds the
+batch's token, and inserts its attempt row. Rate limits, the answers read per batch and the
+channels switched off are shared by the lanes of a run.
 
 A worker killed with kill -9 leaves the rows of its batch SENDING: the next dispatcher takes
 those older than the claim lease back to QUEUED and sends them again with the same key
 (Message-ID, Idempotency-Key), so nothing is lost, and a receiver that keeps keys drops the
-copies a kill can make: those accepted since the last record (at most the last
-`NOTIFY_FLUSH_MS` of sending; one message when a message takes longer than that).
+copies a kill can make: a message whose peer had said "accepted" while its record was not yet
+committed, at most one per lane (the time of one commit).
+
+A caller inside a transaction (the tests, with a fixed clock) is served by one lane in its own
+thread: other connections would not see its uncommitted rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import queue
+import threading
 import time
 import uuid
 from collections import deque
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection, connections, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from resilia.core.context import request_context
@@ -39,12 +47,18 @@ def claim_seconds() -> int:
     return int(getattr(settings, "NOTIFY_CLAIM_SECONDS", 300))
 
 
+def lanes() -> int:
+    """Messages a worker sends at once: its threads, each with its own connections."""
+    return max(1, int(getattr(settings, "NOTIFY_CONNECTIONS", 4)))
+
+
 def stale_before(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(seconds=claim_seconds())
 
 
 class _Limiter:
-    """A channel's sliding window of sends (messages per seconds), seeded from the rows."""
+    """A channel's sliding window of sends (messages per seconds), seeded from the rows.
+    Shared by the lanes of a run: `_Run.take` asks and notes under the run's lock."""
 
     def __init__(self, channel, limit, now):
         self.count, self.window = limit
@@ -98,14 +112,18 @@ def recover(send_id: int, now) -> int:
     ).update(status=Delivery.Status.QUEUED, claimed_at=None, claim=None)
 
 
-def dispatch(send_id: int, *, now=None, max_wait: float = 2.0) -> dict:
+def dispatch(send_id: int, *, now=None, max_wait: float = 2.0, parallel: int | None = None):
     """Send what is due for one send; returns counts. `now` fixes the clock (tests);
-    otherwise a short rate-limit wait (≤ `max_wait` s) is slept, a longer one left queued."""
+    otherwise a short rate-limit wait (≤ `max_wait` s) is slept, a longer one left queued.
+    `parallel`: the lanes (default `NOTIFY_CONNECTIONS`; one inside a transaction)."""
     fixed = now is not None
-    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0, "fallback": 0}
-    transports, limiters = {}, {}
-    book = _Book()
+    count = parallel or lanes()
+    if connection.in_atomic_block:
+        count = 1
+    run = _Run(fixed)
     recover(send_id, now or timezone.now())
+    pool = _Pool(run, count) if count > 1 else None
+    sender = None if pool else _Sender(run)
     try:
         while True:
             moment = now or timezone.now()
@@ -123,17 +141,99 @@ def dispatch(send_id: int, *, now=None, max_wait: float = 2.0) -> dict:
                     send_id=send_id, person_id__in=[d.person_id for d in batch]
                 ).values_list("person_id", flat=True)
             )
-            for delivery in batch:
-                outcome = _one(delivery, acked, transports, limiters, moment, fixed, book)
-                counts[outcome] += 1
-                book.flush_if_due()
-            book.flush()
+            if pool:
+                pool.deliver(batch, acked, moment)
+            else:
+                for delivery in batch:
+                    run.add(sender.deliver(delivery, acked, moment))
     finally:
-        # Record what went out before an error ends the run (the rest waits for its lease).
-        book.flush()
-        for transport in transports.values():
-            transport.close()
-    return counts
+        # A row claimed and not sent (an error ended the run) waits for its lease.
+        if pool:
+            pool.stop()
+        else:
+            sender.close()
+    return run.counts
+
+
+class _Run:
+    """What the lanes of one dispatch share: the counts, the rate limiters, the channels
+    switched off during the run."""
+
+    def __init__(self, fixed: bool):
+        self.fixed = fixed
+        self.lock = threading.Lock()
+        self.counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0, "fallback": 0}
+        self.limiters: dict[int, _Limiter] = {}
+        self.off: set[int] = set()
+
+    def add(self, outcome: str) -> None:
+        with self.lock:
+            self.counts[outcome] += 1
+
+    def take(self, channel, limit, moment) -> float:
+        """Seconds until the channel may carry one more message; 0: noted, send it now."""
+        at = moment.timestamp() if self.fixed else time.time()
+        with self.lock:
+            limiter = self.limiters.get(channel.pk)
+            if limiter is None:
+                limiter = self.limiters[channel.pk] = _Limiter(channel, limit, moment)
+            wait = limiter.wait(at)
+            if wait <= 0:
+                limiter.note(at)
+            return wait
+
+    def switch_off(self, channel) -> bool:
+        """Note the channel off for the run; False if another lane already did."""
+        with self.lock:
+            first = channel.pk not in self.off
+            self.off.add(channel.pk)
+            return first
+
+
+class _Pool:
+    """The lanes: threads taking the deliveries of a batch from one queue."""
+
+    def __init__(self, run: _Run, count: int):
+        self.run = run
+        self.jobs: queue.Queue = queue.Queue()
+        self.error: BaseException | None = None
+        language = translation.get_language()
+        self.threads = [
+            threading.Thread(target=self._lane, args=(language,), name=f"notify-lane-{i}")
+            for i in range(count)
+        ]
+        for thread in self.threads:
+            thread.daemon = True
+            thread.start()
+
+    def deliver(self, batch, acked, moment) -> None:
+        for delivery in batch:
+            self.jobs.put((delivery, acked, moment))
+        self.jobs.join()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        for _thread in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def _lane(self, language) -> None:
+        sender = _Sender(self.run)
+        try:
+            with translation.override(language):
+                while (job := self.jobs.get()) is not None:
+                    try:
+                        if self.error is None:  # after an error, leave the rest claimed
+                            self.run.add(sender.deliver(*job))
+                    except BaseException as exc:  # noqa: BLE001 (re-raised by the run)
+                        self.error = self.error or exc
+                    finally:
+                        self.jobs.task_done()
+        finally:
+            sender.close()
+            connections.close_all()  # this thread's own database connections
 
 
 def _next_due_in(send_id, moment) -> float | None:
@@ -146,108 +246,116 @@ def _next_due_in(send_id, moment) -> float | None:
     return None if first is None else (first - moment).total_seconds()
 
 
-def _one(delivery, acked, transports, limiters, moment, fixed, book) -> str:
-    channel = delivery.channel
-    if delivery.person_id in acked or delivery.send.status != Send.Status.RUNNING:
-        book.add(delivery, status=Delivery.Status.SKIPPED)
-        return "skipped"
-    if not channel.is_active:
-        return _fall_back(delivery, _("The channel is switched off."), moment, book)
-    transport = transports.get(channel.pk)
-    if transport is None:
-        transport = transports[channel.pk] = transport_for(channel)
-    limit = transport.rate_limit()
-    if limit:
-        limiter = limiters.get(channel.pk) or limiters.setdefault(
-            channel.pk, _Limiter(channel, limit, moment)
+class _Sender:
+    """One lane: its own transport per channel (so its own SMTP connection or HTTP session).
+    Every outcome is recorded by `_record` before the lane takes its next message."""
+
+    def __init__(self, run: _Run):
+        self.run = run
+        self.transports: dict = {}
+
+    def close(self) -> None:
+        for transport in self.transports.values():
+            transport.close()
+        self.transports = {}
+
+    def deliver(self, delivery, acked, moment) -> str:
+        channel, run = delivery.channel, self.run
+        if delivery.person_id in acked or delivery.send.status != Send.Status.RUNNING:
+            _record(delivery, status=Delivery.Status.SKIPPED)
+            return "skipped"
+        if not channel.is_active or channel.pk in run.off:
+            return _fall_back(delivery, _("The channel is switched off."), moment)
+        transport = self.transports.get(channel.pk)
+        if transport is None:
+            transport = self.transports[channel.pk] = transport_for(channel)
+        limit = transport.rate_limit()
+        if limit:
+            wait = run.take(channel, limit, moment)
+            if wait > 0:
+                if channel.fallback_id:
+                    return _fall_back(delivery, _("Over the channel's rate limit."), moment)
+                _record(
+                    delivery,
+                    status=Delivery.Status.QUEUED,
+                    next_attempt_at=moment + dt.timedelta(seconds=wait),
+                    claimed_at=None,
+                )
+                return "retry"
+        outgoing = Outgoing(
+            address=delivery.address,
+            subject=delivery.subject,
+            body=delivery.body,
+            key=str(delivery.key),
+            ack_url=ack_url(delivery.send_id, delivery.person_id, settings.SITE_URL),
+            mobile=delivery.person.mobile,
         )
-        at = moment.timestamp() if fixed else time.time()
-        wait = limiter.wait(at)
-        if wait > 0:
-            if channel.fallback_id:
-                return _fall_back(delivery, _("Over the channel's rate limit."), moment, book)
-            book.add(
+        number = delivery.attempts + 1
+        started = time.monotonic()
+        try:
+            transport.send(outgoing)
+        except TransportError as exc:
+            return self._failed(delivery, transport, exc, number, started, moment)
+        # Accepted by the peer: record it now, before anything else (a kill -9 between the
+        # two sends this message again, with the same key).
+        ms = int((time.monotonic() - started) * 1000)
+        _record(
+            delivery,
+            status=Delivery.Status.SENT,
+            attempts=number,
+            sent_at=moment if run.fixed else timezone.now(),
+            duration_ms=ms,
+            error="",
+            attempt=(number, True, "", ms),
+        )
+        return "sent"
+
+    def _failed(self, delivery, transport, exc, number, started, moment) -> str:
+        ms = int((time.monotonic() - started) * 1000)
+        error = str(exc)[:2000]
+        attempt = (number, False, error, ms)
+        if exc.permanent:
+            from resilia.notify.services import channel_disable
+
+            _record(
+                delivery,
+                status=Delivery.Status.FAILED,
+                attempts=number,
+                error=error,
+                duration_ms=ms,
+                attempt=attempt,
+            )
+            if self.run.switch_off(delivery.channel):
+                with request_context(source="task"):
+                    channel_disable(actor=None, channel=delivery.channel, reason=error)
+            delivery.channel.is_active = False
+            _fall_back(delivery, error, moment, already_failed=True)
+            return "failed"
+        if number < transport.max_attempts:
+            _record(
                 delivery,
                 status=Delivery.Status.QUEUED,
-                next_attempt_at=moment + dt.timedelta(seconds=wait),
+                attempts=number,
+                error=error,
+                duration_ms=ms,
                 claimed_at=None,
+                next_attempt_at=moment + dt.timedelta(seconds=transport.backoff(number)),
+                attempt=attempt,
             )
             return "retry"
-        limiter.note(at)
-    started = time.monotonic()
-    number = delivery.attempts + 1
-    try:
-        transport.send(
-            Outgoing(
-                address=delivery.address,
-                subject=delivery.subject,
-                body=delivery.body,
-                key=str(delivery.key),
-                ack_url=ack_url(delivery.send_id, delivery.person_id, settings.SITE_URL),
-                mobile=delivery.person.mobile,
-            )
-        )
-    except TransportError as exc:
-        return _failed(delivery, transport, exc, number, started, moment, book)
-    ms = int((time.monotonic() - started) * 1000)
-    book.add(
-        delivery,
-        status=Delivery.Status.SENT,
-        attempts=number,
-        sent_at=moment if fixed else timezone.now(),
-        duration_ms=ms,
-        error="",
-        attempt=(number, True, "", ms),
-    )
-    return "sent"
-
-
-def _failed(delivery, transport, exc, number, started, moment, book) -> str:
-    ms = int((time.monotonic() - started) * 1000)
-    error = str(exc)[:2000]
-    if exc.permanent:
-        from resilia.notify.services import channel_disable
-
-        book.add(
+        _record(
             delivery,
             status=Delivery.Status.FAILED,
             attempts=number,
             error=error,
             duration_ms=ms,
-            attempt=(number, False, error, ms),
+            attempt=attempt,
         )
-        book.flush()  # rare: the channel goes off now, and the fallback row is made at once
-        with request_context(source="task"):
-            channel_disable(actor=None, channel=delivery.channel, reason=error)
-        delivery.channel.is_active = False
-        _fall_back(delivery, error, moment, book, already_failed=True)
+        _fall_back(delivery, error, moment, already_failed=True)
         return "failed"
-    if number < transport.max_attempts:
-        book.add(
-            delivery,
-            status=Delivery.Status.QUEUED,
-            attempts=number,
-            error=error,
-            duration_ms=ms,
-            claimed_at=None,
-            next_attempt_at=moment + dt.timedelta(seconds=transport.backoff(number)),
-            attempt=(number, False, error, ms),
-        )
-        return "retry"
-    book.add(
-        delivery,
-        status=Delivery.Status.FAILED,
-        attempts=number,
-        error=error,
-        duration_ms=ms,
-        attempt=(number, False, error, ms),
-    )
-    book.flush()
-    _fall_back(delivery, error, moment, book, already_failed=True)
-    return "failed"
 
 
-def _fall_back(delivery, reason: str, moment, book, *, already_failed=False) -> str:
+def _fall_back(delivery, reason: str, moment, *, already_failed=False) -> str:
     """Move the message to the channel's fallback (once per wave), else fail it."""
     fallback = delivery.channel.fallback
     note = reason
@@ -277,7 +385,7 @@ def _fall_back(delivery, reason: str, moment, book, *, already_failed=False) -> 
                 "channel": fallback.name,
             }
     if not already_failed:
-        book.add(delivery, status=Delivery.Status.FAILED, error=note[:2000])
+        _record(delivery, status=Delivery.Status.FAILED, error=note[:2000])
     else:
         Delivery.objects.filter(pk=delivery.pk).update(error=note[:2000])
     return "fallback" if note != reason else "failed"
@@ -287,55 +395,35 @@ def _fall_back(delivery, reason: str, moment, book, *, already_failed=False) -> 
 _FIELDS = ("status", "attempts", "sent_at", "duration_ms", "error", "next_attempt_at", "claimed_at")
 
 
-class _Book:
-    """The outcomes sent but not yet recorded, written in bulk by `flush()`.
+def _record(delivery, *, attempt=None, **fields) -> bool:
+    """Record one outcome at once, in one short transaction on this thread's connection;
+    False if the row no longer holds its claim (taken back after its lease: not written).
 
-    A flush is one transaction of two statements whatever the number of rows, each executed
-    for all of them (`executemany`: SQLite runs it in-process, psycopg pipelines it in one
-    round trip): the attempts, inserted only for rows still SENDING under their batch's claim
-    token, then the rows' outcomes, under the same condition, so that a row taken back after
-    its lease and claimed again is not written over. Every outcome takes its row out of
+    Two statements, both only for the row still SENDING under its batch's claim token, so a
+    row taken back and claimed again is not written over: the attempt (`attempt` is its
+    number, ok, error, duration), then the row's outcome. Every outcome takes the row out of
     SENDING, so the update also clears the claim.
     """
-
-    def __init__(self):
-        self.pending: list[tuple[Delivery, dict, tuple | None]] = []
-        self.every = int(getattr(settings, "NOTIFY_FLUSH_MS", 10)) / 1000
-        self.last = time.monotonic()
-
-    def add(self, delivery, *, attempt=None, **fields) -> None:
-        self.pending.append((delivery, fields, attempt))
-
-    def flush_if_due(self) -> None:
-        if self.pending and time.monotonic() - self.last >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            pending, self.pending = self.pending, []
-            insert, update = _statements()
-            conn = transaction.get_connection()  # the real one, not the proxy
-            fields = [Delivery._meta.get_field(name) for name in _FIELDS]
-            uuid_field, at_field = Delivery._meta.get_field("claim"), Attempt._meta.get_field("at")
-            at = at_field.get_db_prep_save(timezone.now(), conn)
-            sending = Delivery.Status.SENDING.value
-            attempts, outcomes = [], []
-            for d, f, a in pending:
-                held = [d.pk, sending, uuid_field.get_db_prep_save(d.claim, conn)]
-                if a is not None:
-                    attempts.append([d.pk, a[0], at, a[1], a[2], a[3], *held])
-                values = [
-                    field.get_db_prep_save(f.get(field.name, getattr(d, field.attname)), conn)
-                    for field in fields
-                ]
-                outcomes.append([*values, *held])
-            with transaction.atomic(), conn.cursor() as cursor:
-                if attempts:
-                    cursor.executemany(insert, attempts)
-                cursor.executemany(update, outcomes)
-        self.last = time.monotonic()
+    insert, update = _statements()
+    conn = transaction.get_connection()  # the real one, not the proxy
+    held = [
+        delivery.pk,
+        Delivery.Status.SENDING.value,
+        Delivery._meta.get_field("claim").get_db_prep_save(delivery.claim, conn),
+    ]
+    values = [
+        field.get_db_prep_save(fields.get(field.name, getattr(delivery, field.attname)), conn)
+        for field in (Delivery._meta.get_field(name) for name in _FIELDS)
+    ]
+    with transaction.atomic(), conn.cursor() as cursor:
+        if attempt is not None:
+            at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
+            cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
+        cursor.execute(update, [*values, *held])
+        return cursor.rowcount == 1
 
 
+@functools.cache
 def _statements() -> tuple[str, str]:
     """The two statements of a record, from the models' own table and column names."""
     q = connection.ops.quote_name

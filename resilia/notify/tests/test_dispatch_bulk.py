@@ -1,6 +1,7 @@
-"""The fan-out records in bulk: a batch costs the same queries whatever its size, one SMTP
-connection carries the batch, and a late worker never records over a row taken back from it
-(issue 12, fan-out speed; the kill -9 guarantee itself is test_kill.py)."""
+"""The fan-out claims in batches and records each message right after its send: a message
+costs one short transaction and nothing else, the next message goes out only once the last is
+recorded, one SMTP connection carries a lane's messages, and a late worker never records over
+a row taken back from it (issue 12, fan-out speed; the kill -9 guarantee is test_kill.py)."""
 
 from __future__ import annotations
 
@@ -48,25 +49,42 @@ def _queries(send) -> int:
     return len(ctx.captured_queries)
 
 
-def test_it_sends_a_batch_in_the_same_number_of_queries_whatever_its_size(
-    setup, org_tree, settings
-):
-    # Outcomes are recorded at the batch's end (and every NOTIFY_FLUSH_MS, which only adds
-    # records when sending is slow): with a wide window, the count is the batch's own.
-    settings.NOTIFY_FLUSH_MS = 60_000
+def test_it_costs_each_message_one_short_transaction_and_nothing_more(setup, org_tree):
     small, large = _send(setup, org_tree, 3, "s"), _send(setup, org_tree, 40, "l")
     few, many = _queries(small), _queries(large)
-    assert many == few, (few, many)
-    # Take back stale rows (1); claim (savepoint, select, update, release, read: 5); the
-    # answers so far (1); record (savepoint, insert attempts, update rows, release: 4); the
-    # next, empty claim (3).
-    assert many <= 14
+    # Per message: its record (savepoint, insert the attempt, update the row, release);
+    # the claim, the answers read and the recovery stay per batch.
+    assert many - few == (40 - 3) * 4, (few, many)
     assert len(setup["smtp"].messages) == 43
     sent = Delivery.objects.filter(send=large)
     assert set(sent.values_list("status", flat=True)) == {"sent"}
     assert sent.filter(claim__isnull=False).count() == 0
     assert Attempt.objects.filter(delivery__send=large, ok=True, number=1).count() == 40
     assert all(d.sent_at == T0 and d.attempts == 1 for d in sent)
+
+
+def test_it_records_each_message_before_the_next_goes_out(setup, org_tree, monkeypatch):
+    """What a kill -9 can catch unrecorded is the one message in flight, not a backlog."""
+    from resilia.notify.transports.email import Email
+
+    send = _send(setup, org_tree, 6, "r")
+    unrecorded = []
+    original = Email.send
+
+    def checking_send(self, message):
+        arrived = {m["Message-ID"] for m in setup["smtp"].messages}
+        recorded = {
+            f"<{k}@resilia>"
+            for k in Delivery.objects.filter(send=send, status="sent", tries__ok=True).values_list(
+                "key", flat=True
+            )
+        }
+        unrecorded.append(len(arrived - recorded))
+        original(self, message)
+
+    monkeypatch.setattr(Email, "send", checking_send)
+    assert dispatching.dispatch(send.pk, now=T0)["sent"] == 6
+    assert unrecorded == [0] * 6
 
 
 def test_it_claims_in_batches_and_records_every_row(setup, org_tree, monkeypatch):
@@ -103,9 +121,10 @@ def test_it_does_not_record_over_a_row_taken_back_from_a_late_worker(setup, org_
     later = T0 + dt.timedelta(seconds=dispatching.claim_seconds() + 1)
     assert dispatching.recover(send.pk, later) == 1
     (again,) = dispatching._claim(send.pk, later)
-    book = dispatching._Book()
-    book.add(row, status=Delivery.Status.SENT, attempts=1, sent_at=T0, attempt=(1, True, "", 5))
-    book.flush()
+    recorded = dispatching._record(
+        row, status=Delivery.Status.SENT, attempts=1, sent_at=T0, attempt=(1, True, "", 5)
+    )
+    assert recorded is False
     again.refresh_from_db()
     assert (again.status, again.attempts) == ("sending", 0)
     assert again.claim is not None and again.claim != row.claim

@@ -1,7 +1,8 @@
 """A fan-out whose database worker is killed with kill -9 twice in the middle, and restarted:
 every message arrives at the real local SMTP server, none is lost, and no Message-ID arrives
-twice beyond the one message a kill can catch between "accepted" and "recorded" (issue 12,
-"Done when"; the row is claimed before sending and taken back after the claim lease)."""
+twice beyond the messages a kill can catch between "accepted" and "recorded": one per
+connection the worker sends over (NOTIFY_CONNECTIONS) (issue 12, "Done when"; the row is
+claimed before sending, recorded right after, and taken back after the claim lease)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ class SlowRecorder:
 
     def __init__(self):
         self.ids: list[str] = []
+        self.peers: set = set()  # the client ends of the connections that carried a message
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -69,6 +71,7 @@ class SlowRecorder:
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.ids.append(message["Message-ID"])
+            self.peers.add(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -98,10 +101,17 @@ def _wait_for(predicate, timeout=60.0):
     return False
 
 
+@pytest.mark.parametrize("lanes", [1, 3])
 def test_it_loses_nothing_and_sends_nothing_twice_when_the_worker_is_killed(
-    shared_db_env, children, slow_smtp
+    shared_db_env, children, slow_smtp, lanes
 ):
-    env = dict(shared_db_env, NOTIFY_CLAIM_SECONDS="1", N=str(N), SMTP_PORT=str(slow_smtp.port))
+    env = dict(
+        shared_db_env,
+        NOTIFY_CLAIM_SECONDS="1",
+        NOTIFY_CONNECTIONS=str(lanes),
+        N=str(N),
+        SMTP_PORT=str(slow_smtp.port),
+    )
     worker_argv = resilia_argv("db_worker", "--interval", "0.1", "--no-startup-delay", "-v0")
     run_script(SETUP, env)
     kills = 0
@@ -119,7 +129,9 @@ def test_it_loses_nothing_and_sends_nothing_twice_when_the_worker_is_killed(
     assert _wait_for(lambda: run_script(STATUS, env) == {"sent": N}, timeout=30)
     assert len(set(slow_smtp.ids)) == N  # nothing lost
     duplicates = len(slow_smtp.ids) - N
-    # A kill lands between the server's "250" and our commit at most once per kill, and the
-    # copy carries the same Message-ID: a receiver drops it by that key.
-    assert 0 <= duplicates <= kills, duplicates
-    print(f"\nkill -9 x{kills}: {N} distinct messages, {duplicates} raw duplicate(s)")
+    # A kill lands between the server's "250" and our commit at most once per connection
+    # and kill, and the copy carries the same Message-ID: a receiver drops it by that key.
+    assert 0 <= duplicates <= kills * lanes, duplicates
+    # Three worker runs, each over `lanes` SMTP connections at once.
+    assert len(slow_smtp.peers) >= 3 * lanes, slow_smtp.peers
+    print(f"\nkill -9 x{kills}, {lanes} lane(s): {N} distinct, {duplicates} raw duplicate(s)")
