@@ -148,3 +148,25 @@ def test_it_builds_the_same_acknowledgement_link_as_reversing_it():
     url = ack_url(12, 34, "https://resilia.example/")
     assert url == "https://resilia.example" + reverse("notify:ack", args=[ack_token(12, 34)])
     assert read_token(url.rstrip("/").rsplit("/", 1)[1]) == (12, 34)
+
+
+def test_its_lanes_share_one_rate_limit_per_channel(setup):
+    """Parallel lanes sending to a robot (20 a minute) let 20 through in all, not 20 each."""
+    import threading
+
+    run = dispatching._Run(fixed=True)
+    assert run.take(setup["hook"], (20, 60.0), T0) == 0  # the first, seeding the window
+    waits, start = [], threading.Barrier(8)
+
+    def lane():
+        start.wait()
+        for _ in range(5):
+            waits.append(run.take(setup["hook"], (20, 60.0), T0))
+
+    threads = [threading.Thread(target=lane) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(1 for w in waits if w == 0) == 19
+    assert all(w == 60.0 for w in waits if w != 0)
