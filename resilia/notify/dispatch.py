@@ -14,8 +14,9 @@ those older than the claim lease back to QUEUED and sends them again with the sa
 copies a kill can make: a message whose peer had said "accepted" while its record was not yet
 committed, at most one per lane (the time of one commit).
 
-A caller inside a transaction (the tests, with a fixed clock) is served by one lane in its own
-thread: other connections would not see its uncommitted rows.
+A caller inside a transaction (the tests, with a fixed clock), or on an in-memory SQLite
+database, is served by one lane in its own thread: other connections would not see its
+uncommitted rows, or would fail on the shared cache's table locks.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def dispatch(send_id: int, *, now=None, max_wait: float = 2.0, parallel: int | N
     `parallel`: the lanes (default `NOTIFY_CONNECTIONS`; one inside a transaction)."""
     fixed = now is not None
     count = parallel or lanes()
-    if connection.in_atomic_block:
+    if connection.in_atomic_block or _in_memory():
         count = 1
     run = _Run(fixed)
     recover(send_id, now or timezone.now())
@@ -153,6 +154,12 @@ def dispatch(send_id: int, *, now=None, max_wait: float = 2.0, parallel: int | N
         else:
             sender.close()
     return run.counts
+
+
+def _in_memory() -> bool:
+    """An in-memory SQLite database (the tests'): other connections would share its cache
+    and fail on its table locks instead of waiting for them."""
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
 class _Run:
