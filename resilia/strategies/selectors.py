@@ -66,8 +66,9 @@ def _finite(value) -> int | None:
     return int(value)
 
 
-def resource_objectives(resource: Resource) -> Objectives:
-    """The strictest RTO (with tolerances) and RPO of the activities needing the resource."""
+def resource_objectives(resource: Resource, user=None) -> Objectives:
+    """The strictest RTO (with tolerances) and RPO of the activities needing the resource; the
+    activity imposing each is named only to a user who may read it (None: anyone)."""
     model = compiled_model()
     ids = model.index.resource_ids
     pos = int(ids.searchsorted(resource.pk))
@@ -79,7 +80,8 @@ def resource_objectives(resource: Resource) -> Objectives:
     for name in ("rto_by", "rpo_by"):
         imposer = int(getattr(required, name)[node])
         if 0 <= imposer < len(model.index.activity_ids):
-            by[name] = Activity.objects.filter(pk=int(model.index.activity_ids[imposer])).first()
+            activities = Activity.objects.all() if user is None else Activity.objects.for_user(user)
+            by[name] = activities.filter(pk=int(model.index.activity_ids[imposer])).first()
     return Objectives(
         rto=_finite(float(required.rto[node])),
         rpo=_finite(float(required.rpo[node])),
@@ -87,10 +89,10 @@ def resource_objectives(resource: Resource) -> Objectives:
     )
 
 
-def objectives_of(subject: Activity | Resource) -> Objectives:
+def objectives_of(subject: Activity | Resource, user=None) -> Objectives:
     if isinstance(subject, Activity):
         return Objectives(rto=subject.rto, rpo=subject.rpo, mtpd=subject.mtpd)
-    return resource_objectives(subject)
+    return resource_objectives(subject, user)
 
 
 def facts(option: Option) -> engine.OptionFacts:
@@ -115,7 +117,7 @@ def comparison(user, subject: Activity | Resource) -> Comparison:
     options = Option.objects.for_user(user).filter(**{key: subject})
     live = options.exclude(status__in=[Status.REJECTED, Status.SUPERSEDED]).order_by("pk")
     shown = list(live.select_related("decided_by")[:MAX_COMPARED])
-    objectives = objectives_of(subject)
+    objectives = objectives_of(subject, user)
     verdicts = engine.compare([facts(o) for o in shown], rto=objectives.rto, rpo=objectives.rpo)
     rows = [Compared(o, v) for o, v in zip(shown, verdicts, strict=True)]
     return Comparison(subject, objectives, rows, more=max(0, live.count() - len(shown)))
@@ -154,7 +156,7 @@ def summary(user, subject: Activity | Resource) -> Summary:
         When(status=Status.CHOSEN, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     shown = list(options.filter(status__in=LIVE).order_by(chosen_first, "pk")[:PANEL_SHOWN])
-    objectives = objectives_of(subject)
+    objectives = objectives_of(subject, user)
     verdicts = engine.compare([facts(o) for o in shown], rto=objectives.rto, rpo=objectives.rpo)
     return Summary(
         subject,

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.urls import reverse
+
 from resilia.core.context import request_context
 from resilia.dependencies import services as deps
 from resilia.strategies import selectors, services
@@ -105,3 +107,24 @@ def test_a_comparison_out_of_scope_is_not_found(setup, client_for):
     assert client_for("coord_b").get(f"/strategies/activity/{setup['pay'].pk}/").status_code == 404
     api = client_for("coord_b").get(f"/api/strategies/activities/{setup['pay'].pk}/compare/")
     assert api.status_code == 404
+
+
+def test_the_activity_imposing_a_resources_objective_is_named_only_to_its_readers(
+    setup, personas, client_for
+):
+    """DB (DEPT-A) is also needed by BR (DEPT-B), whose RTO of 1 h is the strictest: the BCM
+    manager sees the objective imposed by BR; DEPT-A's coordinator sees the same objective,
+    but not the name of a DEPT-B activity (the access rules: a scoped reader sees its unit)."""
+    with request_context(source="test"):
+        deps.activity_update(actor=None, activity=setup["branch"], rto=H, mtpd=2 * H)
+        deps.dependency_create(actor=None, dependent=setup["branch"], dependency=setup["db"])
+    make_option(setup["db"], recovery_time=30, recovery_point=0)
+    manager = selectors.comparison(personas["manager"], setup["db"])
+    coord = selectors.comparison(personas["coord_a"], setup["db"])
+    assert manager.objectives.rto == coord.objectives.rto == H
+    assert manager.objectives.rto_by == setup["branch"]
+    assert coord.objectives.rto_by is None
+    url = reverse("strategies:compare_resource", args=[setup["db"].pk])
+    page = client_for("coord_a").get(url)
+    assert page.status_code == 200
+    assert "BR" not in page.content.decode()
