@@ -140,3 +140,24 @@ def inspectors_for(user):
     if role == "coordinator" and unit is not None:
         return rows.filter(unit__path__startswith=unit.path)
     return rows.none()
+
+
+def may_cancel(user, round_) -> bool:
+    """Cancel (or, with nothing recorded on it, delete) a round: a planner — a coordinator
+    or the BCM office — who may write it, while it is still to be done. The inspector alone
+    may not call off their own round."""
+    return (
+        round_.editable
+        and access.role_of(user) in WRITE_ALL | {"coordinator"}
+        and access.can_write(user, round_)
+    )
+
+
+def may_withdraw(user, hazard) -> bool:
+    """Withdraw a hazard recorded by mistake: before any rectification order, by whoever
+    recorded it or a coordinator / the BCM office who may write it."""
+    if hazard.status != "open" or access.role_of(user) is None:
+        return False
+    if hazard.found_by_id is not None and hazard.found_by_id == user.pk:
+        return True
+    return access.role_of(user) in WRITE_ALL | {"coordinator"} and access.can_write(user, hazard)

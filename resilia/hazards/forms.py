@@ -203,6 +203,18 @@ class PhotoForm(Styled):
         super().__init__(*args, **kwargs)
 
 
+class ReasonForm(Styled):
+    """Why a round is cancelled or a hazard withdrawn; the services require it (kept in the
+    record and in the audit trail). Ids prefixed so that it sits on a page with other forms."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+                             required=False)  # fmt: skip
+
+    def __init__(self, *args, prefix_id="reason", **kwargs):
+        kwargs.setdefault("auto_id", f"id_{prefix_id}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class PromoteForm(forms.Form):
     """Promote a hazard to a risk: the threat and the inherent ratings on the current
     matrix, pre-filled from the hazard (its checklist's threat, its grade)."""

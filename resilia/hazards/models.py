@@ -145,6 +145,11 @@ class RoundStatus(models.TextChoices):
     PLANNED = "planned", pgettext_lazy("inspection", "Planned")
     IN_PROGRESS = "in_progress", pgettext_lazy("inspection", "In progress")
     COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", pgettext_lazy("inspection", "Cancelled")
+
+
+# A round still to be done: the only ones that can be due or overdue.
+ROUND_OPEN = (RoundStatus.PLANNED, RoundStatus.IN_PROGRESS)
 
 
 class InspectionRound(models.Model):
@@ -189,6 +194,9 @@ class InspectionRound(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Why the round was called off (round_cancel): kept, with the date, for the audit.
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -223,7 +231,7 @@ class InspectionRound(models.Model):
 
     @property
     def editable(self) -> bool:
-        return self.status != RoundStatus.COMPLETED
+        return self.status in ROUND_OPEN
 
 
 class Result(models.TextChoices):
@@ -277,6 +285,8 @@ class HazardStatus(models.TextChoices):
     RECTIFYING = "rectifying", _("Being rectified")
     VERIFYING = "verifying", _("Awaiting verification")
     CLOSED = "closed", pgettext_lazy("hazard", "Closed")  # 已销号, not a campaign's 已关闭
+    # Recorded by mistake and withdrawn before any rectification (hazard_withdraw).
+    WITHDRAWN = "withdrawn", pgettext_lazy("hazard", "Withdrawn")
 
 
 OPEN_STATUSES = (HazardStatus.OPEN, HazardStatus.RECTIFYING, HazardStatus.VERIFYING)
@@ -329,6 +339,8 @@ class Hazard(models.Model):
         _("status"), max_length=20, choices=HazardStatus.choices, default=HazardStatus.OPEN
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     # The risk of the register this hazard was promoted to (hazard_promote), once.
     promoted_risk = models.ForeignKey(
         Risk,

@@ -11,6 +11,7 @@ from resilia.evidence.models import Attachment
 from resilia.hazards.filters import AGES, age_q, overdue_q
 from resilia.hazards.models import (
     OPEN_STATUSES,
+    ROUND_OPEN,
     Grade,
     Hazard,
     InspectionRound,
@@ -45,8 +46,7 @@ def overview(user) -> dict:
         "major_open": open_.filter(grade=Grade.MAJOR).count(),
         "open_total": open_.count(),
         "due_today": InspectionRound.objects.for_user(user)
-        .filter(inspector=user, due_date__lte=timezone.localdate())
-        .exclude(status=RoundStatus.COMPLETED)
+        .filter(inspector=user, due_date__lte=timezone.localdate(), status__in=ROUND_OPEN)
         .select_related("site", "template")[:20],
     }
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from resilia.audit.actions import register_action
 from resilia.core import access
-from resilia.core.services import UNSET, given, object_create, object_update
+from resilia.core.services import UNSET, given, object_create, object_delete, object_update
 from resilia.core.trail import diff, record, snapshot
 from resilia.evidence.services import attachment_upload, attachments_for
 from resilia.hazards import schedule as dates
@@ -43,6 +43,8 @@ from resilia.risk.models import Risk, Threat
 
 register_action("inspect_answer", gettext_lazy("Checklist answered"))
 register_action("inspect_complete", gettext_lazy("Inspection completed"))
+register_action("inspect_cancel", gettext_lazy("Inspection cancelled"))
+register_action("hazard_withdraw", gettext_lazy("Hazard withdrawn"))
 register_action("hazard_report", gettext_lazy("Hazard recorded"))
 register_action("rectify_issue", gettext_lazy("Rectification order issued"))
 register_action("rectify_report", gettext_lazy("Fix reported"))
@@ -213,8 +215,50 @@ def round_create(
 
 
 def _refuse_if_completed(round_: InspectionRound) -> None:
+    if round_.status == RoundStatus.CANCELLED:
+        raise ValidationError(_("This round was cancelled: its checklist cannot change."))
     if not round_.editable:
         raise ValidationError(_("This round is completed: its checklist cannot change."))
+
+
+def round_has_answers(round_: InspectionRound) -> bool:
+    """Whether anything was recorded on the round: an answer or a hazard."""
+    return (
+        round_.items.exclude(result=Result.PENDING).exists()
+        or Hazard.objects.filter(round=round_).exists()
+    )
+
+
+@transaction.atomic
+def round_cancel(*, actor, round: InspectionRound, reason: str) -> InspectionRound:
+    """Call a round off (the equipment was decommissioned, the site closed that day), with a
+    reason kept on the round and in the audit trail. A cancelled round is never due nor
+    overdue again; what was answered and found on it stays. A completed round cannot be
+    cancelled."""
+    round_ = InspectionRound.objects.select_for_update().get(pk=round.pk)
+    _refuse_if_completed(round_)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the round is cancelled.")})
+    before = snapshot(round_)
+    round_.status, round_.cancelled_at = RoundStatus.CANCELLED, timezone.now()
+    round_.cancel_reason = reason
+    round_.full_clean()
+    round_.save()
+    record(actor=actor, action="inspect_cancel", obj=round_, changes=diff(before, snapshot(round_)))
+    return round_
+
+
+@transaction.atomic
+def round_delete(*, actor, round: InspectionRound) -> None:
+    """Delete a round planned by mistake, while nothing is recorded on it (no answer, no
+    hazard); otherwise refused: cancel it instead, so that what was recorded stays."""
+    round_ = InspectionRound.objects.select_for_update().get(pk=round.pk)
+    if round_.status == RoundStatus.COMPLETED or round_has_answers(round_):
+        raise ValidationError(
+            _("Something was already recorded on this round: cancel it instead of deleting it.")
+        )
+    object_delete(actor=actor, instance=round_)
 
 
 @transaction.atomic
@@ -341,6 +385,35 @@ def hazard_update(
         raise ValidationError(_("This hazard is closed: it cannot change."))
     data = given(grade=grade, title=title, description=description, location=location)
     return object_update(actor=actor, instance=hazard, data=data)
+
+
+@transaction.atomic
+def hazard_withdraw(*, actor, hazard: Hazard, reason: str) -> Hazard:
+    """Withdraw a hazard recorded by mistake (a duplicate, a false alarm), with a reason; it
+    stays in the register, marked withdrawn, and in the audit trail. Refused once its
+    rectification has started (an order was issued): the loop must then be closed."""
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    if hazard.status == HazardStatus.WITHDRAWN:
+        raise ValidationError(_("This hazard was already withdrawn."))
+    if hazard.status != HazardStatus.OPEN or Rectification.objects.filter(hazard=hazard).exists():
+        raise ValidationError(
+            _(
+                "The rectification of this hazard has started: it can no longer be withdrawn. "
+                "Verify and close the fix instead."
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the hazard is withdrawn.")})
+    before = snapshot(hazard)
+    hazard.status, hazard.withdrawn_at = HazardStatus.WITHDRAWN, timezone.now()
+    hazard.withdraw_reason = reason
+    hazard.full_clean()
+    hazard.save()
+    record(
+        actor=actor, action="hazard_withdraw", obj=hazard, changes=diff(before, snapshot(hazard))
+    )
+    return hazard
 
 
 def photo_add(*, actor, target, photos) -> None:

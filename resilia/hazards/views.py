@@ -20,7 +20,7 @@ from resilia.core.lists import list_view
 from resilia.hazards import access as hz_access
 from resilia.hazards import selectors, services
 from resilia.hazards.defaults import templates_seed
-from resilia.hazards.forms import RoundForm, ScheduleForm, TemplateForm
+from resilia.hazards.forms import ReasonForm, RoundForm, ScheduleForm, TemplateForm
 from resilia.hazards.models import ChecklistTemplate, InspectionRound, Result, Schedule
 from resilia.hazards.registers import ROUNDS, SCHEDULES, TEMPLATES
 
@@ -192,9 +192,17 @@ def round_detail(request, pk):
         else:
             messages.success(request, _("The answers were saved."))
             return redirect(round_)
+    return _round_page(request, round_, may_fill=may_fill, error=error)
+
+
+def _round_page(request, round_, *, may_fill, error=None, cancel_form=None):
     context = selectors.round_page(request.user, round_)
     context.update(may_fill=may_fill, error=error, results=Result.choices[1:])
-    return render(request, "hazards/round_detail.html", context, status=400 if error else 200)
+    if hz_access.may_cancel(request.user, round_):
+        context["cancel_form"] = cancel_form or ReasonForm(prefix_id="cancel")
+        context["may_delete"] = not services.round_has_answers(round_)
+    bad = error or (cancel_form is not None and cancel_form.errors)
+    return render(request, "hazards/round_detail.html", context, status=400 if bad else 200)
 
 
 def _posted_answers(post) -> dict:
@@ -220,3 +228,38 @@ def round_complete(request, pk):
     else:
         messages.success(request, _("The round is completed."))
     return redirect(round_)
+
+
+@login_required
+@require_POST
+def round_cancel(request, pk):
+    """Cancel the round with a reason (kept, audited; the round is no longer due)."""
+    round_ = _round(request, pk)
+    if not hz_access.may_cancel(request.user, round_):
+        raise PermissionDenied
+    form = ReasonForm(request.POST, prefix_id="cancel")
+    if form.is_valid():
+        try:
+            services.round_cancel(actor=request.user, round=round_, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The round was cancelled."))
+            return redirect(round_)
+    return _round_page(request, round_, may_fill=False, cancel_form=form)
+
+
+@login_required
+@require_POST
+def round_delete(request, pk):
+    """Delete a round with nothing recorded on it (else refused: cancel it instead)."""
+    round_ = _round(request, pk)
+    if not hz_access.may_cancel(request.user, round_):
+        raise PermissionDenied
+    try:
+        services.round_delete(actor=request.user, round=round_)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(round_)
+    messages.success(request, _("The round was deleted."))
+    return redirect("hazards:round_list")

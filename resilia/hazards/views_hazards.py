@@ -24,6 +24,7 @@ from resilia.hazards.forms import (
     HazardForm,
     PhotoForm,
     PromoteForm,
+    ReasonForm,
     RectificationForm,
     VerifyForm,
 )
@@ -99,6 +100,8 @@ def _page(request, hazard, status=200, **forms):
         context["promoted_risk"] = (
             Risk.objects.for_user(user).filter(pk=hazard.promoted_risk_id).first()
         )
+    if hz_access.may_withdraw(user, hazard) or "withdraw_form" in forms:
+        context["withdraw_form"] = forms.get("withdraw_form") or ReasonForm(prefix_id="withdraw")
     if services.may_promote(user, hazard):
         context["promote_form"] = forms.get("promote_form") or _promote_form(user, hazard)
     return render(request, "hazards/hazard_detail.html", context, status=status)
@@ -191,6 +194,25 @@ def hazard_verify(request, pk):
 
     return _step(request, pk, may=hz_access.may_verify, form_class=VerifyForm,
                  form_name="verify_form", run=run)  # fmt: skip
+
+
+@login_required
+@require_POST
+def hazard_withdraw(request, pk):
+    """Withdraw a hazard recorded by mistake, with a reason (refused once rectifying)."""
+
+    def run(hazard, data):
+        services.hazard_withdraw(actor=request.user, hazard=hazard, **data)
+        messages.success(request, _("The hazard was withdrawn."))
+
+    def may(user, hazard):
+        # A hazard being rectified reaches the service, which says why it is refused.
+        return hz_access.may_withdraw(user, hazard) or (
+            hazard.is_open and access.can_write(user, hazard)
+        )
+
+    return _step(request, pk, may=may, form_class=ReasonForm, form_name="withdraw_form",
+                 run=run, prefix_id="withdraw")  # fmt: skip
 
 
 @login_required
