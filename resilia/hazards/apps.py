@@ -8,5 +8,9 @@ class HazardsConfig(AppConfig):
     verbose_name = _("Hazard inspection and rectification")
 
     def ready(self):
+        from resilia.core import reports
         from resilia.hazards import access as hazards_access  # noqa: F401  (policies)
         from resilia.hazards import services as hazards_services  # noqa: F401  (audit actions)
+        from resilia.hazards.ledger import BUILDER
+
+        reports.register_builder("hazards.ledger", BUILDER)

@@ -1,21 +1,27 @@
 """The hazard rectification ledger (隐患整改台账) through the reports kit: one row per hazard
 with its 五落实 and its verification, filtered like the register, from what the reader may
-read. Rendered to DOCX (on the organisation's Word template) and PDF by the views."""
+read. Rendered to DOCX (on the organisation's Word template) and PDF by the view while it has
+at most MAX_ROWS rows; a larger ledger is a report job (resilia.ops, kind "hazards.ledger"),
+rendered by the worker and downloaded from the job's page."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from resilia.core import access
 from resilia.core import reports as r
 from resilia.hazards.filters import HazardFilterSet
 from resilia.hazards.models import Grade, Hazard, HazardStatus, Verification
 from resilia.org.models import Unit
 
-# A ledger larger than this is cut (and says so): a request renders it in seconds.
+# A ledger up to this size is rendered inside the request (in seconds); a larger one is
+# produced by a report job. A job's ledger is cut at JOB_MAX_ROWS (and says so).
 MAX_ROWS = 2000
+JOB_MAX_ROWS = 100_000
 SHADE = {HazardStatus.CLOSED: "green", HazardStatus.VERIFYING: "blue"}
 
 
@@ -24,19 +30,42 @@ def _date(value) -> str:
                                "Y-m-d") if value else "—"  # fmt: skip
 
 
-def ledger_document(user, params) -> tuple[r.Document, int]:
-    """The ledger for `user`, the register's filters taken from `params`; and its rows."""
+def ledger_params(params) -> QueryDict:
+    """The register's filters out of `params` (a query string's QueryDict, or a report job's
+    {name: [values]}), nothing else: paging, sorting and the form's own fields are dropped."""
+    names = set(HazardFilterSet.base_filters)
+    data = QueryDict(mutable=True)
+    for key in names & set(params or ()):
+        values = params.getlist(key) if hasattr(params, "getlist") else params[key]
+        values = values if isinstance(values, list | tuple) else [values]
+        values = [str(v) for v in values if str(v) != ""]
+        if values:
+            data.setlist(key, values)
+    return data
+
+
+def ledger_rows(user, params):
+    """The hazards of the ledger: those `user` may read, filtered like the register."""
     rows = Hazard.objects.for_user(user).select_related(
         "site", "rectification", "rectification__responsible"
     )
+    params = ledger_params(params)
     filterset = HazardFilterSet(params or None, queryset=rows)
     if filterset.is_bound and not filterset.is_valid():
         # As the registers' exports: never a ledger of everything for a misspelt filter.
         raise ValidationError(_("Correct the filters before exporting."))
-    rows = filterset.qs if filterset.is_bound else rows
-    rows = list(rows.order_by("found_at", "pk")[: MAX_ROWS + 1])
-    cut = len(rows) > MAX_ROWS
-    rows = rows[:MAX_ROWS]
+    return filterset.qs if filterset.is_bound else rows
+
+
+def ledger_count(user, params) -> int:
+    return ledger_rows(user, params).count()
+
+
+def ledger_document(user, params, *, limit: int = MAX_ROWS) -> tuple[r.Document, int]:
+    """The ledger for `user`, the register's filters taken from `params`; and its rows."""
+    rows = list(ledger_rows(user, params).order_by("found_at", "pk")[: limit + 1])
+    cut = len(rows) > limit
+    rows = rows[:limit]
     last_check = {}
     for v in Verification.objects.filter(
         hazard__in=[h.pk for h in rows], passed=True
@@ -64,7 +93,7 @@ def ledger_document(user, params) -> tuple[r.Document, int]:
         ),  # fmt: skip
     )
     if cut:
-        doc.add(r.Paragraph([_("Only the first %(n)d hazards are listed.") % {"n": MAX_ROWS}]))
+        doc.add(r.Paragraph([_("Only the first %(n)d hazards are listed.") % {"n": limit}]))
     doc.add(r.Heading(_("Ledger")), _table(rows, last_check, today))
     return doc, len(rows)
 
@@ -106,3 +135,20 @@ def _table(rows, last_check, today) -> r.Table:
             r.Cell(h.get_status_display(), shade=SHADE.get(h.status)),
         ])  # fmt: skip
     return r.Table(columns, body, caption=_("Hazard rectification ledger"), empty=_("None"))
+
+
+# The report job ------------------------------------------------------------------------------
+
+
+def _build(*, user, params: dict) -> r.Document:
+    """The ledger as the requester may read it when the job runs."""
+    if not access.can_read_kind(user, Hazard):
+        raise PermissionDenied
+    return ledger_document(user, params, limit=JOB_MAX_ROWS)[0]
+
+
+BUILDER = r.Builder(
+    build=_build,
+    title=lambda params: _("Hazard rectification ledger"),
+    basename="hazard-ledger",
+)

@@ -35,19 +35,29 @@ from resilia.risk.models import Risk
 from resilia.risk.services import current_matrix
 
 
+def _ledger_context(request) -> dict:
+    """What the ledger buttons need: the size limit of an immediate ledger and the filters a
+    report job is asked with (the register's own, nothing else)."""
+    params = ledger.ledger_params(request.GET)
+    return {
+        "ledger_max": ledger.MAX_ROWS,
+        "ledger_filters": [(k, v) for k, values in params.lists() for v in values],
+    }
+
+
 @login_required
 def hazard_list(request):
-    return list_view(request, HAZARDS)
+    return list_view(request, HAZARDS, _ledger_context(request))
 
 
 @login_required
 def major_list(request):
-    return list_view(request, MAJOR)
+    return list_view(request, MAJOR, _ledger_context(request))
 
 
 @login_required
 def overdue_list(request):
-    return list_view(request, OVERDUE)
+    return list_view(request, OVERDUE, _ledger_context(request))
 
 
 @login_required
@@ -272,11 +282,17 @@ def photo(request, pk):
 @login_required
 def ledger_export(request, fmt):
     """The rectification ledger (隐患整改台账) of the hazards the reader may read, filtered
-    like the register, as DOCX or PDF; an audited export."""
+    like the register, as DOCX or PDF; an audited export. Over MAX_ROWS hazards, a page that
+    offers the ledger as a report job (rendered by the worker, then downloaded)."""
     access.require_kind(request.user, Hazard)
     if fmt not in ("docx", "pdf"):
         raise Http404
     try:
+        total = ledger.ledger_count(request.user, request.GET)
+        if total > ledger.MAX_ROWS:
+            # Too large for a request: the page offers the report job instead.
+            context = {"fmt": fmt, "total": total, **_ledger_context(request)}
+            return render(request, "hazards/ledger_job.html", context)
         doc, count = ledger.ledger_document(request.user, request.GET)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")

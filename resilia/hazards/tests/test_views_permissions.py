@@ -60,6 +60,10 @@ def expected(persona: str, page: str):
         return 302 if persona in ISSUERS else 403
     if page == "promote":
         return 302 if persona in PROMOTERS else 403
+    if page == "cancel":  # a planner who may write the round; not its inspector
+        return 302 if persona in ISSUERS else 403
+    if page == "withdraw":  # whoever recorded it (the inspector) or a writer of the site
+        return 302 if persona in FILLERS else 403
     raise AssertionError(page)
 
 
@@ -98,6 +102,10 @@ def _url(world, page):
         return world["hazard"].get_absolute_url()
     if page == "promote":
         return reverse("hazards:hazard_promote", args=[world["hazard"].pk])
+    if page == "cancel":
+        return reverse("hazards:round_cancel", args=[world["round"].pk])
+    if page == "withdraw":
+        return reverse("hazards:hazard_withdraw", args=[world["hazard"].pk])
     return reverse("hazards:rectification_issue", args=[world["hazard"].pk])
 
 
@@ -153,3 +161,25 @@ def test_promoting_to_a_risk(world, personas, persona):
     assert (Hazard.objects.get(pk=world["hazard"].pk).promoted_risk_id is not None) is done
     assert Risk.objects.count() == int(done)
     assert AuditEvent.objects.filter(action="hazard_promote").count() == int(done)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_cancelling_a_round(world, personas, persona):
+    response = _client(personas, persona).post(_url(world, "cancel"), {"reason": "机房停用"})
+    outcome = expected(persona, "cancel")
+    assert _outcome(response) == outcome
+    done = outcome == 302
+    world["round"].refresh_from_db()
+    assert (world["round"].status == "cancelled") is done
+    assert AuditEvent.objects.filter(action="inspect_cancel").count() == int(done)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_withdrawing_a_hazard(world, personas, persona):
+    response = _client(personas, persona).post(_url(world, "withdraw"), {"reason": "重复登记"})
+    outcome = expected(persona, "withdraw")
+    assert _outcome(response) == outcome
+    done = outcome == 302
+    status = Hazard.objects.get(pk=world["hazard"].pk).status
+    assert (status == HazardStatus.WITHDRAWN) is done
+    assert AuditEvent.objects.filter(action="hazard_withdraw").count() == int(done)
