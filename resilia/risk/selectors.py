@@ -93,3 +93,32 @@ def trend(assessments) -> list[dict]:
     for row in rows:
         counts.setdefault(row["assessment_id"], {})[row["inherent_band"]] = row["n"]
     return [{"assessment": a, "bands": counts.get(a.pk, {})} for a in assessments]
+
+
+def with_evidence_files(measures, user) -> list:
+    """The measures, each with `files` (its evidence files, oldest first) and `can_upload`
+    (whether `user` may attach evidence: write access to the measure); two queries."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from resilia.core import access
+    from resilia.evidence.models import Attachment
+    from resilia.risk.models import Measure
+
+    measures = list(measures)
+    writable = set(
+        Measure.objects.for_user(user, write=True)
+        .filter(pk__in=[m.pk for m in measures])
+        .values_list("pk", flat=True)
+    ) if access.can_read_kind(user, Measure) else set()  # fmt: skip
+    found: dict = {}
+    if measures:
+        rows = Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Measure),
+            object_id__in=[m.pk for m in measures],
+        ).order_by("uploaded_at", "pk")
+        for a in rows:
+            found.setdefault(a.object_id, []).append(a)
+    for m in measures:
+        m.files = found.get(m.pk, [])
+        m.can_upload = m.pk in writable
+    return measures

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from resilia.core import access
 from resilia.core.lists import list_view
 from resilia.core.views import confirm_delete, save_form
-from resilia.risk import scenarios, services
+from resilia.risk import scenarios, selectors, services
 from resilia.risk.access import may_accept
 from resilia.risk.forms import AcceptForm, MeasureForm, RiskForm
 from resilia.risk.models import Measure, Risk
@@ -40,9 +40,10 @@ def risk_detail(request, pk):
     risk = access.get_object_for_user(request.user, Risk, pk)
     context = {
         "obj": risk,
-        "measures": Measure.objects.for_user(request.user)
-        .filter(risk=risk)
-        .select_related("owner"),
+        "measures": selectors.with_evidence_files(
+            Measure.objects.for_user(request.user).filter(risk=risk).select_related("owner"),
+            request.user,
+        ),
         "scenario": risk.scenarios.first(),
         "scope": {
             name: list(getattr(risk, name).all()[:50])
