@@ -6,8 +6,12 @@ sets; writes through resilia.hazards.services, with the same decisions as the pa
 POST `rounds/<id>/answers/` ({"answers": [{"item", "result", "remark"}]}; an item not on
 the round is a 400 and nothing is saved), `rounds/<id>/complete/`, POST `hazards/` on a
 round, `hazards/<id>/rectification/` (the five items), `fixed/`, `verify/` and `promote/`
-(a risk of the register made from the hazard: threat, likelihood, impact, owner). Photos travel
-as base64 (`{"name": "x.jpg", "content": "..."}`) and are checked and cleaned like uploads.
+(a risk of the register made from the hazard: threat, likelihood, impact, owner), and
+`hazards/<id>/photos/` (more photos on an open hazard). Photos travel either in JSON as base64
+(`{"name": "x.jpg", "content": "..."}`) or, from a phone or a form, as multipart/form-data
+with one `photos` part per file (the recording, the fix, the verification and `photos/`);
+either way they are checked (JPEG or PNG, the evidence size limit) and cleaned like uploads,
+and a bad one is a 400 with a translated message, nothing saved.
 A role that may not take a step answers 403; a step the record's state does not allow, 409.
 """
 
@@ -20,14 +24,17 @@ import django_filters
 from django.core.files.base import ContentFile
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from resilia.api.serializers import StrictSerializer
 from resilia.api.viewsets import BaseApiViewSet
 from resilia.core import access
 from resilia.core.filters import SearchFilterSet
+from resilia.evidence.models import Attachment
 from resilia.hazards import access as hz_access
 from resilia.hazards import services
 from resilia.hazards.filters import HazardFilterSet, RoundFilterSet, TemplateFilterSet
@@ -60,6 +67,44 @@ class PhotoSerializer(serializers.Serializer):
         except (binascii.Error, ValueError):
             raise serializers.ValidationError({"content": [_("Not valid base64.")]}) from None
         return ContentFile(data, name=attrs["name"])
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class PhotoFileField(serializers.FileField):
+    """One uploaded photo (a binary part of a multipart/form-data body)."""
+
+
+class PhotoFilesField(serializers.ListField):
+    """Photos as multipart/form-data: one `photos` part per file (checked by the services)."""
+
+    child = PhotoFileField(allow_empty_file=False, use_url=False)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("help_text", "JPEG or PNG photos, one part per file.")
+        super().__init__(**kwargs)
+
+
+def _multipart(request) -> bool:
+    return (request.content_type or "").startswith("multipart/form-data")
+
+
+def _input(request, json_serializer, upload_serializer, **kwargs):
+    """The request body, validated by the serializer of its content type."""
+    serializer = upload_serializer if _multipart(request) else json_serializer
+    body = serializer(data=request.data, **kwargs)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A stored photo: its id (served at /hazards/photo/<id>/), name, size and digest."""
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "mime_type", "size", "sha256", "uploaded_at"]
+        read_only_fields = fields
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -288,6 +333,12 @@ class HazardInputSerializer(StrictSerializer):
     photos = PhotoSerializer(many=True, required=False, default=list)
 
 
+class HazardUploadSerializer(HazardInputSerializer):
+    """POST hazards/ as multipart/form-data."""
+
+    photos = PhotoFilesField()
+
+
 class OrderInputSerializer(StrictSerializer):
     responsible = serializers.IntegerField(required=False, allow_null=True)
     measures = serializers.CharField(allow_blank=True, required=False, default="")
@@ -313,10 +364,26 @@ class FixInputSerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True, required=False, default=list)
 
 
+class FixUploadSerializer(FixInputSerializer):
+    photos = PhotoFilesField()
+
+
 class VerifyInputSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     note = serializers.CharField(allow_blank=True)
     photos = PhotoSerializer(many=True, required=False, default=list)
+
+
+class VerifyUploadSerializer(VerifyInputSerializer):
+    photos = PhotoFilesField()
+
+
+class PhotosInputSerializer(serializers.Serializer):
+    photos = PhotoSerializer(many=True, allow_empty=False)
+
+
+class PhotosUploadSerializer(serializers.Serializer):
+    photos = PhotoFilesField(required=True, allow_empty=False, default=serializers.empty)
 
 
 class RiskCreatedSerializer(serializers.Serializer):
@@ -344,9 +411,15 @@ class PromoteInputSerializer(StrictSerializer):
         return attrs
 
 
+def _bodies(json_serializer, upload_serializer) -> dict:
+    return {"application/json": json_serializer, "multipart/form-data": upload_serializer}
+
+
 class HazardViewSet(BaseApiViewSet):
     model = Hazard
     serializer_class = HazardSerializer
+    # Photos may come as multipart/form-data (a phone's camera); everything else is JSON.
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = HazardFilterSet
     ordering_fields = ["found_at", "grade", "status", "id"]
     ordering = ["-found_at", "-id"]
@@ -362,11 +435,11 @@ class HazardViewSet(BaseApiViewSet):
         hazard = self.get_queryset().get(pk=hazard.pk)
         return Response(HazardSerializer(hazard).data, status=code)
 
-    @extend_schema(request=HazardInputSerializer, responses=HazardSerializer)
+    @extend_schema(
+        request=_bodies(HazardInputSerializer, HazardUploadSerializer), responses=HazardSerializer
+    )
     def create(self, request):
-        body = HazardInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = _input(request, HazardInputSerializer, HazardUploadSerializer)
         round_ = access.get_object_for_user(request.user, InspectionRound, data.pop("round"))
         if not access.can_write(request.user, round_):
             raise exceptions.PermissionDenied()
@@ -379,7 +452,7 @@ class HazardViewSet(BaseApiViewSet):
         hazard = services.hazard_report(actor=request.user, round=round_, item=item, **data)
         return self._done(hazard, status.HTTP_201_CREATED)
 
-    def _step(self, request, pk, *, may, state, serializer, run):
+    def _step(self, request, pk, *, may, state, serializer, run, upload=None):
         hazard = access.get_object_for_user(request.user, Hazard, pk)
         if hazard.status not in state:
             raise Conflict(
@@ -388,9 +461,8 @@ class HazardViewSet(BaseApiViewSet):
             )
         if not may(request.user, hazard):
             raise exceptions.PermissionDenied()
-        body = serializer(data=request.data, context={"user": request.user})
-        body.is_valid(raise_exception=True)
-        run(actor=request.user, hazard=hazard, **body.validated_data)
+        data = _input(request, serializer, upload or serializer, context={"user": request.user})
+        run(actor=request.user, hazard=hazard, **data)
         return self._done(hazard)
 
     @extend_schema(request=OrderInputSerializer, responses=HazardSerializer)
@@ -404,7 +476,8 @@ class HazardViewSet(BaseApiViewSet):
             run=services.rectification_issue,
         )
 
-    @extend_schema(request=FixInputSerializer, responses=HazardSerializer)
+    @extend_schema(request=_bodies(FixInputSerializer, FixUploadSerializer),
+                   responses=HazardSerializer)  # fmt: skip
     def fixed(self, request, pk=None):
         return self._step(
             request,
@@ -412,10 +485,12 @@ class HazardViewSet(BaseApiViewSet):
             may=hz_access.may_report_fix,
             state=("rectifying",),
             serializer=FixInputSerializer,
+            upload=FixUploadSerializer,
             run=services.rectification_report,
         )
 
-    @extend_schema(request=VerifyInputSerializer, responses=HazardSerializer)
+    @extend_schema(request=_bodies(VerifyInputSerializer, VerifyUploadSerializer),
+                   responses=HazardSerializer)  # fmt: skip
     def verify(self, request, pk=None):
         return self._step(
             request,
@@ -423,7 +498,29 @@ class HazardViewSet(BaseApiViewSet):
             may=hz_access.may_verify,
             state=("verifying",),
             serializer=VerifyInputSerializer,
+            upload=VerifyUploadSerializer,
             run=services.hazard_verify,
+        )
+
+    @extend_schema(
+        request=_bodies(PhotosInputSerializer, PhotosUploadSerializer),
+        responses={201: AttachmentSerializer(many=True)},
+    )
+    def photos(self, request, pk=None):
+        """Add photos to an open hazard (201, the stored photos); a closed or withdrawn one
+        is a 409; a user who may not write the hazard, 403."""
+        hazard = access.get_object_for_user(request.user, Hazard, pk)
+        if not hazard.is_open:
+            raise Conflict(
+                _("This hazard is %(status)s: this step does not apply to it.")
+                % {"status": hazard.get_status_display()}
+            )
+        if not access.can_write(request.user, hazard):
+            raise exceptions.PermissionDenied()
+        data = _input(request, PhotosInputSerializer, PhotosUploadSerializer)
+        stored = services.photo_add(actor=request.user, target=hazard, photos=data["photos"])
+        return Response(
+            AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(request=PromoteInputSerializer, responses=RiskCreatedSerializer)
@@ -461,5 +558,6 @@ urlpatterns = [
     *_routes("answers", AnswerViewSet, "hazards-answer", {"get": "list"}, {"get": "retrieve"}),
     *_routes("hazards", HazardViewSet, "hazards-hazard", {"get": "list", "post": "create"},
              {"get": "retrieve"}, (("rectification", "rectification"), ("fixed", "fixed"),
-                                   ("verify", "verify"), ("promote", "promote"))),
+                                   ("verify", "verify"), ("promote", "promote"),
+                                   ("photos", "photos"))),
 ]  # fmt: skip

@@ -42,5 +42,13 @@ def clean_photo(file) -> ContentFile:
 
 
 def clean_photos(files) -> list[ContentFile]:
-    """Every photo cleaned before anything is saved: one bad file refuses them all."""
-    return [clean_photo(f) for f in files or ()]
+    """Every photo cleaned before anything is saved: one bad file refuses them all. The
+    refusal names the `photos` field (the forms' and the API's), the file named in it."""
+    cleaned = []
+    for f in files or ():
+        try:
+            cleaned.append(clean_photo(f))
+        except ValidationError as exc:
+            name = sanitise_name(getattr(f, "name", "")) or "?"
+            raise ValidationError({"photos": [f"{name}: {m}" for m in exc.messages]}) from None
+    return cleaned

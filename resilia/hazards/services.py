@@ -326,9 +326,8 @@ def round_complete(*, actor, round: InspectionRound, notes: str = UNSET) -> Insp
 # Hazards ----------------------------------------------------------------------------------
 
 
-def _attach(actor, target, photos) -> None:
-    for photo in photos:
-        attachment_upload(actor=actor, target=target, file=photo)
+def _attach(actor, target, photos) -> list:
+    return [attachment_upload(actor=actor, target=target, file=photo) for photo in photos]
 
 
 @transaction.atomic
@@ -416,11 +415,12 @@ def hazard_withdraw(*, actor, hazard: Hazard, reason: str) -> Hazard:
     return hazard
 
 
-def photo_add(*, actor, target, photos) -> None:
-    """Add photos to a hazard or a rectification order (checked and cleaned first)."""
+def photo_add(*, actor, target, photos) -> list:
+    """Add photos to a hazard or a rectification order (checked and cleaned first); returns
+    the stored attachments."""
     cleaned = clean_photos(photos)
     with transaction.atomic():
-        _attach(actor, target, cleaned)
+        return _attach(actor, target, cleaned)
 
 
 # The rectification order (五落实) ------------------------------------------------------------
