@@ -1,6 +1,7 @@
 """Cancelling and deleting inspection rounds, withdrawing a hazard recorded by mistake:
 through the services and the pages, the reason kept, audited, refused when the record has
-moved on (answers recorded, rectification started), buttons only for those allowed."""
+moved on (answers recorded, rectification started), buttons only for those allowed. The
+messages are asserted as users read them by default, in Chinese."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -44,7 +45,7 @@ def test_it_cancels_a_round_with_its_reason_kept_and_no_longer_due(hz, personas)
     assert event.changes["cancel_reason"] == ["", "机房改造停用"]
     # Not due, not overdue, and its checklist is closed.
     assert list(selectors.overview(hz["inspector"])["due_today"]) == []
-    with pytest.raises(ValidationError, match="cancelled"):
+    with pytest.raises(ValidationError, match="该巡检已取消"):
         services.round_answer(
             actor=hz["inspector"], round=round_,
             answers={round_.items.first().pk: (Result.PASS, "")},
@@ -62,14 +63,14 @@ def test_a_cancellation_needs_a_reason_and_a_completed_round_stays(hz, personas)
         answers={i.pk: (Result.PASS, "") for i in round_.items.all()},
     )  # fmt: skip
     services.round_complete(actor=hz["inspector"], round=round_)
-    with pytest.raises(ValidationError, match="completed"):
+    with pytest.raises(ValidationError, match="巡检已完成"):
         services.round_cancel(actor=personas["coord_a"], round=round_, reason="x")
     assert not events("inspect_cancel", round_).exists()
 
 
 def test_it_deletes_a_round_only_while_nothing_is_recorded(hz, personas, found):
     round_ = hz["round"]
-    with pytest.raises(ValidationError, match="cancel it instead"):
+    with pytest.raises(ValidationError, match="请取消它，而不是删除"):
         services.round_delete(actor=personas["coord_a"], round=round_)
     assert InspectionRound.objects.filter(pk=round_.pk).exists()
     empty = services.round_create(
@@ -103,7 +104,7 @@ def test_cancelling_through_the_page_without_a_reason_is_a_400(hz, client_for):
     cancel = reverse("hazards:round_cancel", args=[hz["round"].pk])
     response = coord.post(cancel, {"reason": ""})
     assert response.status_code == 400
-    assert "Say why the round is cancelled." in response.content.decode()
+    assert "请说明取消该巡检的原因" in response.content.decode()
     assert InspectionRound.objects.get(pk=hz["round"].pk).status == RoundStatus.PLANNED
     assert coord.post(cancel, {"reason": "设备已拆除"}).status_code == 302
     page = coord.get(hz["round"].get_absolute_url()).content.decode()
@@ -115,7 +116,7 @@ def test_deleting_a_round_with_answers_through_the_page_is_refused(hz, client_fo
     page = coord.get(hz["round"].get_absolute_url()).content.decode()
     assert 'data-testid="delete-round"' not in page  # a hazard is recorded on it
     response = coord.post(reverse("hazards:round_delete", args=[hz["round"].pk]), follow=True)
-    assert "cancel it instead" in response.content.decode()
+    assert "请取消它，而不是删除" in response.content.decode()
     assert InspectionRound.objects.filter(pk=hz["round"].pk).exists()
 
 
@@ -142,7 +143,7 @@ def test_a_withdrawal_needs_a_reason(hz, found):
 
 def test_a_hazard_under_rectification_cannot_be_withdrawn(hz, personas, people, found):
     issue(found, personas["coord_a"], people["bob"])
-    with pytest.raises(ValidationError, match="rectification of this hazard has started"):
+    with pytest.raises(ValidationError, match="该隐患已开始整改"):
         services.hazard_withdraw(actor=personas["coord_a"], hazard=found, reason="误报")
     assert Hazard.objects.get(pk=found.pk).status == HazardStatus.RECTIFYING
     assert not events("hazard_withdraw", found).exists()
@@ -159,7 +160,7 @@ def test_the_withdraw_button_and_its_refusal_on_the_page(hz, client_for, persona
     assert 'data-testid="withdraw-submit"' not in coord.get(url).content.decode()
     response = coord.post(withdraw, {"reason": "误报"})
     assert response.status_code == 400
-    assert "can no longer be withdrawn" in response.content.decode()
+    assert "不能再撤销" in response.content.decode()
     assert Hazard.objects.get(pk=found.pk).status == HazardStatus.RECTIFYING
 
 
@@ -167,10 +168,7 @@ def test_withdrawing_through_the_page_shows_the_reason(hz, client_for, found):
     client = client_for("contrib_a")
     withdraw = reverse("hazards:hazard_withdraw", args=[found.pk])
     response = client.post(withdraw, {"reason": ""})
-    assert (
-        response.status_code == 400
-        and "Say why the hazard is withdrawn." in response.content.decode()
-    )
+    assert response.status_code == 400 and "请说明撤销该隐患的原因" in response.content.decode()
     assert client.post(withdraw, {"reason": "误报,门已锁好"}).status_code == 302
     page = client.get(found.get_absolute_url()).content.decode()
     assert 'data-testid="withdrawn"' in page and "误报,门已锁好" in page
