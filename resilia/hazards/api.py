@@ -7,7 +7,9 @@ POST `rounds/<id>/answers/` ({"answers": [{"item", "result", "remark"}]}; an ite
 the round is a 400 and nothing is saved), `rounds/<id>/complete/`, POST `hazards/` on a
 round, `hazards/<id>/rectification/` (the five items), `fixed/`, `verify/` and `promote/`
 (a risk of the register made from the hazard: threat, likelihood, impact, owner), and
-`hazards/<id>/photos/` (more photos on an open hazard). Photos travel either in JSON as base64
+`hazards/<id>/photos/` (more photos on an open hazard); `rounds/<id>/cancel/` and
+`hazards/<id>/withdraw/` ({"reason": "..."}) and DELETE `rounds/<id>/` (nothing recorded on
+it). Photos travel either in JSON as base64
 (`{"name": "x.jpg", "content": "..."}`) or, from a phone or a form, as multipart/form-data
 with one `photos` part per file (the recording, the fix, the verification and `photos/`);
 either way they are checked (JPEG or PNG, the evidence size limit) and cleaned like uploads,
@@ -220,6 +222,10 @@ class AnswersInputSerializer(serializers.Serializer):
     answers = AnswerInput(many=True, allow_empty=False)
 
 
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
 class RoundViewSet(BaseApiViewSet):
     model = InspectionRound
     serializer_class = RoundSerializer
@@ -265,6 +271,30 @@ class RoundViewSet(BaseApiViewSet):
         round_ = self._fillable(request, pk)
         services.round_complete(actor=request.user, round=round_)
         return self._done(round_)
+
+    def _plannable(self, request, pk) -> InspectionRound:
+        round_ = access.get_object_for_user(request.user, InspectionRound, pk)
+        if not round_.editable:
+            raise Conflict(_("This round is completed: its checklist cannot change."))
+        if not hz_access.may_cancel(request.user, round_):
+            raise exceptions.PermissionDenied()
+        return round_
+
+    @extend_schema(request=ReasonInputSerializer, responses=RoundSerializer)
+    def cancel(self, request, pk=None):
+        """Cancel the round with a reason (required); no longer due nor overdue."""
+        round_ = self._plannable(request, pk)
+        body = ReasonInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.round_cancel(actor=request.user, round=round_, **body.validated_data)
+        return self._done(round_)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete a round with nothing recorded on it (else 400: cancel it instead)."""
+        round_ = self._plannable(request, pk)
+        services.round_delete(actor=request.user, round=round_)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AnswerFilterSet(SearchFilterSet):
@@ -502,6 +532,26 @@ class HazardViewSet(BaseApiViewSet):
             run=services.hazard_verify,
         )
 
+    @extend_schema(request=ReasonInputSerializer, responses=HazardSerializer)
+    def withdraw(self, request, pk=None):
+        """Withdraw a hazard recorded by mistake, with a reason; once its rectification has
+        started, 409."""
+        hazard = access.get_object_for_user(request.user, Hazard, pk)
+        if hazard.status != "open":
+            raise Conflict(
+                _("The rectification of this hazard has started: it can no longer be withdrawn. "
+                  "Verify and close the fix instead.")
+                if hazard.is_open else
+                _("This hazard is %(status)s: this step does not apply to it.")
+                % {"status": hazard.get_status_display()}
+            )  # fmt: skip
+        if not hz_access.may_withdraw(request.user, hazard):
+            raise exceptions.PermissionDenied()
+        body = ReasonInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.hazard_withdraw(actor=request.user, hazard=hazard, **body.validated_data)
+        return self._done(hazard)
+
     @extend_schema(
         request=_bodies(PhotosInputSerializer, PhotosUploadSerializer),
         responses={201: AttachmentSerializer(many=True)},
@@ -554,10 +604,11 @@ urlpatterns = [
     *_routes("templates", TemplateViewSet, "hazards-template",
              {"get": "list", "post": "create"}, {"get": "retrieve", "patch": "partial_update"}),
     *_routes("rounds", RoundViewSet, "hazards-round", {"get": "list", "post": "create"},
-             {"get": "retrieve"}, (("answers", "answer"), ("complete", "complete"))),
+             {"get": "retrieve", "delete": "destroy"},
+             (("answers", "answer"), ("complete", "complete"), ("cancel", "cancel"))),
     *_routes("answers", AnswerViewSet, "hazards-answer", {"get": "list"}, {"get": "retrieve"}),
     *_routes("hazards", HazardViewSet, "hazards-hazard", {"get": "list", "post": "create"},
              {"get": "retrieve"}, (("rectification", "rectification"), ("fixed", "fixed"),
                                    ("verify", "verify"), ("promote", "promote"),
-                                   ("photos", "photos"))),
+                                   ("photos", "photos"), ("withdraw", "withdraw"))),
 ]  # fmt: skip

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -147,3 +148,34 @@ def test_the_schema_describes_multipart_photos(api):
         assert {"application/json", "multipart/form-data"} <= set(content), path
     component = schema["components"]["schemas"]["PhotosUpload"]
     assert component["properties"]["photos"]["items"]["format"] == "binary"
+
+
+def test_cancel_delete_and_withdraw_through_the_api(hz, api, personas, people, hazard):
+    round_ = hz["round"]
+    assert api("contrib_a").post(f"/api/hazards/rounds/{round_.pk}/cancel/", {"reason": "x"},
+                                 format="json").status_code == 403  # fmt: skip
+    # Something is recorded on it: deleting is refused, cancelling needs a reason.
+    assert api("coord_a").delete(f"/api/hazards/rounds/{round_.pk}/").status_code == 400
+    missing = api("coord_a").post(f"/api/hazards/rounds/{round_.pk}/cancel/", {"reason": ""},
+                                  format="json")  # fmt: skip
+    assert missing.status_code == 400 and "reason" in missing.json()["error"]["fields"]
+    done = api("coord_a").post(f"/api/hazards/rounds/{round_.pk}/cancel/",
+                               {"reason": "机房改造"}, format="json")  # fmt: skip
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
+    empty = services.round_create(
+        actor=personas["manager"], template=hz["network"], site=hz["site"],
+        inspector=hz["inspector"], due_date=timezone.localdate(),
+    )  # fmt: skip
+    assert api("coord_a").delete(f"/api/hazards/rounds/{empty.pk}/").status_code == 204
+    url = f"/api/hazards/hazards/{hazard.pk}/withdraw/"
+    assert api("auditor").post(url, {"reason": "x"}, format="json").status_code == 403
+    other = services.hazard_report(
+        actor=hz["inspector"], site=hz["site"], grade="general", title="t", description="d",
+        location="l",
+    )  # fmt: skip
+    issue(other, hz["verifier"], people["bob"])
+    late = api("coord_a").post(f"/api/hazards/hazards/{other.pk}/withdraw/", {"reason": "x"},
+                               format="json")  # fmt: skip
+    assert late.status_code == 409
+    ok = api("contrib_a").post(url, {"reason": "重复"}, format="json")
+    assert ok.status_code == 200 and ok.json()["status"] == "withdrawn"
