@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.accounts import services
 from resilia.accounts.models import Role, User
+from resilia.core.forms import autocomplete
 
 SCOPED_ROLES = (Role.COORDINATOR, Role.CONTRIBUTOR)
 NEEDS_UNIT = _("Coordinators and contributors need a unit.")
@@ -164,6 +165,8 @@ class UserForm(TablerMixin, forms.ModelForm):
         self.fields["unit"].label_from_instance = lambda u: "\u2003" * u.depth + u.display_name
         self.fields["language"].choices = _language_choices()
         self.fields["person"].queryset = self.fields["person"].queryset.order_by("full_name")
+        autocomplete(self.fields["unit"], ("org:autocomplete", ["unit"]))
+        autocomplete(self.fields["person"], ("org:autocomplete", ["person"]))
         if allow_superuser:
             self.fields["is_superuser"] = forms.BooleanField(
                 label=_("superuser"),

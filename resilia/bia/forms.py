@@ -16,7 +16,7 @@ from resilia.core.durations import (
     human_minutes,
     parse_minutes,
 )
-from resilia.core.forms import StyledForm
+from resilia.core.forms import StyledForm, autocomplete
 from resilia.dependencies.models import Activity
 from resilia.org.models import Site, Unit
 
@@ -70,7 +70,7 @@ class CampaignForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.for_user(user).order_by("path")
-        self.fields["units"].widget.attrs["size"] = 8
+        autocomplete(self.fields["units"], ("org:autocomplete", ["unit"]))
         if self.instance.pk:
             self.initial.setdefault("units", list(self.instance.units.all()))
             self.initial.setdefault(
@@ -141,6 +141,7 @@ class QuestionnaireForm(forms.Form):
         fw = a.framework
         self.framework = fw
         self.fields["alternate_site"].queryset = Site.objects.for_user(user).order_by("code")
+        autocomplete(self.fields["alternate_site"], ("org:autocomplete", ["site"]))
         for name in (
             "rto",
             "rto_all",

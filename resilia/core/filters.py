@@ -10,6 +10,7 @@ from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.forms import TreeUnitChoiceField
+from resilia.core.pickers import Picker, PickerMultiple
 
 
 def readable(model):
@@ -27,12 +28,45 @@ def readable(model):
 ALL = _("All")
 
 
-class UnitChoiceFilter(django_filters.ModelChoiceFilter):
+class PickerFilter(django_filters.ModelChoiceFilter):
+    """A choice filter over a possibly large table, shown as the kit's picker.
+
+    `picker` is the endpoint as (URL name, args), e.g. ("org:autocomplete", ["site"]); the
+    page renders only the chosen row, whatever the table's size.
+    """
+
+    def __init__(self, *args, picker, **kwargs):
+        kwargs.setdefault("empty_label", ALL)
+        kwargs["widget"] = Picker(picker)
+        super().__init__(*args, **kwargs)
+
+
+class PickerMultipleFilter(django_filters.ModelMultipleChoiceFilter):
+    """`PickerFilter` for a choice of several rows (any of them matches)."""
+
+    def __init__(self, *args, picker, **kwargs):
+        kwargs["widget"] = PickerMultiple(picker)
+        super().__init__(*args, **kwargs)
+
+
+class UnitChoiceFilter(PickerFilter):
+    """A unit, picked among the readable ones (the filter's method may take its subtree)."""
+
     field_class = TreeUnitChoiceField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_label", ALL)
+        kwargs.setdefault("picker", ("org:autocomplete", ["unit"]))
         super().__init__(*args, **kwargs)
+
+
+def site_filter(**kwargs) -> PickerFilter:
+    """A site filter over the readable sites."""
+    return PickerFilter(picker=("org:autocomplete", ["site"]), **kwargs)
+
+
+def person_filter(**kwargs) -> PickerFilter:
+    """A person filter over the readable people."""
+    return PickerFilter(picker=("org:autocomplete", ["person"]), **kwargs)
 
 
 class AnyYesNoSelect(NullBooleanSelect):

@@ -1,12 +1,13 @@
 """Form helpers every register shares: Tabler-styled model forms, choices that keep the saved
-value, and the search-as-you-type picker (core/autocomplete.js)."""
+value, and the search-as-you-type picker (core/pickers.py, core/picker.js)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+
+from resilia.core.pickers import use_picker
 
 
 def with_current(queryset, current_id):
@@ -17,10 +18,12 @@ def with_current(queryset, current_id):
     return model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_id))
 
 
-def autocomplete(field: forms.Field, url: str, *, write: bool = False) -> None:
-    """Mark a select for the search-as-you-type enhancement, fed by the endpoint at `url`."""
-    field.widget.attrs["data-autocomplete"] = f"{url}?write=1" if write else url
-    field.widget.attrs["data-autocomplete-placeholder"] = _("Type to search…")
+def autocomplete(field: forms.Field, url, *, write: bool = False, labels=None) -> None:
+    """Show `field` as the kit's picker (core/pickers.py), fed by the endpoint at `url`.
+
+    The page then renders only the selected row(s), never the whole table.
+    """
+    use_picker(field, url, write=write, labels=labels)
 
 
 def style_widgets(form: forms.BaseForm) -> None:

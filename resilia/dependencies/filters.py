@@ -21,6 +21,7 @@ from resilia.core.filters import (
     StrictBooleanFilter,
     UnitChoiceFilter,
     readable,
+    site_filter,
 )
 from resilia.dependencies.models import Activity, Criticality, Resource
 from resilia.dependencies.selectors import compiled_model
@@ -165,7 +166,7 @@ class ResourceFilterSet(SearchFilterSet, ResourceStateFilters):
     redundancy = django_filters.ChoiceFilter(
         label=_("redundancy"), choices=Resource.Redundancy.choices
     )
-    site = django_filters.ModelChoiceFilter(label=_("site"), queryset=readable(Site))
+    site = site_filter(label=_("site"), queryset=readable(Site))
 
     class Meta:
         model = Resource

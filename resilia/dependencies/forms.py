@@ -2,7 +2,7 @@
 
 Choices come through the access choke point: units the user may write, people, sites and
 nodes the user may read. Long lists (resources, activities) render only the selected options
-and are searched as you type (dependencies/picker.js → dependencies:autocomplete), so a page
+and are searched as you type (the kit's picker → dependencies:autocomplete), so a page
 stays light on a 100,000-node model.
 """
 
@@ -16,46 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from resilia.core import access
 from resilia.core.durations import DurationMinutesField
 from resilia.core.forms import StyledForm, TreeUnitChoiceField, with_current
+from resilia.core.forms import autocomplete as kit_autocomplete
 from resilia.dependencies import rules
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Site, Unit
 
 
-def picker_attrs(kind: str) -> dict:
-    return {
-        "data-picker": reverse("dependencies:autocomplete", args=[kind]),
-        "data-picker-placeholder": _("Type to search…"),
-    }
-
-
-class SelectedOnly:
-    """Render only the selected options of a (possibly huge) choice list."""
-
-    def optgroups(self, name, value, attrs=None):
-        wanted = {str(v) for v in value if v not in (None, "")}
-        choices = self.choices
-        self.choices = [(k, label) for k, label in choices if str(k) in wanted or k == ""]
-        try:
-            return super().optgroups(name, value, attrs)
-        finally:
-            self.choices = choices
-
-
-class LazySelect(SelectedOnly, forms.Select):
-    pass
-
-
-class LazySelectMultiple(SelectedOnly, forms.SelectMultiple):
-    pass
-
-
-def _lazy_choices(field, selected_pks):
-    """Give the lazy widget just the selected rows (one small query, not the whole table)."""
-    rows = field.queryset.filter(pk__in=[pk for pk in selected_pks if pk])
-    multiple = isinstance(field, forms.ModelMultipleChoiceField)
-    field.widget.choices = [] if multiple else [("", "---------")]
-    field.widget.choices += [(obj.pk, f"{obj.code} · {obj.display_name}") for obj in rows]
+def picker(field: forms.Field, kind: str, *, write: bool = False, labels=None) -> None:
+    """Search-as-you-type over activities, resources or both ("node", keys "activity:<pk>")."""
+    kit_autocomplete(
+        field, reverse("dependencies:autocomplete", args=[kind]), write=write, labels=labels
+    )
 
 
 def _owner_fields(form, user):
@@ -117,7 +89,6 @@ class ResourceForm(StyledForm):
         field_classes = {"unit": TreeUnitChoiceField}
         widgets = {
             "capability_tested_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "alternates": LazySelectMultiple,
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -135,9 +106,7 @@ class ResourceForm(StyledForm):
         autocomplete(self.fields["site"], "site")
         alternates = self.fields["alternates"]
         alternates.queryset = Resource.objects.for_user(user).exclude(pk=self.instance.pk)
-        alternates.widget.attrs.update(picker_attrs("resource"))
-        selected = self["alternates"].value() or []
-        _lazy_choices(alternates, [int(v) for v in selected if str(v).isdigit()])
+        picker(alternates, "resource")
 
     def clean_unit(self):
         return _check_unit(self, Resource, _("You may not place a resource in this unit."))
@@ -203,7 +172,7 @@ class LinkForm(forms.Form):
     NEEDS = "needs"
     NEEDED_BY = "needed_by"
 
-    target = forms.CharField(label=capfirst(_("node")), widget=LazySelect)
+    target = forms.CharField(label=capfirst(_("node")))
     group = forms.CharField(
         label=capfirst(_("redundancy group")),
         required=False,
@@ -226,15 +195,13 @@ class LinkForm(forms.Form):
         self.direction = direction
         target = self.fields["target"]
         target.label = capfirst(_("needs") if direction == self.NEEDS else _("needed by"))
-        attrs = picker_attrs("node")
-        if direction == self.NEEDED_BY:
-            # Only nodes whose needs the user may change can be linked from this end.
-            attrs["data-picker"] += "?write=1"
-        target.widget.attrs.update(attrs)
-        value = self["target"].value() or ""
-        target.widget.choices = [("", "---------")]
-        if value:
-            target.widget.choices.append((value, node_label(value, user)))
+        # Only nodes whose needs the user may change can be linked from the needed-by end.
+        picker(
+            target,
+            "node",
+            write=direction == self.NEEDED_BY,
+            labels=lambda values: [(v, node_label(v, user)) for v in values],
+        )
         self.groups = sorted(set(groups))
         for field in self.fields.values():
             widget = field.widget

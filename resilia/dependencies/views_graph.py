@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET
 from resilia.core import access
 from resilia.core.durations import human_minutes
 from resilia.core.forms import TreeUnitChoiceField
+from resilia.core.pickers import Picker, use_picker
 from resilia.dependencies import selectors
-from resilia.dependencies.forms import node_label, picker_attrs
+from resilia.dependencies.forms import node_label
 from resilia.dependencies.models import Activity, Resource, priority_order
 from resilia.engine.neighbourhood import Neighbourhood, link_group, links_between
 from resilia.engine.neighbourhood import alternatives as engine_alternatives
@@ -274,8 +275,21 @@ class GraphForm:
         # read, so the page opens on something meaningful rather than an empty canvas.
         self.node = request.GET.get("node", "") or _default_centre(request.user)
         self.node_label = node_label(self.node, request.user) if self.node else ""
-        units = TreeUnitChoiceField(queryset=Unit.objects.for_user(request.user).order_by("path"))
-        self.units = [(u.pk, units.label_from_instance(u)) for u in units.queryset]
+        # The kit's pickers: only the chosen node and unit are rendered, never the model.
+        node = Picker(
+            ("dependencies:autocomplete", ["node"]),
+            labels=lambda values: [(self.node, self.node_label)],
+        )
+        self.node_picker = node.render(
+            "node", self.node, attrs={"id": "graph-node", "class": "form-control"}
+        )
+        units = TreeUnitChoiceField(queryset=Unit.objects.for_user(request.user), required=False)
+        use_picker(units, ("org:autocomplete", ["unit"]))
+        self.unit_picker = units.widget.render(
+            "unit",
+            self.unit.pk if self.unit else None,
+            attrs={"id": "graph-unit", "class": "form-control"},
+        )
         self.kinds = [("activity", Activity._meta.verbose_name), *Resource.Kind.choices]
         self.groups = [
             ("", _("No grouping")),
@@ -284,9 +298,6 @@ class GraphForm:
         ]
         group = request.GET.get("group", "")
         self.group = group if group in ("unit", "kind") else ""
-        attrs = picker_attrs("node")
-        self.picker_url = attrs["data-picker"]
-        self.picker_placeholder = attrs["data-picker-placeholder"]
 
 
 def _default_centre(user) -> str:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from resilia.core.filters import SearchFilterSet, StrictBooleanFilter, readable
+from resilia.core.filters import SearchFilterSet, StrictBooleanFilter, readable, site_filter
 from resilia.hazards.models import (
     ChecklistKind,
     ChecklistTemplate,
@@ -42,7 +42,7 @@ class TemplateFilterSet(SearchFilterSet):
 
 class ScheduleFilterSet(SearchFilterSet):
     search_fields = ("site__code", "site__name", "template__name")
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=readable(Site))
+    site = site_filter(label=_("Site"), queryset=readable(Site))
     frequency = django_filters.ChoiceFilter(
         label=pgettext_lazy("inspection", "Frequency"), choices=Frequency.choices
     )
@@ -55,7 +55,7 @@ class ScheduleFilterSet(SearchFilterSet):
 class RoundFilterSet(SearchFilterSet):
     search_fields = ("site__code", "site__name", "template__name", "template__name_en")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RoundStatus.choices)
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=readable(Site))
+    site = site_filter(label=_("Site"), queryset=readable(Site))
     mine = StrictBooleanFilter(label=_("My rounds"), method="filter_mine")
 
     class Meta:
@@ -73,7 +73,7 @@ class HazardFilterSet(SearchFilterSet):
     search_fields = ("title", "description", "location")
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=HazardStatus.choices)
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=readable(Site))
+    site = site_filter(label=_("Site"), queryset=readable(Site))
     age = django_filters.ChoiceFilter(
         label=_("Age"), choices=[(k, label) for k, label, _lo, _hi in AGES], method="filter_age"
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resilia.bia.models import local_name
 from resilia.core.forms import StyledForm, style_widgets
+from resilia.core.forms import autocomplete as kit_autocomplete
 from resilia.dependencies.models import Resource
 from resilia.hazards import access as hz_access
 from resilia.hazards.models import (
@@ -101,6 +102,8 @@ class _Planning(StyledForm):
         self.fields["template"].queryset = ChecklistTemplate.objects.filter(is_active=True)
         self.fields["site"].queryset = Site.objects.for_user(user, write=True).order_by("code")
         self.fields["resource"].queryset = Resource.objects.for_user(user).order_by("code")
+        autocomplete(self.fields["site"], "site", write=True)
+        kit_autocomplete(self.fields["resource"], ("dependencies:autocomplete", ["resource"]))
         self.fields["inspector"].queryset = hz_access.inspectors_for(user)
         self.user = user
 

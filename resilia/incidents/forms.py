@@ -61,15 +61,6 @@ class CodesField(forms.CharField):
         return [found[c] for c in codes]
 
 
-def _few_options(form, name) -> None:
-    """Render only the empty choice and the submitted one: the rest come by search as you type
-    (a bank's 100,000 people never render as options)."""
-    field = form.fields[name]
-    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
-    chosen = field.queryset.filter(pk=value).first() if value and str(value).isdigit() else None
-    field.widget.choices = [("", "—")] + ([(chosen.pk, str(chosen))] if chosen else [])
-
-
 def _fact_fields(form, packs, initial_facts=None):
     """One field per entered fact of the packs (a fact two packs share, once)."""
     seen = set()
@@ -146,7 +137,6 @@ class IncidentForm(Styled):
                 help_text=_("The unit that owns the incident; leave empty for the whole "
                             "organisation."),
             )  # fmt: skip
-            _few_options(self, "unit")
             autocomplete(self.fields["unit"], "unit")
             self.fields["is_drill"] = forms.BooleanField(
                 label=_("This is a drill (演练)"), required=False
@@ -224,7 +214,6 @@ class RoleForm(Styled):
         # Only the chosen person renders as an option; the rest come by search as you type.
         people = Person.objects.for_user(user).order_by("full_name", "pk")
         self.fields["person"].queryset = people
-        _few_options(self, "person")
         autocomplete(self.fields["person"], "person")
 
 
@@ -258,7 +247,6 @@ class ActionForm(Styled):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Person.objects.for_user(user).order_by("full_name", "pk")
-        _few_options(self, "owner")
         autocomplete(self.fields["owner"], "person")
 
 

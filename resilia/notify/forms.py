@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
-from resilia.core.forms import StyledForm, style_widgets
+from resilia.core.forms import StyledForm, autocomplete, style_widgets
 from resilia.notify.models import (
     Answer,
     CallTree,
@@ -94,6 +94,7 @@ class ContactForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.for_user(user).filter(is_active=True)
+        autocomplete(self.fields["person"], ("org:autocomplete", ["person"]))
         style_widgets(self)
 
 
@@ -262,6 +263,8 @@ class RollCallForm(forms.Form):
         self.fields["channels"].queryset = Channel.objects.for_user(user).filter(is_active=True)
         self.fields["site"].queryset = access.readable(user, Site.objects.all())
         self.fields["unit"].queryset = access.readable(user, Unit.objects.all())
+        autocomplete(self.fields["site"], ("org:autocomplete", ["site"]))
+        autocomplete(self.fields["unit"], ("org:autocomplete", ["unit"]))
         style_widgets(self)
 
     def clean(self):

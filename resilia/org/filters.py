@@ -12,6 +12,7 @@ from resilia.core.filters import (
     StrictBooleanFilter,
     UnitChoiceFilter,
     readable,
+    site_filter,
 )
 from resilia.org.models import Person, Site, Team, Unit, UnitKind
 
@@ -29,9 +30,7 @@ class UnitFilterSet(SearchFilterSet):
 class PersonFilterSet(SearchFilterSet):
     search_fields = ("full_name", "employee_no", "title", "email", "mobile")
     unit = UnitChoiceFilter(label=_("unit"), queryset=readable(Unit), method="filter_unit")
-    site = django_filters.ModelChoiceFilter(
-        label=_("site"), queryset=readable(Site), empty_label=ALL
-    )
+    site = site_filter(label=_("site"), queryset=readable(Site))
     is_key_person = StrictBooleanFilter(label=_("key person"), widget=AnyYesNoSelect)
     has_deputy = StrictBooleanFilter(
         label=_("has a deputy"),

@@ -9,7 +9,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.forms import StyledForm, TreeUnitChoiceField, style_widgets
+from resilia.core.forms import StyledForm, TreeUnitChoiceField, autocomplete, style_widgets
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.plans import blueprints
@@ -21,6 +21,14 @@ SPLIT = re.compile(r"[\s,，、;；]+")
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# The kit's picker endpoints (URL name, args): people, sites, units and nodes are searched as
+# you type, so a bank's 100,000 people or resources never render as options.
+ORG_UNIT = ("org:autocomplete", ["unit"])
+ORG_PERSON = ("org:autocomplete", ["person"])
+ORG_SITE = ("org:autocomplete", ["site"])
+NODES = {kind: ("dependencies:autocomplete", [kind]) for kind in ("activity", "resource")}
 
 
 class Styled(forms.Form):
@@ -46,6 +54,10 @@ class PlanCreateForm(StyledForm):
         self.fields["activity"].queryset = Activity.objects.for_user(user).order_by("code")
         self.fields["resource"].queryset = Resource.objects.for_user(user).order_by("code")
         self.fields["owner"].queryset = Person.objects.for_user(user).order_by("full_name")
+        autocomplete(self.fields["unit"], ORG_UNIT, write=True)
+        autocomplete(self.fields["activity"], NODES["activity"])
+        autocomplete(self.fields["resource"], NODES["resource"])
+        autocomplete(self.fields["owner"], ORG_PERSON)
         self.order_fields(["blueprint"])
 
 
@@ -64,7 +76,8 @@ class PlanForm(StyledForm):
         people = Person.objects.for_user(user).order_by("full_name")
         self.fields["owner"].queryset = people
         self.fields["distribution"].queryset = people
-        self.fields["distribution"].widget.attrs["size"] = 8
+        autocomplete(self.fields["owner"], ORG_PERSON)
+        autocomplete(self.fields["distribution"], ORG_PERSON)
 
 
 class VersionForm(Styled):
@@ -116,8 +129,10 @@ class VersionForm(Styled):
         sites = Site.objects.for_user(user).order_by("code")
         self.fields["sites"].queryset = sites
         self.fields["alternate_site"].queryset = sites
-        for name in ("activities", "resources", "sites"):
-            self.fields[name].widget.attrs["size"] = 6
+        autocomplete(self.fields["activities"], NODES["activity"])
+        autocomplete(self.fields["resources"], NODES["resource"])
+        autocomplete(self.fields["sites"], ORG_SITE)
+        autocomplete(self.fields["alternate_site"], ORG_SITE)
 
     @staticmethod
     def initial_for(version) -> dict:
@@ -204,6 +219,8 @@ class RoleForm(Styled):
         people = Person.objects.for_user(user).order_by("full_name")
         self.fields["person"].queryset = people
         self.fields["deputy"].queryset = people
+        autocomplete(self.fields["person"], ORG_PERSON)
+        autocomplete(self.fields["deputy"], ORG_PERSON)
 
 
 def _area(rows: int = 2):

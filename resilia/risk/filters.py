@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from resilia.core.filters import SearchFilterSet, StrictBooleanFilter, UnitChoiceFilter, readable
+from resilia.core.filters import (
+    SearchFilterSet,
+    StrictBooleanFilter,
+    UnitChoiceFilter,
+    person_filter,
+    readable,
+)
 from resilia.org.models import Person, Unit
 from resilia.risk.models import (
     MatrixVersion,
@@ -88,7 +94,7 @@ class RiskFilterSet(SearchFilterSet):
 class MeasureFilterSet(SearchFilterSet):
     search_fields = ("title", "risk__code", "risk__title")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MeasureStatus.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=readable(Person))
+    owner = person_filter(label=_("Owner"), queryset=readable(Person))
     overdue = StrictBooleanFilter(label=_("Overdue"), method="filter_overdue")
 
     class Meta:

@@ -120,8 +120,9 @@ class RiskForm(StyledForm):
             Person.objects.for_user(user), self.instance.owner_id
         )
         autocomplete(self.fields["owner"], "person")
+        autocomplete(self.fields["unit"], "unit", write=True)
         self.fields["units"].queryset = Unit.objects.for_user(user).order_by("path")
-        self.fields["units"].widget.attrs["size"] = 6
+        autocomplete(self.fields["units"], "unit")
         for name in ("sites", "resources", "activities"):
             self.fields[name].user = user
         if self.instance.pk:
@@ -211,6 +212,6 @@ class AssessmentForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.for_user(user).order_by("path")
-        self.fields["units"].widget.attrs["size"] = 6
+        autocomplete(self.fields["units"], "unit")
         if self.instance.pk:
             self.initial.setdefault("units", list(self.instance.units.all()))

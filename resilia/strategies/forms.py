@@ -1,7 +1,7 @@
 """Forms of strategy options: the option itself, a decision on it, and the result of its test.
 
 The subject (an activity or a resource) is chosen among those the user may write, searched as
-you type (dependencies' picker), so the page stays light on a 100,000-node model.
+you type (the kit's picker), so the page stays light on a 100,000-node model.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from resilia.core import access
 from resilia.core.durations import DurationMinutesField
 from resilia.core.forms import StyledForm, style_widgets
-from resilia.dependencies.forms import LazySelect, picker_attrs
+from resilia.dependencies.forms import picker
 from resilia.dependencies.models import Activity, Resource
 from resilia.strategies.models import Option
 
@@ -23,14 +23,7 @@ def _subject_field(form, name: str, model, user) -> None:
     field = form.fields[name]
     field.required = False
     field.queryset = model.objects.for_user(user, write=True)
-    attrs = picker_attrs(name)
-    attrs["data-picker"] += "?write=1"
-    field.widget = LazySelect(attrs={**attrs, "class": "form-select"})
-    selected = form[name].value()
-    rows = field.queryset.filter(pk=selected) if str(selected or "").isdigit() else []
-    field.widget.choices = [("", "---------")] + [
-        (obj.pk, f"{obj.code} · {obj.display_name}") for obj in rows
-    ]
+    picker(field, name, write=True)
 
 
 class OptionForm(StyledForm):

@@ -444,6 +444,10 @@
 
   fitButton.addEventListener("click", fitView);
   form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
+  // The kit's pickers (node, unit) announce a choice with a change event on their box.
+  form.addEventListener("change", function (e) {
+    if (e.target.closest(".picker") && e.target.getAttribute("role") === "combobox") { load(); }
+  });
   form.querySelectorAll("select").forEach(function (s) {
     if (s === groupSelect) {
       s.addEventListener("change", function () { remember(); if (data) { layout(); } });
