@@ -20,6 +20,24 @@ MOBILE = "13912345678"
 EMAIL = "zhao.min@example.com"
 
 
+def picker(scope, name: str):
+    """The search box of the kit's picker for field `name` (a role=combobox)."""
+    return scope.locator(f".picker[data-picker-name='{name}'] [role=combobox]")
+
+
+def pick(scope, name: str, query: str, option: str | None = None) -> None:
+    """Type `query` in the picker of field `name` and choose the suggestion showing `option`
+    (default: the query), as a user would with the mouse."""
+    box = picker(scope, name)
+    box.fill(query)
+    listbox = scope.locator(f".picker[data-picker-name='{name}'] [role=listbox]")
+    choice = listbox.get_by_role("option").filter(has_text=option or query).first
+    expect(choice).to_be_visible()
+    choice.click()
+    values = scope.locator(f".picker[data-picker-name='{name}'] input[type=hidden][name='{name}']")
+    expect(values.first).to_be_attached()
+
+
 def create_unit(page, parent: Unit) -> Unit:
     """From the units register: New → fill the form → the new unit's detail page."""
     page.goto(f"{page.base_url}/org/units/")
@@ -29,7 +47,7 @@ def create_unit(page, parent: Unit) -> Unit:
     page.get_by_label("名称", exact=True).fill(UNIT_NAME)
     page.get_by_label("英文名称", exact=True).fill("Risk Management")
     page.get_by_label("类型", exact=True).select_option("department")
-    page.get_by_label("上级单元", exact=True).select_option(str(parent.pk))
+    pick(page, "parent", parent.code)
     with page.expect_navigation():
         page.get_by_role("button", name="保存").click()
     unit = Unit.objects.get(code=UNIT_CODE)
@@ -41,7 +59,7 @@ def fill_person(page, unit: Unit, mobile: str) -> None:
     page.get_by_label("工号", exact=True).fill("E100")
     page.get_by_label("姓名", exact=True).fill(PERSON_NAME)
     page.get_by_label("职务", exact=True).fill("风险经理")
-    page.get_by_label("组织单元", exact=True).select_option(str(unit.pk))
+    pick(page, "unit", unit.code)
     page.get_by_label("手机", exact=True).fill(mobile)
     page.get_by_label("电子邮件", exact=True).fill(EMAIL)
 

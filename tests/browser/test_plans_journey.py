@@ -19,6 +19,7 @@ from resilia.audit.models import AuditEvent
 from resilia.plans.models import Acknowledgement, Plan, Status
 from resilia.plans.tests.conftest import plan_setup, sign_off  # noqa: F401 (fixture)
 from tests.browser.conftest import PASSWORD, login
+from tests.browser.steps import pick
 
 TEXT = {
     "zh-hans": {"in_review": "审核中", "approved": "已批准", "published": "已发布",
@@ -56,7 +57,7 @@ def test_write_review_approve_publish_and_export(page_for, plan_setup, org_tree,
     coord.locator("input[name=code]").fill("EP-NET2")
     coord.locator("input[name=name]").fill("网络中断应急预案（分行）")
     coord.locator("select[name=kind]").select_option("emergency")
-    coord.locator("select[name=unit]").select_option(str(org_tree["dept_a"].pk))
+    pick(coord, "unit", "DEPT-A")
     with coord.expect_navigation():
         coord.locator("form.card button[type=submit].btn-primary").click()
     plan = Plan.objects.get(code="EP-NET2")
@@ -66,7 +67,7 @@ def test_write_review_approve_publish_and_export(page_for, plan_setup, org_tree,
 
     # Scope it to payments (RTO 1 h); the backup line now takes 45 min: 85 min, red.
     _click(coord, "edit-version")
-    coord.locator("select[name=activities]").select_option(str(plan_setup["pay"].pk))
+    pick(coord, "activities", plan_setup["pay"].code)
     coord.locator("input[name=steps-3-minutes]").fill("45")
     coord.locator("textarea[name=change_note]").fill("切换耗时按演练结果调整")
     _click(coord, "save-version")

@@ -24,6 +24,7 @@ from resilia.ops.tasks import report_job_render
 from resilia.risk.models import MatrixVersion, Measure, Risk, RiskAssessment
 from resilia.risk.tests.conftest import risk_setup  # noqa: F401 (fixture)
 from tests.browser.conftest import login
+from tests.browser.steps import pick
 
 PHONE = {"width": 390, "height": 844}
 TEXT = {
@@ -57,7 +58,7 @@ def test_annual_risk_assessment(page_for, risk_setup, org_tree, lang, phone, sho
     page.locator("input[name=code]").fill("R-900")
     page.locator("input[name=title]").fill("主数据中心整体损毁")
     page.locator("select[name=threat]").select_option(str(risk_setup["fire"].pk))
-    page.locator("select[name=unit]").select_option(str(org_tree["dept_a"].pk))
+    pick(page, "unit", "DEPT-A")
     page.locator("select[name=inherent_likelihood]").select_option("5")
     page.locator("select[name=inherent_impact]").select_option("5")
     page.locator("select[name=treatment]").select_option("mitigate")
@@ -72,10 +73,7 @@ def test_annual_risk_assessment(page_for, risk_setup, org_tree, lang, phone, sho
     # A measure with its owner and due date.
     _click(page, "add-measure")
     page.locator("input[name=title]").fill("建设同城双活数据中心")
-    owner = page.locator("select[name=owner]")
-    owner.evaluate(
-        "(el, v) => { el.add(new Option('x', v, true, true)); }", str(risk_setup["dc"].owner_id)
-    )
+    pick(page, "owner", risk_setup["dc"].owner.full_name)
     page.locator("input[name=due_date]").fill("2027-06-30")
     with page.expect_navigation():
         page.locator("form button[type=submit]").last.click()

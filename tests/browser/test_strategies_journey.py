@@ -23,6 +23,7 @@ from resilia.dependencies.models import Resource
 from resilia.strategies.models import Option
 from resilia.strategies.tests.conftest import setup  # noqa: F401 (fixture)
 from tests.browser.conftest import login
+from tests.browser.steps import pick
 
 H = 60
 STATUS = {
@@ -64,7 +65,7 @@ def test_propose_compare_choose_test_and_export(page_for, setup, lang, shot):  #
     expect(coord.get_by_test_id("objective-rto")).to_contain_text(t["objective"])
     with coord.expect_navigation():
         coord.get_by_test_id("propose").click()
-    expect(coord.locator("select[name=resource]")).to_have_value(str(db.pk))
+    expect(coord.locator("input[type=hidden][name=resource]")).to_have_value(str(db.pk))
     _fill(coord, "数据库同城热备", "redundancy", "30m", "0", "2000000", "300000")
     _save(coord)
     hot = Option.objects.get(name="数据库同城热备")
@@ -74,9 +75,7 @@ def test_propose_compare_choose_test_and_export(page_for, setup, lang, shot):  #
     coord.goto(f"{coord.base_url}/strategies/")
     with coord.expect_navigation():
         coord.get_by_test_id("list-new").click()
-    coord.locator("input[aria-controls=id_resource]").fill("DB")
-    expect(coord.locator("select[name=resource] option", has_text="DB ·")).to_have_count(1)
-    coord.locator("select[name=resource]").select_option(str(db.pk))
+    pick(coord, "resource", "DB", "DB ·")
     _fill(coord, "数据库温备", "redundancy", "4h", "30m", "800000", "100000")
     _save(coord)
     warm = Option.objects.get(name="数据库温备")
