@@ -6,7 +6,9 @@
  * aria-controls, aria-activedescendant over a role=listbox), asks the endpoint (?q=, debounced,
  * at most ~20 access-filtered rows) and submits the chosen ids in hidden inputs named like
  * the field. Keys: ArrowDown/ArrowUp move, Enter picks, Escape closes, Backspace in an empty
- * box removes the last chosen row of a multiple picker. Works again after htmx swaps. */
+ * box removes the last chosen row of a multiple picker. A choice fires "change" on the box, so
+ * a list filter (hx-trigger="change", core/lists.py) applies it at once, as a select does.
+ * Works again after htmx swaps. */
 (function () {
   "use strict";
   var counter = 0;
@@ -188,8 +190,10 @@
       close();
       if (!multiple) {
         // An emptied box clears the choice; a half-typed search goes back to the choice.
-        if (!input.value.trim()) { chosen = []; }
+        var cleared = !input.value.trim() && chosen.length;
+        if (cleared) { chosen = []; }
         render();
+        if (cleared) { input.dispatchEvent(new Event("change", { bubbles: true })); }
       } else {
         input.value = "";
       }
