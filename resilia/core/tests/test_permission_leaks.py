@@ -211,15 +211,19 @@ def _member_edit_url() -> str:
     return reverse("org:membership_edit", args=[team.pk, team.memberships.get().pk])
 
 
-# Each form page of a DEPT-A coordinator, and an in-scope choice or name it must show.
+# Each form page of a DEPT-A coordinator, and an in-scope choice or name it must show; a
+# choice offered by the kit's picker is asked of its endpoint (the page lists none).
+UNITS_W = "/org/autocomplete/unit/?write=1"
+PEOPLE = "/org/autocomplete/person/"
 FORM_PAGES = {
-    "unit_create": (lambda: reverse("org:unit_create"), "信息科技部"),
+    "unit_create": (lambda: reverse("org:unit_create"), "信息科技部", UNITS_W),
     "person_create": (lambda: reverse("org:person_create"), "甲部门办公楼"),
-    "site_create": (lambda: reverse("org:site_create"), "信息科技部"),
-    "team_create": (lambda: reverse("org:team_create"), "信息科技部"),
+    "site_create": (lambda: reverse("org:site_create"), "信息科技部", UNITS_W),
+    "team_create": (lambda: reverse("org:team_create"), "信息科技部", UNITS_W),
     "unit_edit": (
         lambda: reverse("org:unit_edit", args=[target("unit", "in_scope").pk]),
         "张伟",
+        PEOPLE,
     ),
     "site_edit": (
         lambda: reverse("org:site_edit", args=[target("site", "in_scope").pk]),
@@ -229,7 +233,7 @@ FORM_PAGES = {
         lambda: reverse("org:team_edit", args=[target("team", "in_scope").pk]),
         "信息科技部",
     ),
-    "team_members": (lambda: target("team", "in_scope").get_absolute_url(), "周敏"),
+    "team_members": (lambda: target("team", "in_scope").get_absolute_url(), "周敏", PEOPLE),
     "member_edit": (_member_edit_url, "甲部门应急小组"),
 }
 
@@ -238,11 +242,18 @@ FORM_PAGES = {
 def test_it_offers_no_dept_b_choice_in_forms(page):
     """The choices of a DEPT-A coordinator's forms (parent, unit, head, site, deputy, new
     member) come from their scope only."""
-    url, in_scope = FORM_PAGES[page]
-    response = client_as("coord_a").get(url())
+    url, in_scope, *picker = FORM_PAGES[page]
+    client = client_as("coord_a")
+    response = client.get(url())
     assert response.status_code == 200
     text = response.content.decode()
     assert_no_leak(text, f"form {page}")
+    if picker:
+        assert f'data-picker="{picker[0]}"' in text
+        # Everything the picker would suggest, unfiltered, then the in-scope choice searched.
+        everything = client.get(picker[0], {"q": ""}).content.decode("unicode_escape")
+        assert_no_leak(everything, f"picker of form {page}")
+        text = client.get(picker[0], {"q": in_scope}).content.decode("unicode_escape")
     assert in_scope in text
 
 
