@@ -6,13 +6,43 @@ through the user's scope; rows are built only for the positions asked for.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from resilia.analysis.results import Analysis, minutes
+from resilia.analysis.scope import Scope
 from resilia.engine import required_objectives
 from resilia.engine.compile import CompiledGraph
+from resilia.engine.gaps import Rows
+
+
+class Shown(Sequence):
+    """The items of an engine result (`Rows`, built on access) whose node the scope shows, in
+    their order. Only the page asked for is built: at 100k nodes, building every gap or single
+    point of failure to filter them cost a second a request."""
+
+    def __init__(self, rows: Rows, scope: Scope):
+        self._rows = rows
+        self._at = None if scope.whole else np.flatnonzero(scope.visible[rows.nodes])
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._at is None else len(self._at)
+
+    def __getitem__(self, i):
+        if self._at is None:
+            return self._rows[i]
+        if isinstance(i, slice):
+            return [self._rows[int(j)] for j in self._at[i]]
+        return self._rows[int(self._at[i])]
+
+
+def _ranks(graph: CompiledGraph, rows: Rows) -> np.ndarray:
+    """Per node, its 1-based position in `rows` (0: not in it)."""
+    rank = np.zeros(graph.n, dtype=np.int64)
+    rank[rows.nodes] = np.arange(1, len(rows) + 1)
+    return rank
 
 
 def _blocked_by_cycle(graph: CompiledGraph, order) -> list[list[int]]:
@@ -113,9 +143,8 @@ class GapsReport:
 
     def __post_init__(self):
         found = self.analysis.gaps()
-        sees = self.analysis.scope.sees
-        self.resource_gaps = [g for g in found.resources if sees(g.node)]
-        self.activity_gaps = [g for g in found.activities if sees(g.node)]
+        self.resource_gaps = Shown(found.resources, self.analysis.scope)
+        self.activity_gaps = Shown(found.activities, self.analysis.scope)
         self.hidden = (
             len(found.resources)
             + len(found.activities)
@@ -172,18 +201,17 @@ class SpofReport:
     analysis: Analysis
 
     def __post_init__(self):
-        found = self.analysis.spof().spofs
-        self.rank = {s.node: i + 1 for i, s in enumerate(found)}
-        sees = self.analysis.scope.sees
-        self.spofs = [s for s in found if sees(s.node)]
-        self.key_persons = [s for s in self.spofs if s.key_person]
-        self.hidden = len(found) - len(self.spofs)
+        found = self.analysis.spof()
+        self.rank = self.analysis.derived("spof_rank", lambda g: _ranks(g, found.spofs))
+        self.spofs = Shown(found.spofs, self.analysis.scope)
+        self.key_persons = Shown(found.key_persons, self.analysis.scope)
+        self.hidden = len(found.spofs) - len(self.spofs)
 
     def rows(self, spofs) -> list[dict]:
         labels = self.analysis.labels(s.node for s in spofs)
         return [
             {
-                "rank": self.rank[s.node],
+                "rank": int(self.rank[s.node]),
                 **labels.node(s.node),
                 "breaks": s.breaks,
                 "strictest_rto": minutes(s.strictest_rto),

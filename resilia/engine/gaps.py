@@ -67,10 +67,12 @@ class Gaps:
 
 class Rows(Sequence):
     """A read-only sequence whose items are built from arrays on access (a million gap objects
-    would cost more than finding the gaps)."""
+    would cost more than finding the gaps). ``nodes``, when given, is the node id of each
+    item, so that a caller can filter or rank the items without building them."""
 
-    def __init__(self, length: int, make: Callable[[int], object]):
+    def __init__(self, length: int, make: Callable[[int], object], nodes: np.ndarray | None = None):
         self._length, self._make = length, make
+        self.nodes = nodes
 
     def __len__(self) -> int:
         return self._length
@@ -121,7 +123,7 @@ def resource_gaps(graph: CompiledGraph) -> Rows:
             activity=graph.key(int(by[v])),
         )
 
-    return Rows(len(nodes), make)
+    return Rows(len(nodes), make, nodes)
 
 
 def recovery_bounds(graph: CompiledGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -273,7 +275,7 @@ def activity_gaps(graph: CompiledGraph) -> Rows:
             untested=is_untested,
         )
 
-    return Rows(len(nodes), make)
+    return Rows(len(nodes), make, nodes)
 
 
 def gaps(graph: CompiledGraph) -> Gaps:

@@ -85,8 +85,8 @@ def spof(graph: CompiledGraph) -> SpofReport:
 
     people = np.flatnonzero(graph.key_person[nodes])
     return SpofReport(
-        spofs=Rows(len(nodes), make),
-        key_persons=Rows(len(people), lambda i: make(int(people[i]))),
+        spofs=Rows(len(nodes), make, nodes),
+        key_persons=Rows(len(people), lambda i: make(int(people[i])), nodes[people]),
     )
 
 
