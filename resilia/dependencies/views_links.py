@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +26,9 @@ from resilia.dependencies.panels import panels_for
 ENDS = ("dependent_activity", "dependent_resource", "dependency_activity", "dependency_resource")
 MODELS = {"activity": Activity, "resource": Resource}
 AUTOCOMPLETE_LIMIT = 20
+# "What needs it" is paged: a hub of a large model (a data centre, a core network) is needed by
+# tens of thousands of nodes, and listing them all made its page megabytes long.
+NEEDED_BY_PER_PAGE = 50
 
 
 def node_kind(node) -> str:
@@ -78,12 +82,14 @@ def links_context(request, node, *, needs_form=None, needed_by_form=None, edit=N
         .select_related(*ENDS)
         .order_by("group", "pk")
     )
-    needed_by = list(
+    needed_page = Paginator(
         Dependency.objects.for_user(user)
         .filter(**{f"dependency_{kind}": node})
         .select_related(*ENDS)
-        .order_by("pk")
-    )
+        .order_by("pk"),
+        NEEDED_BY_PER_PAGE,
+    ).get_page(request.GET.get("needed_page"))
+    needed_by = list(needed_page.object_list)
     readable = _readable_ends(user, needs + needed_by)
     can_write = access.can_write(user, node)
     writable_in = set(
@@ -123,6 +129,7 @@ def links_context(request, node, *, needs_form=None, needed_by_form=None, edit=N
             if len(rows) == 1
         ],
         "needed_rows": needed_rows,
+        "needed_page": needed_page,
         "can_write_links": can_write,
         "needs_form": needs_form if can_write else None,
         "needed_by_form": needed_by_form if can_add_needed_by else None,
