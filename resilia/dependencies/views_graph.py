@@ -32,6 +32,8 @@ from resilia.engine.neighbourhood import neighbourhood as engine_neighbourhood
 from resilia.org.models import Unit
 
 MAX_NODES = 300
+# Candidates checked for access and filters per query (a hub has tens of thousands).
+ADMIT_SLICE = 1000
 MAX_DEPTH = 4
 GAP, SPOF, UNKNOWN, OK = "gap", "spof", "unknown", "ok"
 
@@ -140,27 +142,62 @@ def _describe(user, index, nodes: list[int]) -> dict[int, dict]:
     return found
 
 
+def _admissible(user, index, nodes: list[int], filters: Filters) -> set[int]:
+    """The engine nodes among `nodes` the user may read and the filters pass: two queries of
+    three columns, no description built (a hub offers tens of thousands of candidates)."""
+    by_kind: dict[str, dict[int, int]] = {"activity": {}, "resource": {}}
+    for node in nodes:
+        kind, pk = _db_ref(index, node)
+        by_kind[kind][pk] = node
+    passed: set[int] = set()
+    for kind, model, columns in (
+        ("activity", Activity, ("pk", "unit__path")),
+        ("resource", Resource, ("pk", "unit__path", "kind")),
+    ):
+        if not by_kind[kind] or not access.can_read_kind(user, model):
+            continue
+        rows = model.objects.for_user(user).filter(pk__in=list(by_kind[kind])).order_by()
+        for pk, path, *rest in rows.values_list(*columns):
+            info = {"type": kind, "kind": rest[0] if rest else kind, "unit_path": path or ""}
+            if filters.passes(info):
+                passed.add(by_kind[kind][pk])
+    return passed
+
+
 def neighbourhood(
     user, graph, index, centre: int, depth: int, filters: Filters
 ) -> tuple[Neighbourhood, dict[int, dict]] | None:
     """The engine's walk from the centre, admitting readable nodes that pass the filters, and
     the description of each node kept; None when the user may not read the centre."""
-    info = _describe(user, index, [centre])
-    if centre not in info:
+    if not _describe(user, index, [centre]):
         return None
 
+    taken = [1]  # nodes the walk keeps so far (the centre), as the engine counts them
+
     def admit(candidates: np.ndarray) -> np.ndarray:
-        # One layer at a time: two queries describe it, and the descriptions are kept for the
-        # JSON (a node refused now may be offered again by a later layer and asked again).
-        described = _describe(user, index, candidates.tolist())
-        info.update(described)
-        return np.array(
-            [w in described and filters.passes(described[w]) for w in candidates.tolist()],
-            dtype=bool,
-        )
+        # One layer at a time; a node refused now may be offered again by a later layer. The
+        # engine keeps the first admitted candidates up to its budget and says truncated when
+        # there were more: the candidates are checked in slices, in order, until one more than
+        # the room left is admitted (the rest answer no; the engine's result is the same).
+        keep = np.zeros(len(candidates), dtype=bool)
+        room = MAX_NODES - taken[0]
+        admitted = 0
+        for start in range(0, len(candidates), ADMIT_SLICE):
+            part = candidates[start : start + ADMIT_SLICE].tolist()
+            passed = _admissible(user, index, part, filters)
+            for offset, w in enumerate(part):
+                if w in passed:
+                    keep[start + offset] = True
+                    admitted += 1
+            if admitted > room:
+                break
+        taken[0] += min(admitted, room)
+        return keep
 
     found = engine_neighbourhood(graph, centre, depth=depth, budget=MAX_NODES, admit=admit)
-    return found, {node: info[node] for node in found.nodes.tolist()}
+    # Only the nodes kept are described (at most MAX_NODES), in two queries.
+    info = _describe(user, index, found.nodes.tolist())
+    return found, {node: info[node] for node in found.nodes.tolist() if node in info}
 
 
 def _tolerance(graph, link: int) -> str:
