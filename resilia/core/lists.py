@@ -61,6 +61,8 @@ from typing import Any
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -168,6 +170,22 @@ class Column:
         if self.link and text:
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), text)
         return text
+
+
+def related_count(model: type[models.Model], field: str) -> Coalesce:
+    """An annotation: how many rows of `model` point at the row through `field` (a foreign key).
+
+    A correlated subquery rather than `Count(join)`: the page computes it for its 25 rows only,
+    and the pager's COUNT(*) leaves it out (Django drops unused annotations from count()),
+    where a join grouped the whole related table twice a request (100,000 people: 1 s)."""
+    rows = (
+        model._default_manager.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def duration_column(key: str, label: Any, attribute: str, **options: Any) -> Column:

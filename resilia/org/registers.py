@@ -5,10 +5,9 @@ Each one drives its list page, filters, sort, pagination and CSV/XLSX export.
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.lists import Column, Register
+from resilia.core.lists import Column, Register, related_count
 from resilia.org.filters import PersonFilterSet, UnitFilterSet
 from resilia.org.models import Person, Unit
 
@@ -35,7 +34,7 @@ UNITS = Register(
     ],
     ordering=("path",),
     select_related=("parent", "head"),
-    annotate=lambda qs: qs.annotate(people_count=Count("people")),
+    annotate=lambda qs: qs.annotate(people_count=related_count(Person, "unit")),
     create_url="org:unit_create",
     template="org/import_list_page.html",  # adds the Import button
     extra={"import_kind": "units"},

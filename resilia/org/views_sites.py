@@ -10,14 +10,13 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from resilia.core import access
-from resilia.core.lists import Column, Register, list_view
+from resilia.core.lists import Column, Register, list_view, related_count
 from resilia.core.views import confirm_delete, save_form
 from resilia.org import services
 from resilia.org.filters import SiteFilterSet
@@ -52,7 +51,7 @@ SITES = Register(
     ],
     ordering=("code",),
     select_related=("unit",),
-    annotate=lambda qs: qs.annotate(people_count=Count("people")),
+    annotate=lambda qs: qs.annotate(people_count=related_count(Person, "site")),
     create_url="org:site_create",
 )
 
