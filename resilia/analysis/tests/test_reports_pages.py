@@ -211,3 +211,45 @@ def test_it_sends_a_long_pdf_to_the_worker_and_the_requester_downloads_it(
         p.extract_text() for p in PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages
     )
     assert "恢复顺序" in text and "CORE" in text
+
+
+def test_it_shows_a_page_of_gaps_and_spofs_in_the_same_queries_whatever_the_model_size(
+    client_as, bank, org_tree
+):
+    """Only the page's rows are built and labelled: 40 more gaps and single points of failure
+    in the coordinator's scope add no query, and the ranks stay those of the whole model."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from resilia.dependencies.selectors import forget_compiled
+
+    client = client_as("coord_a")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/analysis/gaps/")
+        client.get("/analysis/spof/")
+    with request_context(source="test"):
+        added = dep.resource_create_many(
+            actor=None,
+            items=[
+                {
+                    "code": f"X{i:02d}",
+                    "name": f"新系统{i}",
+                    "kind": "application",
+                    "unit": org_tree["dept_a"],
+                }
+                for i in range(40)
+            ],  # fmt: skip
+        )
+        dep.dependency_create_many(
+            actor=None, links=[(bank["pay"], resource, {}) for resource in added]
+        )
+    forget_compiled()
+    client.get("/analysis/gaps/")  # compiles the new model state once
+    with CaptureQueriesContext(connection) as large:
+        gaps = client.get("/analysis/gaps/")
+        spof = client.get("/analysis/spof/")
+    assert len(large) <= len(small)
+    assert gaps.context["page"].paginator.count >= 40  # never tested, needed by PAY
+    ranks = [row["rank"] for row in spof.context["rows"]]
+    assert ranks == sorted(ranks) and len(ranks) == len(set(ranks))
+    assert "KP-B" not in spof.content.decode()

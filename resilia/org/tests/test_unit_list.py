@@ -96,3 +96,36 @@ def test_it_shows_english_names_in_the_english_interface(client_for, org_tree):
     assert "IT Department" in response.content.decode()
     response = client_for("admin").get(URL, **ZH)
     assert "信息科技部" in response.content.decode()
+
+
+def test_it_counts_people_per_row_in_the_same_queries_whatever_the_organisation_size(
+    client_for, people, org_tree
+):
+    """The people count is a subquery per shown row, not a join grouped over every person:
+    more units and people add no query (the 100k benchmark's units page, benchmarks/pages.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from resilia.core.context import request_context
+    from resilia.org import services as org
+
+    client = client_for("admin")
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL)
+    with request_context(source="test"):
+        for i in range(30):
+            unit = org.unit_create(
+                actor=None,
+                code=f"X{i:02d}",
+                name=f"科室{i}",
+                kind="team",
+                parent=org_tree["dept_b"],
+            )
+            org.person_create(actor=None, full_name=f"员工{i}", unit=unit)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(URL, {"sort": "-people"})
+    assert len(large) == len(small)
+    counts = {row.obj.code: row.obj.people_count for row in response.context["rows"]}
+    assert counts["X00"] == 1 and counts["DEPT-A"] == 1
+    count_sql = [q["sql"] for q in large.captured_queries if "COUNT(*)" in q["sql"]]
+    assert count_sql and all("org_person" not in sql for sql in count_sql)
