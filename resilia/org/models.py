@@ -195,6 +195,13 @@ class Person(models.Model):
             # The people register's default order (full name, then pk), read a page at a
             # time: without it every page sorted all 100,000 people.
             models.Index(fields=["full_name", "id"], name="person_name_order"),
+            # The home page's "key people without a deputy" (site.dashboard), counted in
+            # the reader's units: the few key people without one, by unit.
+            models.Index(
+                fields=["unit"],
+                condition=models.Q(is_key_person=True, deputy__isnull=True),
+                name="person_key_no_deputy",
+            ),
         ]
 
     def __str__(self):
