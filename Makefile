@@ -3,6 +3,7 @@
 #   make test   install the test tools, then run the whole test suite (browser tests included)
 #               on every core (PYTEST_WORKERS=0: in one process)
 #   make bench  install what the benchmarks need, then run the engine benchmark (benchmarks/)
+#   make bench-pages  every page at 100k nodes on PostgreSQL (BENCH_PAGES_DB, benchmarks/)
 # Re-running is fast: each step leaves a stamp file and only re-runs when its input changed.
 # Nothing asks a question: safe for CI and scripts.
 
@@ -22,12 +23,15 @@ PYTEST_ARGS ?= -q
 PYTEST_WORKERS ?= auto
 # Options of benchmarks/engine.py, e.g. BENCH_ARGS='--nodes 100000' for a quicker run.
 BENCH_ARGS ?=
+# The dedicated PostgreSQL database of benchmarks/pages.py (built once, then reused) and its options.
+BENCH_PAGES_DB ?= postgres://postgres@127.0.0.1:5432/bench_pages
+BENCH_PAGES_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 # The secret key lives in the data directory, created once; the app never runs in DEBUG.
 RESILIA := SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key AUDIT_HMAC_KEY_FILE=$(CURDIR)/$(DATA)/audit_key $(BIN)/resilia
 
-.PHONY: demo test bench serve install install-dev i18n migrate browser clean
+.PHONY: demo test bench bench-pages serve install install-dev i18n migrate browser clean
 
 demo: install i18n migrate
 	$(RESILIA) demo
@@ -46,6 +50,13 @@ test: install-dev i18n browser
 # (benchmarks/README.md).
 bench: install-dev
 	$(BIN)/python benchmarks/engine.py $(BENCH_ARGS)
+
+# Every register, detail and analysis page timed over a real server at 100k nodes: the first
+# run builds the model in BENCH_PAGES_DB (createdb it first), later runs reuse it.
+bench-pages: install i18n $(DATA)/secret_key $(DATA)/audit_key
+	DATABASE_URL=$(BENCH_PAGES_DB) $(RESILIA) migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PAGES_DB) SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key \
+		AUDIT_HMAC_KEY_FILE=$(CURDIR)/$(DATA)/audit_key $(BIN)/python benchmarks/pages.py $(BENCH_PAGES_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
