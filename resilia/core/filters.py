@@ -10,7 +10,7 @@ from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.forms import TreeUnitChoiceField
-from resilia.core.pickers import Picker, PickerMultiple
+from resilia.core.pickers import Picker, PickerMultiple, row_ids_checked
 
 
 def readable(model):
@@ -43,6 +43,8 @@ class PickerFilter(django_filters.ModelChoiceFilter):
 
 class PickerMultipleFilter(django_filters.ModelMultipleChoiceFilter):
     """`PickerFilter` for a choice of several rows (any of them matches)."""
+
+    field_class = row_ids_checked(django_filters.fields.ModelMultipleChoiceField)
 
     def __init__(self, *args, picker, **kwargs):
         kwargs["widget"] = PickerMultiple(picker)

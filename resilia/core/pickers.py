@@ -28,6 +28,13 @@ from django.utils.translation import gettext_lazy as _
 CODE_FIELDS = ("code", "employee_no")
 
 
+def is_row_id(token: str) -> bool:
+    """Whether a submitted token can be a row's id: ASCII digits within a database integer
+    (a larger number is kept as typed and refused as an invalid choice, never sent to the
+    database, where SQLite would overflow)."""
+    return token.isascii() and token.isdigit() and int(token) <= 2**63 - 1
+
+
 def code_field(model) -> str | None:
     """The field of `model` that names a row for a person (its code), if it has one."""
     names = {f.name for f in model._meta.get_fields()}
@@ -104,7 +111,7 @@ class Picker(forms.Widget):
 
     def _lookup(self, queryset, tokens: list[str]) -> list[str]:
         field = code_field(queryset.model)
-        digits = [t for t in tokens if t.isdigit()]
+        digits = [t for t in tokens if is_row_id(t)]
         if field is None and not digits:
             return tokens
         match = Q(pk__in=digits)
@@ -132,7 +139,7 @@ class Picker(forms.Widget):
         if queryset is None:
             pairs = self.labels(values) if self.labels else [(v, v) for v in values]
             return [{"value": str(v), "label": str(label), "code": str(v)} for v, label in pairs]
-        ids = [v for v in values if v.isdigit()]
+        ids = [v for v in values if is_row_id(v)]
         rows = {str(obj.pk): obj for obj in queryset.filter(pk__in=ids)}
         field = code_field(queryset.model)
         items = []
@@ -180,6 +187,34 @@ class Picker(forms.Widget):
         return context
 
 
+class RowIdsChecked:
+    """For a multiple model choice: a number beyond a database integer is an invalid choice,
+    refused before Django's check sends it to the database (SQLite overflows on it)."""
+
+    def _check_values(self, value):
+        for token in value:
+            text = str(token)
+            if text.isascii() and text.isdigit() and not is_row_id(text):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
+
+
+_checked_classes: dict[type, type] = {}
+
+
+def row_ids_checked(field_class: type) -> type:
+    """`field_class` (a ModelMultipleChoiceField) with RowIdsChecked, made once per class."""
+    if issubclass(field_class, RowIdsChecked):
+        return field_class
+    if field_class not in _checked_classes:
+        _checked_classes[field_class] = type(field_class.__name__, (RowIdsChecked, field_class), {})
+    return _checked_classes[field_class]
+
+
 class PickerMultiple(Picker):
     """The picker for a multiple choice (chosen rows shown as removable chips)."""
 
@@ -200,4 +235,6 @@ def use_picker(field: forms.Field, url, *, write: bool = False, labels=None) -> 
     widget.is_required = field.required
     widget.choices = getattr(field, "choices", [])
     field.widget = widget
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        field.__class__ = row_ids_checked(type(field))
     return field
