@@ -38,6 +38,11 @@ def pick(scope, name: str, query: str, option: str | None = None) -> None:
     expect(values.first).to_be_attached()
 
 
+def picked(scope, name: str):
+    """The chosen row(s) of the picker of field `name`: the hidden inputs holding their ids."""
+    return scope.locator(f".picker[data-picker-name='{name}'] input[type=hidden][name='{name}']")
+
+
 def create_unit(page, parent: Unit) -> Unit:
     """From the units register: New → fill the form → the new unit's detail page."""
     page.goto(f"{page.base_url}/org/units/")

@@ -23,7 +23,7 @@ from resilia.dependencies.models import Resource
 from resilia.strategies.models import Option
 from resilia.strategies.tests.conftest import setup  # noqa: F401 (fixture)
 from tests.browser.conftest import login
-from tests.browser.steps import pick
+from tests.browser.steps import pick, picked
 
 H = 60
 STATUS = {
@@ -135,14 +135,16 @@ def test_propose_compare_choose_test_and_export(page_for, setup, lang, shot):  #
     coord.go_back()
     with coord.expect_navigation():
         coord.get_by_test_id("strategies-propose").click()
-    expect(coord.locator("select[name=resource]")).to_have_value(str(db.pk))
+    # The subject is prefilled in its picker (the chosen row's id, submitted hidden).
+    expect(picked(coord, "resource")).to_have_value(str(db.pk))
     # And the activity that needs it offers to propose one for itself.
     pay = setup["pay"]
     coord.goto(f"{coord.base_url}{pay.get_absolute_url()}")
     expect(coord.get_by_test_id("strategies-empty")).to_be_visible()
     with coord.expect_navigation():
         coord.get_by_test_id("strategies-propose").click()
-    expect(coord.locator("select[name=activity]")).to_have_value(str(pay.pk))
+    # The subject is prefilled in its picker (the chosen row's id, submitted hidden).
+    expect(picked(coord, "activity")).to_have_value(str(pay.pk))
 
     # The rejected option is edited, then deleted.
     coord.goto(f"{coord.base_url}{hot.get_absolute_url()}")
