@@ -11,12 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core.access import ScopedQuerySet
 from resilia.core.durations import MinutesField
-from resilia.core.models import BilingualName, code_validator
+from resilia.core.models import BilingualName, code_validator, in_reader_language
 from resilia.dependencies.models import Activity
 from resilia.engine import bia as engine
 from resilia.org.models import Site, Unit
@@ -24,9 +23,8 @@ from resilia.org.models import Site, Unit
 
 def local_name(item: dict) -> str:
     """The name of a framework entry (a category, tier, level, peak) in the reader's language."""
-    if item.get("name_en") and (get_language() or "").startswith("en"):
-        return item["name_en"]
-    return item.get("name") or item.get("name_en") or item.get("code", "")
+    name = in_reader_language(item.get("name") or "", item.get("name_en") or "")
+    return name or item.get("code", "")
 
 
 class FrameworkVersion(models.Model):

@@ -35,6 +35,7 @@ from resilia.bia.models import (
 from resilia.bia.registers import ASSESSMENTS, CAMPAIGNS
 from resilia.core import access
 from resilia.core.durations import human_minutes
+from resilia.core.forms import errors_onto_form
 from resilia.core.lists import list_view
 from resilia.core.trail import record
 from resilia.core.views import confirm_delete
@@ -42,19 +43,6 @@ from resilia.dependencies import selectors
 from resilia.dependencies.models import Activity, Dependency
 from resilia.engine import bia as engine
 from resilia.org.models import Unit
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    """Put a service's errors on the form: known fields on the field, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
 
 # --- framework -------------------------------------------------------------------------------
 
@@ -98,7 +86,7 @@ def framework_edit(request):
                 actor=request.user, note=form.cleaned_data["note"], **form.framework_fields()
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -132,7 +120,7 @@ def campaign_create(request):
                 **data,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The campaign is saved as a draft: launch it when ready."))
             return redirect(campaign)
@@ -155,7 +143,7 @@ def campaign_edit(request, pk):
         try:
             services.campaign_update(actor=request.user, campaign=campaign, **data, **scope)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The campaign is saved."))
             return redirect(campaign)
@@ -455,7 +443,7 @@ def assessment_detail(request, pk):
             if submit:
                 services.assessment_submit(actor=request.user, assessment=assessment)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_onto_form(form, exc)
             # A refused submission keeps what was saved; a refused save keeps nothing.
             assessment.refresh_from_db()
         else:
@@ -483,7 +471,7 @@ def _workflow(request, pk, form_class, key, allowed, service, success):
         try:
             service(actor=request.user, assessment=assessment, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, success)
             return redirect(assessment)

@@ -14,20 +14,14 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.access import ScopedQuerySet
-from resilia.core.models import BilingualName, code_validator
+from resilia.core.models import BilingualName, code_validator, in_reader_language
 from resilia.dependencies.models import Resource
 from resilia.org.models import Person, Site
 from resilia.risk.models import Risk
-
-
-def _local(text: str, text_en: str) -> str:
-    if text_en and (get_language() or "").startswith("en"):
-        return text_en
-    return text or text_en
 
 
 class ChecklistKind(models.TextChoices):
@@ -89,7 +83,7 @@ class ChecklistItem(models.Model):
 
     @property
     def display_text(self) -> str:
-        return _local(self.text, self.text_en)
+        return in_reader_language(self.text, self.text_en)
 
 
 class Schedule(models.Model):
@@ -272,7 +266,7 @@ class RoundItem(models.Model):
 
     @property
     def display_text(self) -> str:
-        return _local(self.text, self.text_en)
+        return in_reader_language(self.text, self.text_en)
 
 
 class Grade(models.TextChoices):

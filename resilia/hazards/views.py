@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resilia.core import access
+from resilia.core.forms import errors_onto_form
 from resilia.core.lists import list_view
 from resilia.hazards import access as hz_access
 from resilia.hazards import selectors, services
@@ -23,15 +24,6 @@ from resilia.hazards.defaults import templates_seed
 from resilia.hazards.forms import ReasonForm, RoundForm, ScheduleForm, TemplateForm
 from resilia.hazards.models import ChecklistTemplate, InspectionRound, Result, Schedule
 from resilia.hazards.registers import ROUNDS, SCHEDULES, TEMPLATES
-
-
-def _errors(form, exc: ValidationError) -> None:
-    """A service's refusal onto the form: named fields where the form has them."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -85,7 +77,7 @@ def _template_form(request, template):
                 actor=request.user, template=template, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.display_name})
             return redirect(saved)
@@ -132,7 +124,7 @@ def schedule_edit(request, pk):
         try:
             services.schedule_update(actor=request.user, schedule=schedule, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             return redirect("hazards:schedule_list")
     kind = Schedule._meta.verbose_name
@@ -146,7 +138,7 @@ def _planning_form(request, form_class, service, model):
         try:
             saved = service(actor=request.user, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("%(name)s was created.") % {"name": saved})
             return redirect(saved)
@@ -242,7 +234,7 @@ def round_cancel(request, pk):
         try:
             services.round_cancel(actor=request.user, round=round_, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The round was cancelled."))
             return redirect(round_)

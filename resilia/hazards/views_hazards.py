@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resilia.core import access
+from resilia.core.forms import errors_onto_form
 from resilia.core.lists import list_view
 from resilia.core.trail import record
 from resilia.evidence.models import Attachment
@@ -30,7 +31,7 @@ from resilia.hazards.forms import (
 )
 from resilia.hazards.models import Hazard, InspectionRound, Rectification, Verification
 from resilia.hazards.registers import HAZARDS, MAJOR, OVERDUE
-from resilia.hazards.views import _errors, _round
+from resilia.hazards.views import _round
 from resilia.risk.models import Risk
 from resilia.risk.services import current_matrix
 
@@ -75,7 +76,7 @@ def hazard_create(request, pk):
         try:
             hazard = services.hazard_report(actor=request.user, round=round_, item=item, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request, _("Hazard %(number)s was recorded.") % {"number": hazard.number}
@@ -146,7 +147,7 @@ def hazard_edit(request, pk):
         try:
             services.hazard_update(actor=request.user, hazard=hazard, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             return redirect(hazard)
     kind = Hazard._meta.verbose_name
@@ -164,7 +165,7 @@ def _step(request, pk, *, may, form_class, form_name, run, **form_kwargs):
         try:
             run(hazard, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             return redirect(hazard)
     return _page(request, hazard, status=400, **{form_name: form})
@@ -249,7 +250,7 @@ def hazard_promote(request, pk):
         try:
             risk = services.hazard_promote(actor=request.user, hazard=hazard, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("Risk %(code)s was created.") % {"code": risk.code})
             return redirect(risk)

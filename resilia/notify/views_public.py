@@ -12,7 +12,6 @@ import re
 import time
 
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -21,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resilia.core.context import request_context
-from resilia.core.middleware import client_ip
+from resilia.core.middleware import over_limit
 from resilia.notify import services
 from resilia.notify.models import Answer, Channel, Send
 from resilia.notify.tokens import REPLY_LENGTH, read_token
@@ -31,20 +30,10 @@ from resilia.org.models import Person
 LIMIT, WINDOW = 30, 60  # requests per client address and minute, on each endpoint
 
 
-def _limited(request, scope: str) -> bool:
-    key = f"notify:{scope}:{client_ip(request) or '-'}:{int(time.time() // WINDOW)}"
-    if cache.add(key, 1, WINDOW):
-        return False
-    try:
-        return cache.incr(key) > LIMIT
-    except ValueError:
-        return False
-
-
 @require_http_methods(["GET", "POST"])
 def ack(request, token: str):
     """Show the message's answers (GET) and record the one tapped (POST). No login."""
-    if _limited(request, "ack"):
+    if over_limit(request, "notify-ack", limit=LIMIT, window=WINDOW):
         return HttpResponse(_("Too many requests: try again in a minute."), status=429)
     try:
         send_id, person_id = read_token(token)
@@ -97,7 +86,7 @@ def sms_reply(request, channel_id: int):
     number it was sent to. "<code>" alone gives the first answer (acknowledged, I can come,
     I am safe), "<code> 2" the second.
     """
-    if _limited(request, "sms"):
+    if over_limit(request, "notify-sms", limit=LIMIT, window=WINDOW):
         return JsonResponse({"error": _("Too many requests.")}, status=429)
     channel = Channel.objects.filter(pk=channel_id, kind="sms_http").first()
     secret = (channel.config or {}).get("reply_secret", "") if channel else ""
