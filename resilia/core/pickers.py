@@ -116,7 +116,10 @@ class Picker(forms.Widget):
             return tokens
         match = Q(pk__in=digits)
         if field:
-            match |= Q(**{f"{field}__in": {t for t in tokens} | {t.upper() for t in tokens}})
+            # A NUL can be no code, and PostgreSQL refuses it in a query: such a token is
+            # left as typed, for the field to refuse as an invalid choice.
+            codes = [t for t in tokens if "\x00" not in t]
+            match |= Q(**{f"{field}__in": {*codes, *(t.upper() for t in codes)}})
         rows = list(queryset.filter(match).values_list("pk", *([field] if field else [])))
         pks = {str(row[0]) for row in rows}
         by_code = {str(row[1]).casefold(): str(row[0]) for row in rows if field and row[1]}

@@ -69,10 +69,11 @@ def test_it_refuses_an_unknown_code_with_a_translated_error(org_tree):
         assert 'value="NOPE"' in str(form["unit"])  # what was typed stays, beside the error
 
 
-@pytest.mark.parametrize("token", ["99999999999999999999999", "²"])
+@pytest.mark.parametrize("token", ["99999999999999999999999", "²", "DEPT\x00"])
 def test_it_refuses_a_number_no_row_can_have_without_asking_the_database(org_tree, token):
     """An id beyond a database integer would overflow SQLite, a superscript digit is no
-    number: both are invalid choices like an unknown code (never a 500)."""
+    number, PostgreSQL refuses a NUL in a query: all are invalid choices like an unknown code
+    (never a 500)."""
     form = UnitsForm({"unit": token, "units": f"DEPT-A, {token}"})
     assert not form.is_valid()
     assert set(form.errors) == {"unit", "units"}
