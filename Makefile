@@ -52,8 +52,9 @@ bench: install-dev
 	$(BIN)/python benchmarks/engine.py $(BENCH_ARGS)
 
 # Every register, detail and analysis page timed over a real server at 100k nodes: the first
-# run builds the model in BENCH_PAGES_DB (createdb it first), later runs reuse it.
+# run creates BENCH_PAGES_DB if missing and builds the model in it, later runs reuse it.
 bench-pages: install i18n $(DATA)/secret_key $(DATA)/audit_key
+	$(BIN)/python benchmarks/ensure_db.py $(BENCH_PAGES_DB)
 	DATABASE_URL=$(BENCH_PAGES_DB) $(RESILIA) migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PAGES_DB) SECRET_KEY_FILE=$(CURDIR)/$(DATA)/secret_key \
 		AUDIT_HMAC_KEY_FILE=$(CURDIR)/$(DATA)/audit_key $(BIN)/python benchmarks/pages.py $(BENCH_PAGES_ARGS)
