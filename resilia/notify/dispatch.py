@@ -10,9 +10,13 @@ channels switched off are shared by the lanes of a run.
 
 A worker killed with kill -9 leaves the rows of its batch SENDING: the next dispatcher takes
 those older than the claim lease back to QUEUED and sends them again with the same key
-(Message-ID, Idempotency-Key), so nothing is lost, and a receiver that keeps keys drops the
-copies a kill can make: a message whose peer had said "accepted" while its record was not yet
-committed, at most one per lane (the time of one commit).
+(Message-ID, Idempotency-Key). E-mail and webhooks record the row as sent just before the last
+byte that makes the peer accept the message (`Transport.commits_before_accept`): a kill before
+the record leaves the peer an unfinished message, which it discards, and the row is sent
+again; a kill after it leaves the row sent and the message delivered, once. The window left is
+one write of a few bytes after a commit. The robots and SMS gateways, sent through one library
+call, are recorded right after the peer's answer: a kill between the two can send one of
+those again, at most one per lane, with the same key.
 
 A caller inside a transaction (the tests, with a fixed clock), or on an in-memory SQLite
 database, is served by one lane in its own thread: other connections would not see its
@@ -38,6 +42,7 @@ from resilia.core.context import request_context
 from resilia.notify.models import Acknowledgement, Attempt, Delivery, Send
 from resilia.notify.tokens import ack_url
 from resilia.notify.transports import Outgoing, TransportError, transport_for
+from resilia.notify.transports.base import Withdrawn
 
 # Rows claimed at once. Large enough that the claim and the record are a small part of a
 # batch's time, small enough that a batch's rows are sent within seconds of their claim.
@@ -299,22 +304,35 @@ class _Sender:
         )
         number = delivery.attempts + 1
         started = time.monotonic()
+        recorded = False
+
+        def record_sent() -> bool:
+            nonlocal recorded
+            ms = int((time.monotonic() - started) * 1000)
+            recorded = _record(
+                delivery,
+                status=Delivery.Status.SENT,
+                attempts=number,
+                sent_at=moment if run.fixed else timezone.now(),
+                duration_ms=ms,
+                error="",
+                attempt=(number, True, "", ms),
+            )
+            return recorded
+
+        before_accept = transport.commits_before_accept
         try:
-            transport.send(outgoing)
+            transport.send(outgoing, commit=record_sent if before_accept else None)
+        except Withdrawn:
+            return "skipped"  # taken back after its lease: another dispatcher's row now
         except TransportError as exc:
+            if recorded:  # refused after its last byte: not sent after all
+                _unrecord(delivery, number)
             return self._failed(delivery, transport, exc, number, started, moment)
-        # Accepted by the peer: record it now, before anything else (a kill -9 between the
-        # two sends this message again, with the same key).
-        ms = int((time.monotonic() - started) * 1000)
-        _record(
-            delivery,
-            status=Delivery.Status.SENT,
-            attempts=number,
-            sent_at=moment if run.fixed else timezone.now(),
-            duration_ms=ms,
-            error="",
-            attempt=(number, True, "", ms),
-        )
+        if not before_accept:
+            # Accepted by the peer: record it now, before anything else (a kill -9 between
+            # the two sends this message again, with the same key).
+            record_sent()
         return "sent"
 
     def _failed(self, delivery, transport, exc, number, started, moment) -> str:
@@ -396,6 +414,17 @@ def _fall_back(delivery, reason: str, moment, *, already_failed=False) -> str:
     else:
         Delivery.objects.filter(pk=delivery.pk).update(error=note[:2000])
     return "fallback" if note != reason else "failed"
+
+
+def _unrecord(delivery, number: int) -> None:
+    """Take back the "sent" a transport's `commit` recorded for a message its peer then
+    refused: the row SENDING under its claim again, without that attempt's row, so the
+    failure is recorded as any other."""
+    with transaction.atomic():
+        Attempt.objects.filter(delivery_id=delivery.pk, number=number, ok=True).delete()
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENT).update(
+            status=Delivery.Status.SENDING, claim=delivery.claim, claimed_at=delivery.claimed_at
+        )
 
 
 # The fields an outcome sets; those it does not name keep the claimed row's values.

@@ -54,7 +54,11 @@ def receiver():
     class Handler(BaseHTTPRequestHandler):
         def _answer(self):
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else ""
+            raw = self.rfile.read(length) if length else b""
+            if len(raw) < length:  # the sender went away mid-body: a real receiver drops it
+                self.close_connection = True
+                return
+            body = raw.decode()
             with peer.lock:
                 peer.requests.append(
                     {

@@ -191,3 +191,64 @@ def test_it_refuses_an_incomplete_or_wrong_configuration(kind, config, words):
     with pytest.raises(ValidationError) as exc:
         transport_for(channel(kind, **config)).validate_config()
     assert words in " ".join(exc.value.messages)
+
+
+def _email(smtp_server):
+    return transport_for(
+        channel(
+            "email",
+            host="127.0.0.1",
+            port=smtp_server.controller.port,
+            from_email="应急办公室 <bcm@example.com>",
+        )
+    )
+
+
+def test_an_e_mail_whose_record_is_refused_never_reaches_the_server(smtp_server):
+    """The dispatcher's commit refusing (the row taken back by another worker): the message
+    is dropped before its last line, so the server keeps nothing; the next goes through on
+    a new connection. Issue 12: nothing sent twice."""
+    from resilia.notify.transports.base import Withdrawn
+
+    t = _email(smtp_server)
+    first = Outgoing(**{**MSG.__dict__, "address": "a@example.com", "key": "k-dropped"})
+    with pytest.raises(Withdrawn):
+        t.send(first, commit=lambda: False)
+    calls = []
+    second = Outgoing(**{**MSG.__dict__, "address": "b@example.com", "key": "k-kept"})
+    t.send(second, commit=lambda: calls.append(1) or True)
+    t.close()
+    # The second's 250 came after the first connection was dropped: the server has answered
+    # for everything it was ever going to keep.
+    assert [m["Message-ID"] for m in smtp_server.messages] == ["<k-kept@resilia>"]
+    assert calls == [1]
+    (mail,) = smtp_server.messages
+    assert mail["X-Envelope-To"] == "b@example.com"
+    assert str(mail["From"]) == "应急办公室 <bcm@example.com>"
+    assert mail.get_content().strip() == "请确认"
+
+
+def test_a_webhook_whose_record_is_refused_never_reaches_the_receiver(receiver):
+    """As for e-mail: the body's last byte is never sent, so the receiver reads a short
+    request and drops it; the next request goes through on a new connection."""
+    from resilia.notify.transports.base import Withdrawn
+
+    t = transport_for(channel("webhook", url=receiver.url(), secret="s3cret"))
+    with pytest.raises(Withdrawn):
+        t.send(Outgoing(**{**MSG.__dict__, "key": "k-dropped"}), commit=lambda: False)
+    t.send(Outgoing(**{**MSG.__dict__, "key": "k-kept"}), commit=lambda: True)
+    t.send(Outgoing(**{**MSG.__dict__, "key": "k-again"}))  # the kept connection, reused
+    t.close()
+    assert [r["headers"]["Idempotency-Key"] for r in receiver.requests] == ["k-kept", "k-again"]
+
+
+def test_a_webhook_refusal_is_classified_after_the_last_byte(receiver):
+    """429 and 5xx are temporary, another 4xx permanent (it switches the channel off)."""
+    t = transport_for(channel("webhook", url=receiver.url(), secret="s3cret"))
+    receiver.replies[:] = [(503, {}), (400, {"error": "bad"})]
+    with pytest.raises(TransportError) as busy:
+        t.send(MSG, commit=lambda: True)
+    with pytest.raises(TransportError) as bad:
+        t.send(MSG, commit=lambda: True)
+    assert not busy.value.permanent and "503" in str(busy.value)
+    assert bad.value.permanent and "400" in str(bad.value)

@@ -27,6 +27,11 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
+class Withdrawn(Exception):
+    """The dispatcher's `commit` refused (the row is no longer this worker's): the transport
+    dropped the message before its last byte, so the peer keeps nothing."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Field:
     """One configuration field of a transport (drives its form and its validation)."""
@@ -66,6 +71,15 @@ class Transport:
     max_attempts = 4
     backoff_seconds = 30
     timeout = 10
+    # True: `send(message, commit=...)` calls `commit()` once everything but the last byte
+    # the peer needs to accept the message has gone out, and sends that byte only if
+    # `commit()` returned True (else it drops the connection and raises Withdrawn). The
+    # dispatcher records the delivery as sent in `commit()`: a worker killed before it leaves
+    # the peer an unfinished message, which it discards; killed after it, the row says sent
+    # and the peer has the message (the kernel still delivers what was written). Transports
+    # that go through a library's one-call send (the robots, SMS) cannot split it: they are
+    # recorded right after the peer's answer.
+    commits_before_accept = False
 
     def __init__(self, channel):
         self.channel = channel
@@ -119,8 +133,9 @@ class Transport:
             self.session.close()
             self.session = None
 
-    def send(self, message: Outgoing) -> None:
-        """Send one message; raise TransportError on failure."""
+    def send(self, message: Outgoing, commit=None) -> None:
+        """Send one message; raise TransportError on failure. `commit`: see
+        `commits_before_accept` (None: send it all at once)."""
         raise NotImplementedError
 
     def backoff(self, attempt: int) -> float:

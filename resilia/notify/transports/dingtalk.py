@@ -40,7 +40,7 @@ class DingTalk(RobotOrApp):
     user_id_field = "dingtalk_id"
     app_fields = ("app_key", "app_secret", "agent_id")
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, commit=None) -> None:
         if self.robot:
             url = self.config["webhook_url"]
             if self.config.get("sign_secret"):

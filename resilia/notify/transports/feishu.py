@@ -38,7 +38,7 @@ class Feishu(RobotOrApp):
     user_id_field = "feishu_id"
     app_fields = ("app_id", "app_secret")
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, commit=None) -> None:
         if self.robot:
             payload = {
                 "msg_type": "text",

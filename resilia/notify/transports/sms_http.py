@@ -102,7 +102,7 @@ class SmsHttp(Transport):
                 {"config": [_("%(field)s is required.") % {"field": m} for m in missing]}
             )
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, commit=None) -> None:
         style = self.config["style"]
         text = message.body
         if style == ALIYUN:

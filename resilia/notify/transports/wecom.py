@@ -28,7 +28,7 @@ class WeCom(RobotOrApp):
     user_id_field = "wecom_id"
     app_fields = ("corp_id", "secret", "agent_id")
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, commit=None) -> None:
         if self.robot:
             text = f"{message.subject}\n{message.body}"
             reply = self.post_json(
