@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models, transaction
 from django.http import Http404
 
-from resilia.core import bulk
+from resilia.core import bulk, db
 from resilia.core.bulk import BulkValidationError
 from resilia.core.trail import diff, record, record_many, snapshot
 
@@ -94,6 +94,8 @@ def object_create_many(
             objects=[(obj, diff({}, snapshot(obj))) for obj in batch],
         ),
     )
+    if len(instances) >= db.BULK_STATISTICS_ROWS:
+        db.refresh_statistics(type(instances[0]))
     return instances
 
 

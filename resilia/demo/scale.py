@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from resilia.audit.services import audit_record
+from resilia.core.db import refresh_statistics
 from resilia.demo.names import GIVEN, SURNAMES, NameMaker
 from resilia.org.models import Person, Unit
 
@@ -108,6 +109,7 @@ def load_scale(*, people: int, seed: int = 22301) -> dict[str, int]:
         with connection.cursor() as cursor:
             for statement in sql:
                 cursor.execute(statement)
+    refresh_statistics(Unit, Person)
     summary = {"units": len(units), "people": len(rows), "skipped": 0}
     audit_record(
         actor=None,

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from resilia.audit.services import audit_record
+from resilia.core.db import refresh_statistics
 from resilia.dependencies.models import Activity, Dependency, Resource
 from resilia.dependencies.services import bump_revision
 from resilia.org.models import Unit
@@ -333,6 +334,7 @@ def load_scale_model(*, nodes: int, seed: int = 22301) -> dict[str, float]:
         for statement in sql:
             cursor.execute(statement)
     bump_revision()
+    refresh_statistics(Activity, Resource, Dependency)
     summary = {
         "activities": layout.activities,
         "resources": layout.r,

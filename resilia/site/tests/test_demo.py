@@ -126,3 +126,21 @@ def test_it_bulk_loads_a_large_organisation_with_one_summary_event():
     Unit.objects.create(code="AFTER", name="after", kind="department", path="/x/")
     assert load_scale(people=2000)["skipped"] == 1
     assert Person.objects.count() == 2000
+
+
+def test_a_bulk_load_refreshes_the_planners_statistics(django_capture_on_commit_callbacks):
+    """After 2,000 people written at once, PostgreSQL's planner knows the table holds them
+    (it planned sequential scans over 100,000 people from the empty table's statistics: a
+    search 370 ms instead of 1 ms). SQLite keeps no statistics for it to refresh."""
+    from django.db import connection
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        load_scale(people=2000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'org_person'")
+            assert cursor.fetchone()[0] >= 2000
+            assert len(callbacks) == 1
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 0 and callbacks == []
