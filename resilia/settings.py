@@ -217,6 +217,8 @@ if envbool("USE_X_FORWARDED_PROTO", False):
 # Content-Security-Policy on every response (django-csp): scripts, styles, fonts and images
 # only from our own static files (all vendored), no inline script or style, no framing, forms
 # post only to us. ECharts draws on a canvas and Tabler's CSS uses a few data: SVG images.
+# Web Workers only from our own files: the dependency graph lays out in vendor/elkjs's worker
+# (worker-src would fall back to script-src; said outright so that a change there keeps it).
 # The Swagger UI page widens style-src for its own inline styles (resilia/api/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -226,6 +228,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

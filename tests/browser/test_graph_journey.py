@@ -139,9 +139,111 @@ def test_a_neighbourhood_at_the_limit_lays_out_quickly(page_for, shot, bank):  #
     page.goto(f"{page.base_url}/dependencies/graph/?node=activity:{bank['pay'].pk}&depth=3")
     chart = page.get_by_test_id("graph-chart")
     expect(chart).to_have_attribute("data-state", "ready", timeout=60000)
+    # Off the page's thread: the page stays usable while ELK works on a few hundred nodes.
+    expect(chart).to_have_attribute("data-layout", "worker")
     assert page.locator(".graph-node").count() == MAX_NODES
     expect(page.locator("#graph-status")).to_contain_text(f"仅显示最近的 {MAX_NODES} 个节点")
     page.get_by_label("分组方式", exact=True).select_option("kind")
     expect(chart).to_have_attribute("data-grouping", "kind", timeout=60000)
     expect(chart).to_have_attribute("data-state", "ready", timeout=60000)
     shot(page, "graph-limit-zh-hans")
+
+
+# Records what the page asks of its workers and what they answer (the laid-out graph), without
+# changing how a worker is made: the page's own Worker, watched at postMessage.
+WORKER_WATCH = """
+window.layoutsAsked = []; window.layoutsAnswered = [];
+const post = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (message) {
+  if (!this.watched) {
+    this.watched = true;
+    this.addEventListener("message", function (e) {
+      const answer = e.data && e.data.data;
+      if (answer && answer.children) { window.layoutsAnswered.push(answer); }
+    });
+  }
+  if (message && message.cmd === "layout") {
+    window.layoutsAsked.push(message.graph.children.length);
+  }
+  return post.apply(this, arguments);
+};
+"""
+
+
+def positions(page):
+    """{node id: [x, y]} as drawn on the page."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll(".graph-node")].map(g =>
+          [g.dataset.id, g.getAttribute("transform").match(/-?[\\d.]+/g).map(Number)]))"""
+    )
+
+
+def assert_layered(page):
+    pay, core, dc1 = (node_box(page, code) for code in ("PAY", "CORE", "DC1"))
+    assert pay["x"] + pay["width"] <= core["x"] and core["x"] + core["width"] <= dc1["x"]
+
+
+def test_it_lays_the_graph_out_in_a_web_worker(page_for, bank):  # noqa: F811
+    """The layout runs in vendor/elkjs's worker, under the site's Content-Security-Policy
+    (page_for fails on a violation), and the boxes stand where the worker put them."""
+    page = page_for("en")
+    workers = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    page.add_init_script(WORKER_WATCH)
+    login(page, "manager")
+    with page.expect_response("**/static/vendor/elkjs/elk-worker.min.js") as script:
+        page.goto(f"{page.base_url}/dependencies/graph/")
+    assert script.value.status == 200
+    chart = page.get_by_test_id("graph-chart")
+    expect(chart).to_have_attribute("data-state", "ready")
+    expect(chart).to_have_attribute("data-layout", "worker")
+    assert [url.rsplit("/", 1)[-1] for url in workers] == ["elk-worker.min.js"]
+    drawn = positions(page)
+    assert page.evaluate("window.layoutsAsked") == [len(drawn)]
+    answer = page.evaluate("window.layoutsAnswered")[0]
+    assert drawn == {box["id"]: [box["x"], box["y"]] for box in answer["children"]}
+    assert len({tuple(xy) for xy in drawn.values()}) == len(drawn)
+    assert_layered(page)
+    # A new grouping is laid out by the same worker, not a second one.
+    page.get_by_label("Group by", exact=True).select_option("unit")
+    expect(chart).to_have_attribute("data-grouping", "unit")
+    expect(chart).to_have_attribute("data-state", "ready")
+    assert len(page.evaluate("window.layoutsAnswered")) == 2 and len(workers) == 1
+
+
+def test_it_lays_out_on_the_page_without_web_workers(page_for, shot, bank):  # noqa: F811
+    """A browser without Worker still gets the same layered picture, laid out by the page."""
+    page = page_for("zh-hans")
+    workers = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    page.add_init_script("delete window.Worker;")
+    login(page, "manager")
+    page.goto(f"{page.base_url}/dependencies/graph/")
+    chart = page.get_by_test_id("graph-chart")
+    expect(chart).to_have_attribute("data-state", "ready")
+    expect(chart).to_have_attribute("data-layout", "page")
+    assert page.evaluate("typeof window.Worker") == "undefined" and workers == []
+    assert_layered(page)
+    page.get_by_label("分组方式", exact=True).select_option("unit")
+    expect(chart).to_have_attribute("data-grouping", "unit")
+    expect(chart).to_have_attribute("data-state", "ready")
+    assert page.locator(".graph-group").count() >= 2
+    shot(page, "graph-no-worker-zh-hans")
+
+
+def test_it_lays_out_on_the_page_when_the_worker_cannot_start(page_for, bank):  # noqa: F811
+    """The worker's file never arrives (a proxy drops it) after the layout was handed to it:
+    the page notices the worker's error and lays the graph out itself, no longer waiting."""
+    page = page_for("en")
+    held = []
+    page.route("**/elk-worker.min.js", lambda route: held.append(route))
+    login(page, "manager")
+    page.goto(f"{page.base_url}/dependencies/graph/")
+    chart = page.get_by_test_id("graph-chart")
+    expect(chart).to_have_attribute("data-state", "layout")
+    assert len(held) == 1
+    held[0].abort()
+    expect(chart).to_have_attribute("data-state", "ready")
+    expect(chart).to_have_attribute("data-layout", "page")
+    expect(page.locator("#graph-status")).to_have_text("")
+    assert_layered(page)

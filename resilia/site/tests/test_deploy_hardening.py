@@ -55,6 +55,20 @@ def test_it_widens_only_the_styles_of_the_swagger_page(client_for):
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
 
 
+def test_it_lets_a_page_start_workers_from_our_own_files_only(client_for):
+    """The dependency graph lays out in a Web Worker started from a vendored static file
+    (docs/dependencies.md): worker-src allows our origin, no blob: or data: worker."""
+    page = client_for("manager").get("/dependencies/graph/")
+    policy = csp(page)
+    assert policy["worker-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    html = page.content.decode()
+    assert 'data-worker-url="/static/vendor/elkjs/elk-worker.min.js"' in html
+    worker = Client().get("/static/vendor/elkjs/elk-worker.min.js")
+    assert worker.status_code == 200
+    assert b"self.onmessage" in b"".join(worker.streaming_content)
+
+
 def test_it_puts_no_inline_script_or_style_in_the_templates():
     root = Path(__file__).resolve().parents[2]
     offenders = []

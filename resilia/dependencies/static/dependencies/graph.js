@@ -1,6 +1,6 @@
 /* The dependency graph page: fetches the neighbourhood of the chosen node (JSON, at most a
  * few hundred nodes, access-filtered on the server), lets ELK (vendor/elkjs, the layered
- * algorithm) place it left to right — dependents before what they need, so activities come
+ * algorithm, in a Web Worker when there is one) place it left to right — dependents before what they need, so activities come
  * first, then their resources, then what those need — and draws it as SVG. Nodes may be
  * grouped by unit or by kind (ELK compound nodes, drawn as labelled boxes). Nodes are coloured
  * by the engine's verdict, OR links dashed and labelled with their group; a click shows the
@@ -25,10 +25,45 @@
   var pngButton = document.getElementById("graph-export-png");
   var svgButton = document.getElementById("graph-export-svg");
   var fitButton = document.getElementById("graph-fit");
-  var elk = new window.ELK();
+  var engine = layoutEngine();
   var measure = document.createElement("canvas").getContext("2d");
-  var data = null, byId = {}, drawn = null, run = 0, extra = {};
+  var data = null, byId = {}, drawn = null, run = 0, extra = {}, note = "";
   var view = { x: 0, y: 0, k: 1 };
+
+  /* ELK, in a Web Worker when the browser can start one (vendor/elkjs/elk-worker.min.js, the
+   * same version as elk.bundled.js): laying out a few hundred nodes takes a second or more,
+   * which on the page's own thread freezes it (scrolling, typing in the pickers). Where there
+   * is no Worker, or the worker cannot start (an old browser, a proxy that blocks the file),
+   * the in-page engine of elk.bundled.js does the same layout, and a layout the broken worker
+   * swallowed runs again there. chartEl's data-layout says which thread drew the picture. */
+  function layoutEngine() {
+    var url = chartEl.getAttribute("data-worker-url");
+    if (typeof window.Worker === "function" && url) {
+      try {
+        var made = { elk: null, thread: "worker" };
+        made.elk = new window.ELK({
+          workerFactory: function () {
+            var worker = new window.Worker(url);
+            worker.addEventListener("error", function (e) {
+              e.preventDefault();
+              onPageThread(made);
+            });
+            return worker;
+          }
+        });
+        return made;
+      } catch (_e) {
+        // Creating the worker threw (a policy or a browser refusing it): the page's thread.
+      }
+    }
+    return { elk: new window.ELK(), thread: "page" };
+  }
+  function onPageThread(broken) {
+    if (engine !== broken) { return; }
+    try { broken.elk.terminateWorker(); } catch (_e) { /* already gone */ }
+    engine = { elk: new window.ELK(), thread: "page" };
+    if (data && chartEl.getAttribute("data-state") === "layout") { layout(); }
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -128,7 +163,8 @@
         "elk.layered.spacing.nodeNodeBetweenLayers": "84",
         "elk.spacing.edgeNode": "12",
         // Fewer crossing-reduction passes as the neighbourhood grows (up to MAX_NODES): a
-        // few hundred nodes still lay out in a second or two, in the page.
+        // few hundred nodes still lay out in a second or two (in the worker, the page stays
+        // responsive meanwhile; without one, it waits).
         "elk.layered.thoroughness": String(data.nodes.length > 100 ? 1 : data.nodes.length > 40 ? 3 : 7),
         "elk.padding": "[top=" + PAD + ",left=" + PAD + ",bottom=" + PAD + ",right=" + PAD + "]"
       },
@@ -329,14 +365,18 @@
   function layout() {
     var mine = ++run;
     var grouping = groupSelect.value;
+    // The note under way (the node limit) comes back after the layout; a layout started while
+    // another runs (a new grouping, or again on the page's thread) keeps the first one's.
+    if (chartEl.getAttribute("data-state") !== "layout") { note = status.textContent; }
     chartEl.setAttribute("data-state", "layout");
-    var note = status.textContent;
     status.textContent = S.laying_out;
     pngButton.disabled = svgButton.disabled = true;
-    return elk.layout(elkGraph(grouping)).then(function (result) {
+    var used = engine;
+    return used.elk.layout(elkGraph(grouping)).then(function (result) {
       if (mine !== run) { return; }
       status.textContent = note;
       draw(result, grouping);
+      chartEl.setAttribute("data-layout", used.thread);
       chartEl.setAttribute("data-state", "ready");
       pngButton.disabled = svgButton.disabled = false;
     }).catch(function () {
