@@ -335,3 +335,29 @@ def test_it_names_the_empty_filter_choice_all(bank, client_for):
     body = client_for("manager").get(RESOURCES, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "---------" not in body
     assert '<option value="" selected>全部</option>' in body
+
+
+def test_the_model_checks_list_a_few_rows_each_and_open_the_rest_in_the_register(
+    bank, client_for, django_assert_max_num_queries
+):
+    """A summary, whatever the model's size: 30 resources without a recovery capability show
+    their first 20 with the count and a link to the filtered register, which lists all 30;
+    the queries do not grow with the rows."""
+    from resilia.dependencies.models import Resource
+    from resilia.dependencies.views_checks import SHOWN
+
+    before = Resource.objects.filter(recovery_time__isnull=True).count()
+    Resource.objects.bulk_create(
+        [Resource(code=f"UNT-{i:02}", name=f"未演练{i}", kind="application") for i in range(30)]
+    )
+    client = client_for("manager")
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("dependencies:checks"))
+    assert SHOWN == 20
+    assert page.context["no_capability_count"] == before + 30
+    assert len(page.context["no_capability"]) == SHOWN
+    body = page.content.decode()
+    assert f'href="{RESOURCES}?untested=true"' in body
+    register = client.get(RESOURCES, {"untested": "true", "per_page": 100})
+    codes = {row.obj.code for row in register.context["rows"]}
+    assert {f"UNT-{i:02}" for i in range(30)} <= codes
