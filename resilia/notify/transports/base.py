@@ -32,6 +32,19 @@ class Withdrawn(Exception):
     dropped the message before its last byte, so the peer keeps nothing."""
 
 
+def commit_or_drop(commit, drop, key: str) -> None:
+    """Run the dispatcher's `commit` before a message's last byte; if it refuses or fails,
+    `drop` the connection (the peer discards the unfinished message) and raise."""
+    try:
+        held = commit()
+    except BaseException:
+        drop()
+        raise
+    if not held:
+        drop()
+        raise Withdrawn(key)
+
+
 @dataclasses.dataclass(frozen=True)
 class Field:
     """One configuration field of a transport (drives its form and its validation)."""

@@ -21,7 +21,13 @@ from email.utils import formatdate, parseaddr
 from django.core.mail.message import sanitize_address
 from django.utils.translation import gettext_lazy as _
 
-from resilia.notify.transports.base import Field, Outgoing, Transport, TransportError, Withdrawn
+from resilia.notify.transports.base import (
+    Field,
+    Outgoing,
+    Transport,
+    TransportError,
+    commit_or_drop,
+)
 
 END = b".\r\n"
 
@@ -141,14 +147,7 @@ class Email(Transport):
                 raise TransportError(f"data refused: {code} {reply.decode(errors='replace')}")
             smtp.send(data)
             if commit is not None:
-                try:
-                    held = commit()
-                except BaseException:
-                    self.abort()
-                    raise
-                if not held:
-                    self.abort()
-                    raise Withdrawn(message.key)
+                commit_or_drop(commit, self.abort, message.key)
             smtp.send(END)
             code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:

@@ -20,7 +20,13 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
-from resilia.notify.transports.base import Field, Outgoing, Transport, TransportError, Withdrawn
+from resilia.notify.transports.base import (
+    Field,
+    Outgoing,
+    Transport,
+    TransportError,
+    commit_or_drop,
+)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -91,14 +97,7 @@ class Webhook(Transport):
         try:
             conn = self._start(path, headers, body[:-1])
             if commit is not None:
-                try:
-                    held = commit()
-                except BaseException:
-                    self.close()
-                    raise
-                if not held:
-                    self.close()
-                    raise Withdrawn(message.key)
+                commit_or_drop(commit, self.close, message.key)
             conn.send(body[-1:])
             response = conn.getresponse()
             text = response.read()[:300].decode(errors="replace")
