@@ -18,6 +18,14 @@ def with_current(queryset, current_id):
     return model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_id))
 
 
+def keep_unseen(chosen, saved, readable) -> list:
+    """The rows chosen in a multiple picker plus the saved rows (`saved`, a related manager or
+    queryset) outside `readable`: the editor never saw them, so could not have removed them,
+    and an edit must not drop what lies outside its editor's scope. One query."""
+    unseen = saved.exclude(pk__in=readable.values("pk"))
+    return [*chosen, *unseen]
+
+
 def autocomplete(field: forms.Field, url, *, write: bool = False, labels=None) -> None:
     """Show `field` as the kit's picker (core/pickers.py), fed by the endpoint at `url`.
 

@@ -29,6 +29,9 @@
 
     input.removeAttribute("name");
     input.removeAttribute("required");
+    // The codes rendered for the form without JavaScript are shown as chips from now on: the
+    // box is left empty for a new search (else it would search for the codes).
+    if (multiple) { input.value = ""; }
     input.placeholder = input.getAttribute("data-picker-placeholder") || "";
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
