@@ -1,19 +1,20 @@
 """Forms of incidents; every choice comes through the access choke point, every rule is the
 services' (the forms only shape the input).
 
-Affected nodes are typed as codes (the what-if page's way): a bank's 90,000 resources never
-render as options, and a code is what the duty officer reads off the monitoring screen.
+Affected sites, resources and activities are the kit's pickers (core/pickers.py): searched
+by name or code as you type among what the user may read, so a bank's 90,000 resources never
+render as options; without JavaScript the box still takes the codes the duty officer reads
+off the monitoring screen.
 """
 
 from __future__ import annotations
-
-import re
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.forms import style_widgets
+from resilia.core.forms import autocomplete as kit_autocomplete
+from resilia.core.forms import keep_unseen, style_widgets
 from resilia.core.models import in_reader_language
 from resilia.dependencies.models import Activity, Resource
 from resilia.incidents import services
@@ -32,33 +33,41 @@ class Styled(forms.Form):
         style_widgets(self)
 
 
-class CodesField(forms.CharField):
-    """Codes separated by commas, spaces or new lines; resolved among what the user may read."""
+# The kit's picker endpoints (URL name, args), each answering through the access layer.
+PICKERS = {
+    "sites": ("org:autocomplete", ["site"]),
+    "resources": ("dependencies:autocomplete", ["resource"]),
+    "activities": ("dependencies:autocomplete", ["activity"]),
+}
+SCOPE = {"sites": Site, "resources": Resource, "activities": Activity}
 
-    def __init__(self, model, *args, **kwargs):
-        self.model = model
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 4000)
-        super().__init__(*args, **kwargs)
 
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(getattr(v, "code", str(v)) for v in value)
-        return value
+def _affected(label, help_text) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Site.objects.none(),
+        required=False,
+        help_text=help_text,
+        error_messages={
+            "invalid_choice": _("Unknown, or not visible to you: %(value)s."),
+            "invalid_pk_value": _("Unknown, or not visible to you: %(pk)s."),
+        },
+    )
 
-    def resolve(self, user, value) -> list:
-        codes = [c for c in re.split(r"[\s,，、;；]+", value or "") if c]
-        codes = list(dict.fromkeys(codes))
-        if not codes:
-            return []
-        found = {o.code: o for o in self.model.objects.for_user(user).filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise forms.ValidationError(
-                _("Unknown codes, or not visible to you: %(codes)s.")
-                % {"codes": ", ".join(missing)}
-            )
-        return [found[c] for c in codes]
+
+def _site(help_text) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        help_text=help_text,
+        error_messages={"invalid_choice": _("Unknown site, or not visible to you.")},
+    )
+
+
+def _site_picker(form, user) -> None:
+    form.fields["site"].queryset = Site.objects.for_user(user).order_by("code")
+    autocomplete(form.fields["site"], "site")
 
 
 def _fact_fields(form, packs, initial_facts=None):
@@ -106,13 +115,9 @@ class IncidentForm(Styled):
         help_text=_("When the disruption began or was noticed, in your time zone."),
         error_messages={"invalid": _("Write the time as 2026-05-01 09:00.")},
     )
-    sites = CodesField(Site, label=_("Affected sites"), help_text=_("Codes, e.g. DC1, HQ"))
-    resources = CodesField(
-        Resource, label=_("Affected resources"), help_text=_("Codes, e.g. CORE, NET-01")
-    )
-    activities = CodesField(
-        Activity, label=_("Affected activities"), help_text=_("Codes, e.g. PAY")
-    )
+    sites = _affected(_("Affected sites"), _("Search by name or code, e.g. DC1."))
+    resources = _affected(_("Affected resources"), _("Search by name or code, e.g. CORE."))
+    activities = _affected(_("Affected activities"), _("Search by name or code, e.g. PAY."))
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea, required=False, max_length=10000
     )
@@ -121,6 +126,16 @@ class IncidentForm(Styled):
         super().__init__(*args, **kwargs)
         self.user = user
         self.incident = incident
+        self.readable = {}
+        for name, model in SCOPE.items():
+            self.readable[name] = model.objects.for_user(user)
+            self.fields[name].queryset = self.readable[name].order_by("code")
+            kit_autocomplete(self.fields[name], PICKERS[name])
+            if incident is not None:
+                # Only what the user may read is shown (and so submitted) as chosen; the rest
+                # is kept by clean(): an edit never drops what lies outside its editor's scope.
+                saved = getattr(incident, name).filter(pk__in=self.readable[name].values("pk"))
+                self.initial[name] = list(saved.order_by("code").values_list("pk", flat=True))
         if incident is None:
             self.packs = list(services.current_packs())
             self.fields["pack"] = forms.ModelChoiceField(
@@ -159,11 +174,12 @@ class IncidentForm(Styled):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("sites", "resources", "activities"):
-            try:
-                cleaned[name] = self.fields[name].resolve(self.user, cleaned.get(name))
-            except forms.ValidationError as exc:
-                self.add_error(name, exc)
+        if self.incident is not None:
+            for name in SCOPE:
+                if name in cleaned:
+                    cleaned[name] = keep_unseen(
+                        cleaned[name], getattr(self.incident, name), self.readable[name]
+                    )
         cleaned["facts"] = _facts_of(self)
         return cleaned
 
@@ -307,34 +323,24 @@ class AnomalyForm(Styled):
 
 
 class HotlineForm(AnomalyForm):
-    site = CodesField(Site, label=_("Site"), help_text=_("Its code, e.g. DC-MAIN"))
+    site = _site(_("Search by name or code, e.g. DC-MAIN."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["reporter_name"].label = _("Caller")
         self.fields["reporter_phone"].label = _("Caller's phone")
-
-    def clean_site(self):
-        sites = self.fields["site"].resolve(self.user, self.cleaned_data.get("site"))
-        if len(sites) > 1:
-            raise forms.ValidationError(_("Name one site."))
-        return sites[0] if sites else None
+        _site_picker(self, user)
 
 
 class LinkForm(Styled):
     label = forms.CharField(label=_("Label"), max_length=200, help_text=_("e.g. 主数据中心 poster"))
-    site = CodesField(Site, label=_("Site"), help_text=_("Its code; leave empty for any site."))
+    site = _site(_("Search by name or code; leave empty for any site."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_site(self):
-        sites = self.fields["site"].resolve(self.user, self.cleaned_data.get("site"))
-        if len(sites) > 1:
-            raise forms.ValidationError(_("Name one site."))
-        return sites[0] if sites else None
+        _site_picker(self, user)
 
 
 class DismissForm(Styled):

@@ -238,10 +238,8 @@ def edit(request, pk):
         "title": incident.title,
         "category": incident.category,
         "description": incident.description,
-        "sites": list(incident.sites.order_by("code")),
-        "resources": list(incident.resources.order_by("code")),
-        "activities": list(incident.activities.order_by("code")),
     }
+    # The affected sites, resources and activities are the form's own initial (those readable).
     form = IncidentForm(request.POST or None, user=request.user, incident=incident, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -16,7 +16,7 @@ from resilia.incidents import intake
 from resilia.incidents.models import AnomalyReport, CorrectiveAction, Incident, Role
 from resilia.org import services as org
 from tests.browser.conftest import login
-from tests.browser.steps import pick
+from tests.browser.steps import pick, picked
 
 TEXT = {
     "zh-hans": {"why": "请说明定为", "search": "输入以搜索", "closed": "已关闭"},
@@ -38,7 +38,7 @@ def world(org_tree, people, personas):
         )  # fmt: skip
         deps.dependency_create(actor=None, dependent=act, dependency=net)
     link = intake.link_create(actor=personas["manager"], label="主数据中心海报", site=site)
-    return {"net": net, "link": link}
+    return {"net": net, "link": link, "site": site}
 
 
 def _go(page, testid):
@@ -79,7 +79,7 @@ def test_every_action_of_the_incident_pages(page_for, world, people, shot, lang)
     page.goto(f"{page.base_url}/incidents/intake/")
     _go(page, "log-call")
     page.locator("textarea[name=what]").fill("网点来电：转账失败")
-    page.locator("input[name=site]").fill("DC-A")
+    pick(page, "site", "DC-A")
     _go(page, "save-call")
     call = AnomalyReport.objects.get(source="hotline")
     page.locator("textarea[name=reason]").fill("误报，已恢复")
@@ -93,7 +93,9 @@ def test_every_action_of_the_incident_pages(page_for, world, people, shot, lang)
     page.locator("select[name=pack]").select_option(
         label=page.locator("select[name=pack] option").filter(has_text="53").first.inner_text()
     )
-    page.locator("input[name=resources]").fill("NET")
+    # The reported site is proposed; the failed network is searched by its name.
+    expect(picked(page, "sites")).to_have_value(str(world["site"].pk))
+    pick(page, "resources", "骨干", "NET")
     page.locator("input[name=fact_provinces]").fill("1")
     _go(page, "declare")
     incident = Incident.objects.get()
@@ -123,9 +125,16 @@ def test_every_action_of_the_incident_pages(page_for, world, people, shot, lang)
     expect(page.get_by_test_id("journal")).to_contain_text("切换至备用线路")
     with page.expect_navigation():
         page.locator("a.btn-primary[href$='/edit/']").click()
+    # The edit form shows what is affected as picked rows, and submits them unchanged.
+    expect(picked(page, "resources")).to_have_value(str(world["net"].pk))
+    expect(page.locator(".picker[data-picker-name='resources'] .picker-chips")).to_contain_text(
+        "NET · 骨干网络"
+    )
+    shot(page, f"incident-edit-{lang}")
     page.locator("input[name=title]").fill("骨干网络中断（更新）")
     _go(page, "save-incident")
     assert Incident.objects.get().title == "骨干网络中断（更新）"
+    assert list(Incident.objects.get().resources.all()) == [world["net"]]
     # A situation report outside the deadlines.
     _go(page, "sitrep")
     _go(page, "file-report")

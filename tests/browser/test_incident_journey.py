@@ -19,6 +19,7 @@ from resilia.incidents.models import Incident, Report, Task
 from resilia.org import services as org
 from resilia.plans.tests.conftest import plan_setup, sign_off  # noqa: F401
 from tests.browser.conftest import login
+from tests.browser.steps import pick
 
 PHONE = {"width": 390, "height": 844}
 TEXT = {
@@ -59,7 +60,7 @@ def test_declare_activate_work_report_and_close(page_for, world, shot, lang):
     _go(page, "list-new")
     page.locator("input[name=title]").fill("主数据中心网络中断")
     page.locator("select[name=category]").select_option("facility")
-    page.locator("input[name=sites]").fill("DC-A")
+    pick(page, "sites", "主数据", "DC-A")  # searched by name, shown with its code
     page.locator("input[name=fact_provinces]").fill("1")
     # The detection time: 40 minutes ago, so the clock has run and the level is reached.
     page.locator("input[name=detected_at]").evaluate(
