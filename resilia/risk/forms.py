@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from resilia.bia.models import local_name
 from resilia.core.durations import DurationMinutesField
-from resilia.core.forms import StyledForm, TreeUnitChoiceField, style_widgets, with_current
+from resilia.core.forms import (
+    StyledForm,
+    TreeUnitChoiceField,
+    keep_unseen,
+    style_widgets,
+    with_current,
+)
+from resilia.core.forms import autocomplete as kit_autocomplete
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.forms import autocomplete
 from resilia.org.models import Person, Site, Unit
@@ -30,28 +35,25 @@ def level_choices(levels: list[dict], *, blank: bool) -> list[tuple]:
     return [("", "—"), *choices] if blank else choices
 
 
-class CodesField(forms.CharField):
-    """Codes separated by commas, spaces or lines, resolved among the rows the user may read."""
-
-    def __init__(self, *args, model=None, **kwargs):
-        self.model = model
-        self.user = None
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        text = super().clean(value) or ""
-        codes = [c for c in re.split(r"[\s,，、;；]+", text) if c]
-        found = {o.code: o for o in self.model.objects.for_user(self.user).filter(code__in=codes)}
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown, or not yours to see: %(codes)s") % {"codes": ", ".join(unknown)}
-            )
-        return [found[c] for c in dict.fromkeys(codes)]
+def _scope_field(label) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Site.objects.none(),
+        required=False,
+        help_text=_("Search by name or code."),
+        error_messages={
+            "invalid_choice": _("Unknown, or not visible to you: %(value)s."),
+            "invalid_pk_value": _("Unknown, or not visible to you: %(pk)s."),
+        },
+    )
 
 
+# The scope's pickers: a model and the kit endpoint searching it (through the access layer).
+PICKED = {
+    "sites": (Site, ("org:autocomplete", ["site"])),
+    "resources": (Resource, ("dependencies:autocomplete", ["resource"])),
+    "activities": (Activity, ("dependencies:autocomplete", ["activity"])),
+}
 SCOPE = ("units", "sites", "resources", "activities")
 
 
@@ -66,13 +68,9 @@ class RiskForm(StyledForm):
     )
     typical_duration = DurationMinutesField(label=_("typical duration"), required=False)
     units = UnitsField(label=_("units in scope"), queryset=Unit.objects.none(), required=False)
-    sites = CodesField(label=_("sites in scope"), model=Site, help_text=_("Site codes."))
-    resources = CodesField(
-        label=_("resources in scope"), model=Resource, help_text=_("Resource codes.")
-    )
-    activities = CodesField(
-        label=_("activities in scope"), model=Activity, help_text=_("Activity codes.")
-    )
+    sites = _scope_field(_("sites in scope"))
+    resources = _scope_field(_("resources in scope"))
+    activities = _scope_field(_("activities in scope"))
 
     class Meta:
         model = Risk
@@ -123,19 +121,34 @@ class RiskForm(StyledForm):
         autocomplete(self.fields["unit"], "unit", write=True)
         self.fields["units"].queryset = Unit.objects.for_user(user).order_by("path")
         autocomplete(self.fields["units"], "unit")
-        for name in ("sites", "resources", "activities"):
-            self.fields[name].user = user
+        self.readable = {}
+        for name, (model, url) in PICKED.items():
+            self.readable[name] = model.objects.for_user(user)
+            self.fields[name].queryset = self.readable[name].order_by("code")
+            kit_autocomplete(self.fields[name], url)
         if self.instance.pk:
-            self.initial.setdefault("units", list(self.instance.units.all()))
-            for name in ("sites", "resources", "activities"):
-                codes = getattr(self.instance, name).values_list("code", flat=True)
-                self.initial.setdefault(name, ", ".join(codes))
+            self.initial["units"] = list(self.instance.units.values_list("pk", flat=True))
+            for name in PICKED:
+                # Only what the user may read is shown (and so submitted) as chosen; the rest
+                # is kept by clean(): an edit never drops what lies outside its editor's scope.
+                saved = getattr(self.instance, name).filter(pk__in=self.readable[name].values("pk"))
+                self.initial[name] = list(saved.order_by("code").values_list("pk", flat=True))
             if self.instance.matrix_id != matrix.pk:
                 # Pending re-score: the old levels are not carried onto the new scales.
                 for name in ("inherent_likelihood", "inherent_impact", "residual_likelihood",
                              "residual_impact"):  # fmt: skip
                     self.initial[name] = None
         style_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            for name in PICKED:
+                if name in cleaned:
+                    cleaned[name] = keep_unseen(
+                        cleaned[name], getattr(self.instance, name), self.readable[name]
+                    )
+        return cleaned
 
 
 class AcceptForm(forms.Form):

@@ -19,12 +19,15 @@ from docx import Document as WordDocument
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from resilia.core.context import request_context
+from resilia.dependencies import services as deps
 from resilia.ops.models import ReportJob
 from resilia.ops.tasks import report_job_render
+from resilia.org import services as org
 from resilia.risk.models import MatrixVersion, Measure, Risk, RiskAssessment
 from resilia.risk.tests.conftest import risk_setup  # noqa: F401 (fixture)
 from tests.browser.conftest import login
-from tests.browser.steps import pick
+from tests.browser.steps import pick, picked, picker
 
 PHONE = {"width": 390, "height": 844}
 TEXT = {
@@ -51,6 +54,12 @@ def test_annual_risk_assessment(page_for, risk_setup, org_tree, lang, phone, sho
     if phone:
         page.set_viewport_size(PHONE)
     login(page, "manager")
+    with request_context(source="test"):
+        org.site_create(actor=None, code="DC-MAIN", name="主数据中心", kind="data_centre")
+        for code, name in (("CORE", "核心系统"), ("NET", "骨干网络")):
+            deps.resource_create(
+                actor=None, code=code, name=name, kind="application", unit=org_tree["dept_a"]
+            )
 
     # A new risk through the form: 5 × 5 = 25 → 重大.
     _go(page, "/risk/")
@@ -62,13 +71,30 @@ def test_annual_risk_assessment(page_for, risk_setup, org_tree, lang, phone, sho
     page.locator("select[name=inherent_likelihood]").select_option("5")
     page.locator("select[name=inherent_impact]").select_option("5")
     page.locator("select[name=treatment]").select_option("mitigate")
-    page.locator("input[name=sites]").fill("")
+    # The scope, searched by name or code among what the manager may read.
+    pick(page, "sites", "主数据", "DC-MAIN")
+    pick(page, "resources", "CORE")
+    pick(page, "resources", "网络", "NET")
     with page.expect_navigation():
         page.locator("form button[type=submit]").last.click()
     risk = Risk.objects.get(code="R-900")
     assert (risk.inherent_score, risk.band) == (25, "critical")
+    assert [r.code for r in risk.resources.order_by("code")] == ["CORE", "NET"]
+    assert [s.code for s in risk.sites.all()] == ["DC-MAIN"]
     expect(page.get_by_test_id("risk-band")).to_have_text(t["critical"])
     shot(page, f"risk-detail-{lang}")
+    # Edited again, the form shows the scope as picked rows; a row removed is saved so.
+    _go(page, f"/risk/{risk.pk}/edit/")
+    expect(picked(page, "resources")).to_have_count(2)
+    chips = page.locator(".picker[data-picker-name='resources'] .picker-chip")
+    expect(chips.first).to_contain_text("CORE · 核心系统")
+    expect(picker(page, "resources")).to_have_value("")  # the box is free for a new search
+    shot(page, f"risk-edit-scope-{lang}")
+    chips.filter(has_text="NET").get_by_role("button").click()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
+    assert [r.code for r in risk.resources.all()] == ["CORE"]
+    assert [s.code for s in risk.sites.all()] == ["DC-MAIN"]
 
     # A measure with its owner and due date.
     _click(page, "add-measure")

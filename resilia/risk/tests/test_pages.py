@@ -84,7 +84,7 @@ def test_the_form_refuses_off_scale_ratings_and_unknown_scope_codes(manager, ris
             "sites": "NOPE", "reviewed_on": "2026-03-01"}  # fmt: skip
     response = manager.post(reverse("risk:risk_create"), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "Unknown, or not yours to see: NOPE" in response.text
+    assert "Unknown, or not visible to you: NOPE." in response.text
     assert not Risk.objects.filter(code="R-011").exists()
 
 
