@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
@@ -117,7 +117,7 @@ PERSON_COLUMNS = (
         aliases=("工号", "员工号", "员工编号"),
     ),
     Column("full_name", _("full name"), "full_name", True, aliases=("姓名", "name")),
-    Column("title", _("title"), "title", aliases=("职务", "职位")),
+    Column("title", pgettext_lazy("a person's job", "title"), "title", aliases=("职务", "职位")),
     unit_column(required=True, help=_("a unit already in the system")),
     site_column(help=_("a site already in the system")),
     Column(

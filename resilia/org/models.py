@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.access import ScopedQuerySet
 from resilia.core.models import BilingualName, code_validator
@@ -140,7 +141,7 @@ class Person(models.Model):
 
     employee_no = models.CharField(_("employee number"), max_length=50, blank=True)
     full_name = models.CharField(_("full name"), max_length=100)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("a person's job", "title"), max_length=100, blank=True)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
     )

@@ -6,6 +6,7 @@ Each one drives its list page, filters, sort, pagination and CSV/XLSX export.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resilia.core.lists import Column, Register, related_count
 from resilia.org.filters import PersonFilterSet, UnitFilterSet
@@ -56,7 +57,7 @@ PEOPLE = Register(
             order="full_name",
             template="org/_person_name_cell.html",
         ),
-        Column("title", _("title"), "title", order="title"),
+        Column("title", pgettext_lazy("a person's job", "title"), "title", order="title"),
         Column("unit", _("unit"), "unit.display_name", order="unit__path"),
         Column("site", _("site"), "site.display_name", order="site__code", guard="site"),
         Column("mobile", _("mobile"), "mobile", css="text-nowrap"),

@@ -21,6 +21,9 @@ GLOSSARY = {
     "Audit log": "审计日志",
     "Yes": "是",
     "No": "否",
+    # A risk's, an incident's, a hazard's, a send's title; a person's job title takes the
+    # context "a person's job" (职务): the risk form once read 职务 for the risk's name.
+    "title": "标题",
 }
 
 
@@ -48,6 +51,12 @@ def test_it_shows_the_agreed_words_at_run_time():
             assert translation.gettext(msgid) == term
         assert translation.gettext("Open %(kind)s") % {"kind": "人员"} == "查看人员列表"
         assert translation.pgettext("import column", "Key") == "字段标识"
+        assert translation.pgettext("a person's job", "title") == "职务"
+        from resilia.org.models import Person
+        from resilia.risk.models import Risk
+
+        assert str(Risk._meta.get_field("title").verbose_name) == "标题"
+        assert str(Person._meta.get_field("title").verbose_name) == "职务"
 
 
 def test_it_translates_each_message_one_way_across_all_catalogues():
