@@ -86,13 +86,17 @@ class PolicySerializer(StrictModelSerializer):
 
 
 class StepSerializer(StrictModelSerializer):
+    """A step: a call tree or a team and/or `people` (ids of people named one by one), then
+    a wait. A step naming nobody is refused."""
+
     policy = ScopedPrimaryKeyRelatedField(EscalationPolicy)
     call_tree = ScopedPrimaryKeyRelatedField(CallTree, allow_null=True, required=False)
     team = ScopedPrimaryKeyRelatedField(Team, allow_null=True, required=False)
+    people = ScopedPrimaryKeyRelatedField(Person, many=True, required=False)
 
     class Meta:
         model = EscalationStep
-        fields = ["id", "policy", "position", "call_tree", "team", "wait_minutes"]
+        fields = ["id", "policy", "position", "call_tree", "team", "people", "wait_minutes"]
 
 
 class SendSerializer(StrictModelSerializer):
@@ -209,13 +213,22 @@ PolicyViewSet = _register(
     ["code"],
     Services(notify.policy_create, notify.policy_update, notify.policy_delete, "policy"),
 )
-StepViewSet = _register(
-    EscalationStep,
-    StepSerializer,
-    StepFilterSet,
-    ["policy", "position"],
-    Services(notify.step_add, notify.step_update, notify.step_remove, "step"),
-)
+
+
+class StepViewSet(
+    _register(
+        EscalationStep,
+        StepSerializer,
+        StepFilterSet,
+        ["policy", "position"],
+        Services(notify.step_add, notify.step_update, notify.step_remove, "step"),
+    )
+):
+    """One wave of a policy: a call tree or a team and/or people, then a wait."""
+
+    def get_queryset(self):
+        # The people of a page of steps in one query, not one per step.
+        return super().get_queryset().prefetch_related("people")
 
 
 class SendViewSet(BaseApiViewSet):

@@ -1,4 +1,5 @@
-"""Who a wave reaches: the contacts of a call tree or the members of a team, with deputies.
+"""Who a wave reaches: the contacts of a call tree or the members of a team, then the people
+a step names, with deputies.
 
 A contact who is inactive steps aside for their deputy (following the chain); a contact
 who has not acknowledged when the next wave starts has their deputy brought into it. Two
@@ -46,15 +47,28 @@ def stand_in(person):
     return None
 
 
+def check_step_target(*, call_tree, team, people) -> None:
+    """Refuse a step that names nobody: it needs a call tree, a team or people (issue 12:
+    a step notifies "these people or groups")."""
+    if call_tree is None and team is None and not people:
+        raise ValidationError(
+            _("A step notifies a call tree, a team or named people: choose at least one.")
+        )
+
+
 def step_people(step) -> list:
     """The people a step notifies, in order: its call tree's contacts or its team's members
-    (leader first), each replaced by their deputy when inactive."""
+    (leader first), then the people it names (by name), each replaced by their deputy when
+    inactive; nobody twice."""
+    people = []
     if step.call_tree_id:
         people = [c.person for c in step.call_tree.contacts.select_related("person")]
-    else:
+    elif step.team_id:
         order = {TeamMembership.Role.LEADER: 0, TeamMembership.Role.DEPUTY: 1}
         rows = TeamMembership.objects.filter(team_id=step.team_id).select_related("person")
         people = [m.person for m in sorted(rows, key=lambda m: (order.get(m.role, 2), m.pk))]
+    if step.pk is not None:
+        people += list(step.people.order_by("full_name", "pk"))
     chosen, seen = [], set()
     for person in people:
         who = person if person.is_active else stand_in(person)

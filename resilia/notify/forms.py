@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from resilia.core import access
 from resilia.core.forms import StyledForm, autocomplete, style_widgets
+from resilia.notify.calltrees import check_step_target
 from resilia.notify.models import (
     Answer,
     CallTree,
@@ -184,23 +186,35 @@ class PolicyForm(StyledForm):
 
 
 class StepRow(forms.Form):
-    """One step of the policy editor: a call tree or a team, then a wait."""
+    """One step of the policy editor: a call tree or a team and/or people, then a wait."""
 
     call_tree = forms.ModelChoiceField(
         label=_("call tree"), required=False, queryset=CallTree.objects.none()
     )
     team = forms.ModelChoiceField(label=_("team"), required=False, queryset=Team.objects.none())
+    people = forms.ModelMultipleChoiceField(
+        label=_("people"), required=False, queryset=Person.objects.none()
+    )
     wait_minutes = forms.IntegerField(label=_("then wait (minutes)"), min_value=1, initial=5)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["call_tree"].queryset = CallTree.objects.for_user(user)
         self.fields["team"].queryset = Team.objects.for_user(user).order_by("code")
+        self.fields["people"].queryset = Person.objects.for_user(user).order_by("full_name")
+        autocomplete(self.fields["people"], ("org:autocomplete", ["person"]))
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("call_tree")) == bool(data.get("team")):
-            raise forms.ValidationError(_("Choose a call tree or a team for each step."))
+        if data.get("call_tree") and data.get("team"):
+            raise forms.ValidationError(_("Choose a call tree or a team for a step, not both."))
+        if "people" in data:  # a refused person has its own error already
+            try:
+                check_step_target(
+                    call_tree=data.get("call_tree"), team=data.get("team"), people=data["people"]
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
         return data
 
 

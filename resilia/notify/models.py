@@ -195,7 +195,9 @@ class EscalationPolicy(models.Model):
 
 
 class EscalationStep(models.Model):
-    """One wave of a policy: a call tree or a team, then a wait before the next wave."""
+    """One wave of a policy: a call tree or a team, and/or people named one by one, then a
+    wait before the next wave. A step names at least one of them (checked by the services:
+    a database constraint cannot see a many-to-many)."""
 
     policy = models.ForeignKey(
         EscalationPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="steps"
@@ -207,6 +209,9 @@ class EscalationStep(models.Model):
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT
     )
+    people = models.ManyToManyField(
+        Person, verbose_name=_("people"), blank=True, related_name="escalation_steps"
+    )
     wait_minutes = models.PositiveIntegerField(
         _("wait (minutes)"), default=5, validators=[MinValueValidator(1)]
     )
@@ -217,13 +222,6 @@ class EscalationStep(models.Model):
         verbose_name = _("escalation step")
         verbose_name_plural = _("escalation steps")
         ordering = ["policy", "position", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(call_tree__isnull=False) | models.Q(team__isnull=False),
-                name="escalation_step_has_target",
-                violation_error_message=_("A step notifies a call tree or a team."),
-            )
-        ]
 
     def __str__(self):
         return f"{self.policy} #{self.position}"

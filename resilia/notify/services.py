@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from resilia.audit.actions import register_action
 from resilia.core.services import UNSET, given, object_create, object_delete, object_update
-from resilia.core.trail import record
+from resilia.core.trail import diff, record, snapshot
 from resilia.notify import calltrees, messages
 from resilia.notify.models import (
     Acknowledgement,
@@ -282,7 +282,8 @@ def calltree_contact_remove(*, actor, contact) -> None:
 
 
 def policy_create(*, actor, code, name, quorum=1, repeat_limit=0, steps=()) -> EscalationPolicy:
-    """A policy and its steps: each a dict of call_tree or team, and wait_minutes."""
+    """A policy and its steps: each a dict of call_tree or team, people (named one by
+    one), and wait_minutes."""
     with transaction.atomic():
         policy = object_create(
             actor=actor,
@@ -310,7 +311,7 @@ def policy_delete(*, actor, policy) -> None:
 
 @transaction.atomic
 def policy_steps_set(*, actor, policy, steps) -> list[EscalationStep]:
-    """Make the policy's steps exactly `steps` (dicts of call_tree or team, and
+    """Make the policy's steps exactly `steps` (dicts of call_tree or team, people, and
     wait_minutes), in that order: the n-th existing step takes the n-th entry, extra
     steps are added, the rest removed; each change audited. A policy keeps at least one
     step (a send on a policy without steps could not start)."""
@@ -319,7 +320,7 @@ def policy_steps_set(*, actor, policy, steps) -> list[EscalationStep]:
     existing = list(policy.steps.order_by("position", "pk"))
     out = []
     for position, data in enumerate(steps, start=1):
-        data = {"call_tree": None, "team": None, "wait_minutes": 5} | dict(data)
+        data = {"call_tree": None, "team": None, "people": [], "wait_minutes": 5} | dict(data)
         if position <= len(existing):
             step = existing[position - 1]
             out.append(step_update(actor=actor, step=step, position=position, **data))
@@ -330,17 +331,47 @@ def policy_steps_set(*, actor, policy, steps) -> list[EscalationStep]:
     return out
 
 
-def step_add(*, actor, policy, call_tree=None, team=None, wait_minutes=5, position=None):
+@transaction.atomic
+def step_add(
+    *, actor, policy, call_tree=None, team=None, people=(), wait_minutes=5, position=None
+) -> EscalationStep:
+    """A new step of a policy: a call tree or a team and/or people named one by one (at
+    least one of them), then a wait. One audit event, with the people's ids."""
+    people = list(people)
+    calltrees.check_step_target(call_tree=call_tree, team=team, people=people)
     if position is None:
         position = policy.steps.count() + 1
     step = EscalationStep(
         policy=policy, call_tree=call_tree, team=team, wait_minutes=wait_minutes, position=position
     )
-    return object_create(actor=actor, instance=step)
+    step.full_clean()
+    step.save()
+    step.people.set(people)
+    changes = diff({}, snapshot(step))
+    if people:
+        changes["people"] = [None, sorted(p.pk for p in people)]
+    record(actor=actor, action="create", obj=step, changes=changes)
+    return step
 
 
-def step_update(*, actor, step, **fields):
-    return object_update(actor=actor, instance=step, data=fields)
+@transaction.atomic
+def step_update(*, actor, step, people=UNSET, **fields) -> EscalationStep:
+    """Change a step; `people`, when given, replace the people it names (audited with the
+    ids before and after). A step left naming nobody is refused and nothing changes."""
+    named = list(step.people.all()) if people is UNSET else list(people)
+    calltrees.check_step_target(
+        call_tree=fields["call_tree"] if "call_tree" in fields else step.call_tree_id,
+        team=fields["team"] if "team" in fields else step.team_id,
+        people=named,
+    )
+    step = object_update(actor=actor, instance=step, data=fields)
+    if people is not UNSET:
+        before = sorted(step.people.values_list("pk", flat=True))
+        after = sorted(p.pk for p in named)
+        if before != after:
+            step.people.set(named)
+            record(actor=actor, action="update", obj=step, changes={"people": [before, after]})
+    return step
 
 
 def step_remove(*, actor, step) -> None:

@@ -234,7 +234,7 @@ def policy_list(request):
 @login_required
 def policy_detail(request, pk):
     policy = access.get_object_for_user(request.user, EscalationPolicy, pk)
-    steps = policy.steps.select_related("call_tree", "team")
+    steps = policy.steps.select_related("call_tree", "team").prefetch_related("people")
     can_write = access.can_write(request.user, policy)
     context = {
         "obj": policy,

@@ -217,7 +217,8 @@ def test_it_edits_a_policy_removing_a_step(personas, setup):
 @pytest.mark.parametrize(
     "rows,message",
     [
-        ([{"wait_minutes": 8}], "Choose a call tree or a team for each step."),
+        ([{"wait_minutes": 8}],
+         "A step notifies a call tree, a team or named people: choose at least one."),
         ([{"wait_minutes": 5, "DELETE": "on", "call_tree": "dba"}],
          "An escalation policy needs at least one step."),
         ([{"wait_minutes": 0, "call_tree": "dba"}],
