@@ -55,3 +55,15 @@ def may_retire(user, version) -> bool:
 
 def may_new_version(user, plan) -> bool:
     return access.can_write(user, plan)
+
+
+def may_build_calltree(user, version) -> bool:
+    """Create or update the plan's notification call tree: who may write the plan and the
+    call trees (the BCM office: call trees are theirs, see resilia.notify.access)."""
+    from resilia.notify.models import CallTree
+    from resilia.plans.calltrees import calltree_code
+
+    if not access.can_write(user, version.plan):
+        return False
+    tree = CallTree.objects.filter(code=calltree_code(version.plan)).first()
+    return access.can_write(user, tree) if tree else access.can_create(user, CallTree)

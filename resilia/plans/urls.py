@@ -23,4 +23,5 @@ urlpatterns = [
     path(V + "acknowledge/", views_versions.acknowledge, name="acknowledge"),
     path(V + "export/<str:fmt>/", views_versions.version_export, name="version_export"),
     path(V + "pack/", views_versions.version_pack, name="version_pack"),
+    path(V + "call-tree/", views_versions.version_calltree, name="version_calltree"),
 ]

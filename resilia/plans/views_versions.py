@@ -19,6 +19,7 @@ from resilia.plans import access as plan_access
 from resilia.plans import content as c
 from resilia.plans import forms as f
 from resilia.plans import selectors, services
+from resilia.plans.calltrees import plan_calltree, version_calltree_build
 from resilia.plans.document import plan_document
 from resilia.plans.models import Plan, PlanVersion
 from resilia.plans.pack import PACKABLE, build_pack
@@ -43,6 +44,7 @@ def _may(user, v) -> dict:
         "publish": plan_access.may_publish(user, v),
         "retire": plan_access.may_retire(user, v),
         "pack": v.status in PACKABLE,
+        "calltree": plan_access.may_build_calltree(user, v),
         "ack": v.status == "published"
         and getattr(user, "person_id", None) is not None
         and v.plan.distribution.filter(pk=user.person_id).exists()
@@ -69,6 +71,7 @@ def version_detail(request, pk, number):
             "paths": selectors.activity_paths(v),
             "phases": selectors.steps_by_phase(v),
             "call_tree": selectors.call_tree(user=user, plan_version=v),
+            "notify_tree": plan_calltree(v.plan, user=user),
             "signatures": list(v.signatures.order_by("signed_at")),
             "may": _may(user, v),
             "sign_form": f.SignForm(),
@@ -205,6 +208,25 @@ def acknowledge(request, pk, number):
     v = get_version(request.user, pk, number)
     done = _("Thank you: your reading is recorded.")
     return _action(request, v, services.version_acknowledge, done)
+
+
+@login_required
+@require_POST
+def version_calltree(request, pk, number):
+    """Create or update the plan's notification call tree, then show it."""
+    v = get_version(request.user, pk, number)
+    try:
+        tree, created = version_calltree_build(actor=request.user, version=v)
+    except PermissionDenied:
+        messages.error(request, _("You may not do this on this version."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        done = _("The call tree %(name)s was created from the plan.") if created else None
+        done = done or _("The call tree %(name)s was updated from the plan.")
+        messages.success(request, done % {"name": tree.display_name})
+        return redirect(tree)
+    return redirect(v)
 
 
 @login_required

@@ -16,6 +16,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from resilia.audit.models import AuditEvent
+from resilia.core.context import request_context
+from resilia.notify.models import CallTree
+from resilia.plans import content as c
+from resilia.plans import services
 from resilia.plans.models import Acknowledgement, Plan, Status
 from resilia.plans.tests.conftest import plan_setup, sign_off  # noqa: F401 (fixture)
 from tests.browser.conftest import PASSWORD, login
@@ -26,13 +30,17 @@ TEXT = {
                 "self": "不能以自身为紧前步骤", "draft": "草稿", "retired": "已废止",
                 "returned": "已退回编制人", "acked": "已阅知", "thanks": "您的阅知已记录",
                 "verified": "今日核实", "retired_msg": "预案已废止",
-                "procedures": "处置与恢复步骤", "twice": "有两个响应级别都名为"},
+                "procedures": "处置与恢复步骤", "twice": "有两个响应级别都名为",
+                "create_tree": "创建呼叫树", "update_tree": "更新呼叫树",
+                "tree_made": "已根据预案创建呼叫树", "tree_updated": "已根据预案更新呼叫树"},
     "en": {"in_review": "In review", "approved": "Approved", "published": "Published",
            "self": "cannot wait for itself", "draft": "Draft", "retired": "Retired",
            "returned": "Returned to the author", "acked": "acknowledged",
            "thanks": "your reading is recorded", "verified": "verified today",
            "retired_msg": "The plan is retired", "procedures": "Procedures",
-           "twice": "Two response levels are named"},
+           "twice": "Two response levels are named", "create_tree": "Create call tree",
+           "update_tree": "Update call tree", "tree_made": "was created from the plan",
+           "tree_updated": "was updated from the plan"},
 }  # fmt: skip
 
 
@@ -152,12 +160,24 @@ def _events(obj, action):
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_return_ack_verify_new_version_compare_retire(page_for, plan_setup, personas, lang, shot):  # noqa: F811
+def test_return_ack_verify_new_version_compare_retire(
+    page_for,
+    plan_setup,  # noqa: F811
+    personas,
+    people,
+    lang,
+    shot,
+):
     """Every other action of the plan's pages, clicked: 退回 (return), 阅知 (acknowledge),
-    联系人已核实, 新版本 with its change note, 版本对比, 废止 (retire)."""
+    the call tree made a notification call tree and updated, 联系人已核实, 新版本 with its
+    change note, 版本对比, 废止 (retire)."""
     t = TEXT[lang]
     plan, v1, head_a = plan_setup["plan"], plan_setup["version"], plan_setup["head_a"]
     plan.distribution.add(head_a.person)  # 赵强 holds the plan (distribution list)
+    body = c.normalised(v1.content)
+    body["roles"][0].update(person=people["alice"].pk)  # 张伟 leads the response
+    with request_context(source="test"):
+        services.version_update(actor=None, version=v1, content=body)
     coord = page_for(lang)
     login(coord, "coord_a")
     v1_url = f"{coord.base_url}/plans/{plan.pk}/v1/"
@@ -190,6 +210,25 @@ def test_return_ack_verify_new_version_compare_retire(page_for, plan_setup, pers
     ack = Acknowledgement.objects.get(version=v1)
     assert ack.person_id == head_a.person_id
     assert _events(v1, "acknowledge").get().actor_id == head_a.pk
+
+    # The office makes the plan's call tree a notification call tree, then updates it; the
+    # unit's head (a coordinator) is not offered the button.
+    expect(head.get_by_test_id("build-calltree")).to_have_count(0)
+    office.goto(v1_url)
+    expect(office.get_by_test_id("build-calltree")).to_contain_text(t["create_tree"])
+    _click(office, "build-calltree")
+    tree = CallTree.objects.get(code="PLAN-EP-NET")
+    expect(office).to_have_url(f"{office.base_url}{tree.get_absolute_url()}")
+    expect(office.get_by_role("alert")).to_contain_text(t["tree_made"])
+    expect(office.locator("#calltree-contacts tbody tr")).to_have_count(1)
+    expect(office.locator("#calltree-contacts")).to_contain_text("张伟")
+    shot(office, f"plans-calltree-{lang}")
+    office.goto(v1_url)
+    expect(office.get_by_test_id("build-calltree")).to_contain_text(t["update_tree"])
+    _click(office, "build-calltree")
+    expect(office.get_by_role("alert")).to_contain_text(t["tree_updated"])
+    assert CallTree.objects.count() == 1
+    assert _events(v1, "build_calltree").count() == 2
 
     # The owner marks the contacts verified; the holder shows as having read the plan.
     coord.goto(plan_url)
