@@ -159,7 +159,7 @@ def policy_edit(request, pk=None):
                 "team": s.team_id,
                 "wait_minutes": s.wait_minutes,
                 "people": [p.pk for p in s.people.all()],
-            }  # fmt: skip
+            }
             for s in steps
         ]
     rows = forms.StepFormSet(

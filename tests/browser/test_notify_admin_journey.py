@@ -18,6 +18,7 @@ from resilia.notify.models import CallTree, EscalationPolicy
 from resilia.org import services as org
 from resilia.org.models import Person
 from tests.browser.conftest import login
+from tests.browser.steps import pick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TEXT = {
@@ -119,14 +120,18 @@ def test_the_office_sets_up_call_trees_and_policies(page_for, world, people, lan
         (tree.pk, 10),
     ]
 
-    # Edit it: the first step removed, one step left.
+    # Edit it: the first step removed, one step left, which now also names 王芳 herself
+    # (chosen with the search-as-you-type picker).
     _click(office, office.locator("#policy-edit"))
     _row(office, "steps", 0, "DELETE").check()
     office.locator("input[name=repeat_limit]").fill("2")
+    pick(office, "steps-1-people", "王芳")
     _click(office, office.locator("#policy-save"))
     expect(office.locator("#policy-steps tbody tr")).to_have_count(1)
+    expect(office.get_by_test_id("step-people")).to_contain_text("王芳")
     policy.refresh_from_db()
     assert policy.repeat_limit == 2 and policy.steps.get().call_tree_id == tree.pk
+    assert list(policy.steps.get().people.all()) == [carol]
     shot(office, f"notify-policy-{lang}")
 
     # "Start a send with this policy" opens the send form with the policy chosen.
