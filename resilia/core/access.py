@@ -337,6 +337,25 @@ def report_rows(user, model) -> models.QuerySet:
     return readable(user, model._default_manager.all())
 
 
+def report_units(user, model) -> tuple[list[int], bool] | None:
+    """The units whose rows of `model` a report for this user counts, and whether rows with
+    no unit count too; None: every row (the whole model). The same rows as `report_rows`,
+    for kinds scoped by their unit alone (activities, resources), so that figures tallied per
+    unit once per model state can be summed for any reader's scope."""
+    if reports_whole_model(user):
+        return None
+    policy = policy_for(model)
+    field, _sep, unit_path = (policy.unit_path or "").partition("__")
+    if policy.scope is not None or policy.shared is not None or not unit_path:
+        raise LookupError(f"{model._meta.label_lower} is not scoped by its unit alone")
+    path = _unit_path(user)
+    if read_q(user, model) is None or path is None:
+        return [], False
+    units = model._meta.get_field(field).related_model._default_manager
+    ids = units.filter(**{f"{unit_path}__startswith": path}).values_list("pk", flat=True)
+    return sorted(ids), policy.unitless_shared
+
+
 def report_count(user, model) -> tuple[int, bool] | None:
     """How many objects of a kind the user's home page shows and whether the figure may open
     the register: the readable ones (a link); organisation-wide totals for an executive, who

@@ -4,8 +4,10 @@ and recent activity, all through the choke point.
 Each continuity figure is one count that opens the register filtered to exactly those rows
 (the register's own filter set, also the API's query parameters). The figures that need the
 engine (unmet RTOs, capability gaps, single points of failure) come from the compiled model of
-the current revision, computed once per revision; the others are one aggregate query per
-register, so the page costs a constant number of queries whatever the size of the model.
+the current revision, and the activity and resource figures are tallied per unit once per
+revision (a reader's figure is the sum over their scope's units); the others are one aggregate
+query per register, so the page costs a constant number of queries whatever the size of the
+model.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from resilia.dependencies.filters import (
     unmet_rto_activity_pks,
 )
 from resilia.dependencies.models import Activity, Resource
+from resilia.dependencies.selectors import compiled_model
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.plans.models import Plan
 from resilia.plans.readiness import lowest
@@ -57,14 +60,107 @@ def _scope(user, model):
     return None
 
 
-def _pks_of(rows) -> np.ndarray:
-    return np.fromiter(rows.values_list("pk", flat=True), dtype=np.int64)
+def _unit_scope(user, model):
+    """(whether the register may be opened, the units counted as access.report_units) or
+    None: nothing shown; the same decisions as `_scope`."""
+    if access.can_read_kind(user, model):
+        return True, access.report_units(user, model)
+    if access.reports_whole_model(user) and access.can_view_reports(user):
+        return False, None
+    return None
 
 
-def _among(rows, pks: list[int]) -> int:
-    """How many of `rows` are among the engine's `pks`: counted here on the scope's ids, not
-    by sending tens of thousands of ids to the database (one query, whatever the size)."""
-    return int(np.isin(_pks_of(rows), pks, assume_unique=True).sum())
+NO_UNIT = -1
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of one register per unit (NO_UNIT: rows without one), derived once per model
+    state: a reader's figure is the sum over the units of their scope, whatever the size of
+    the register (issue 7: heavy results computed once per revision)."""
+
+    units: np.ndarray  # sorted unit ids
+    counts: dict[str, np.ndarray]  # figure -> count per unit, aligned with `units`
+
+    def total(self, scope: tuple[list[int], bool] | None) -> dict[str, int]:
+        if scope is None:
+            mask = np.ones(len(self.units), dtype=bool)
+        else:
+            ids, unitless = scope
+            mask = np.isin(self.units, np.asarray(ids, dtype=np.int64))
+            if unitless:
+                mask |= self.units == NO_UNIT
+        return {key: int(values[mask].sum()) for key, values in self.counts.items()}
+
+
+def _positions(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of `wanted` is in `sorted_values`, those absent left out (a row created or
+    deleted between two reads)."""
+    if not len(sorted_values):
+        return np.zeros(0, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_values, wanted), len(sorted_values) - 1)
+    return pos[sorted_values[pos] == wanted]
+
+
+def _tally(model, aggregates: dict, engine: dict[str, list[int]]) -> Tally:
+    """One GROUP BY unit over `model` for `aggregates`, and the engine's `pks` per figure
+    placed in their rows' units (one read of every row's pk and unit)."""
+    grouped = list(model._default_manager.order_by().values("unit_id").annotate(**aggregates))
+    units = np.array(
+        sorted(NO_UNIT if row["unit_id"] is None else row["unit_id"] for row in grouped),
+        dtype=np.int64,
+    )
+    counts = {key: np.zeros(len(units), dtype=np.int64) for key in [*aggregates, *engine]}
+    for row in grouped:
+        at = int(np.searchsorted(units, NO_UNIT if row["unit_id"] is None else row["unit_id"]))
+        for key in aggregates:
+            counts[key][at] = row[key]
+    if any(len(found) for found in engine.values()):
+        rows = model._default_manager.order_by("pk").values_list("pk", "unit_id")
+        pairs = np.array([(pk, NO_UNIT if u is None else u) for pk, u in rows], dtype=np.int64)
+        pks, unit_of = pairs.reshape(-1, 2).T
+        for key, found in engine.items():
+            at = _positions(units, unit_of[_positions(pks, np.asarray(found, dtype=np.int64))])
+            counts[key] += np.bincount(at, minlength=len(units))
+    return Tally(units=units, counts=counts)
+
+
+def _activity_tally() -> Tally:
+    def compute(_graph) -> Tally:
+        aggregates = {
+            "prioritised": Count("pk", filter=Q(rto__isnull=False)),
+            "without_objectives": Count("pk", filter=WITHOUT_OBJECTIVES),
+        }
+        return _tally(Activity, aggregates, {"unmet": unmet_rto_activity_pks()})
+
+    return compiled_model().derived("home:activities", compute)
+
+
+def _resource_tally() -> Tally:
+    stale = stale_before()
+    recent_half = dt.timedelta(days=settings.CAPABILITY_TEST_STALE_DAYS // 2)
+
+    def compute(_graph) -> Tally:
+        tested = ~UNTESTED
+        aggregates = {
+            "untested": Count("pk", filter=UNTESTED),
+            "stale": Count("pk", filter=Q(capability_tested_on__lt=stale)),
+            "tested_stale": Count("pk", filter=tested & Q(capability_tested_on__lt=stale)),
+            "tested_older": Count(
+                "pk",
+                filter=tested
+                & Q(capability_tested_on__gte=stale, capability_tested_on__lt=stale + recent_half),
+            ),
+            "tested_recent": Count(
+                "pk", filter=tested & Q(capability_tested_on__gte=stale + recent_half)
+            ),
+        }
+        engine = {"gaps": gap_resource_pks(), "spofs": spof_resource_pks()}
+        return _tally(Resource, aggregates, engine)
+
+    # The ages of the tests move with the day (and the configured period): one tally a day.
+    name = f"home:resources:{stale.isoformat()}:{recent_half.days}"
+    return compiled_model().derived(name, compute)
 
 
 def _link(url_name: str, linked: bool, **params) -> str | None:
@@ -72,18 +168,12 @@ def _link(url_name: str, linked: bool, **params) -> str | None:
 
 
 def _activity_figures(user, figures: list, charts: dict) -> None:
-    shown = _scope(user, Activity)
+    shown = _unit_scope(user, Activity)
     if shown is None:
         return
-    rows, linked = shown
-    whole = access.reports_whole_model(user)
-    unmet = unmet_rto_activity_pks()
-    aggregates = {
-        "prioritised": Count("pk", filter=Q(rto__isnull=False)),
-        "without_objectives": Count("pk", filter=WITHOUT_OBJECTIVES),
-    }
-    found = rows.aggregate(**aggregates)
-    unmet_count = len(unmet) if whole else _among(rows, unmet)
+    linked, units = shown
+    found = _activity_tally().total(units)
+    unmet_count = found["unmet"]
     url = "dependencies:activity_list"
     figures += [
         Figure(
@@ -113,47 +203,25 @@ def _activity_figures(user, figures: list, charts: dict) -> None:
 
 
 def _resource_figures(user, figures: list, charts: dict) -> None:
-    shown = _scope(user, Resource)
+    shown = _unit_scope(user, Resource)
     if shown is None:
         return
-    rows, linked = shown
-    whole = access.reports_whole_model(user)
-    gaps, spofs = gap_resource_pks(), spof_resource_pks()
-    stale = stale_before()
+    linked, units = shown
+    found = _resource_tally().total(units)
     days = settings.CAPABILITY_TEST_STALE_DAYS
-    recent_half = dt.timedelta(days=days // 2)
-    tested = ~UNTESTED
-    aggregates = {
-        "untested": Count("pk", filter=UNTESTED),
-        "stale": Count("pk", filter=Q(capability_tested_on__lt=stale)),
-        "tested_stale": Count("pk", filter=tested & Q(capability_tested_on__lt=stale)),
-        "tested_older": Count(
-            "pk",
-            filter=tested
-            & Q(capability_tested_on__gte=stale, capability_tested_on__lt=stale + recent_half),
-        ),
-        "tested_recent": Count(
-            "pk", filter=tested & Q(capability_tested_on__gte=stale + recent_half)
-        ),
-    }
-    found = rows.aggregate(**aggregates)
-    if not whole:
-        scoped = _pks_of(rows)
-        found["gaps"] = int(np.isin(scoped, gaps, assume_unique=True).sum())
-        found["spofs"] = int(np.isin(scoped, spofs, assume_unique=True).sum())
     url = "dependencies:resource_list"
     figures += [
         Figure(
             "spof",
             _("Single points of failure"),
-            len(spofs) if whole else found["spofs"],
+            found["spofs"],
             _link(url, linked, spof="true"),
             "plug-connected-x",
         ),
         Figure(
             "gap",
             _("Resources with a capability gap"),
-            len(gaps) if whole else found["gaps"],
+            found["gaps"],
             _link(url, linked, gap="true"),
             "arrows-diff",
         ),
