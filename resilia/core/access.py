@@ -337,23 +337,30 @@ def report_rows(user, model) -> models.QuerySet:
     return readable(user, model._default_manager.all())
 
 
-def report_units(user, model) -> tuple[list[int], bool] | None:
-    """The units whose rows of `model` a report for this user counts, and whether rows with
-    no unit count too; None: every row (the whole model). The same rows as `report_rows`,
-    for kinds scoped by their unit alone (activities, resources), so that figures tallied per
-    unit once per model state can be summed for any reader's scope."""
-    if reports_whole_model(user):
-        return None
+def read_units(user, model) -> tuple[list[int], bool] | None:
+    """The units whose rows of `model` the user may read, and whether rows with no unit are
+    readable too; None: every row. The same rows as `readable`, for kinds scoped by their unit
+    alone (activities, resources), so that counts kept per unit can be summed for any scope."""
     policy = policy_for(model)
     field, _sep, unit_path = (policy.unit_path or "").partition("__")
     if policy.scope is not None or policy.shared is not None or not unit_path:
         raise LookupError(f"{model._meta.label_lower} is not scoped by its unit alone")
+    q = read_q(user, model)
     path = _unit_path(user)
-    if read_q(user, model) is None or path is None:
+    if q is not None and not q.children:
+        return None  # Q(): every row
+    if q is None or path is None or policy.owner is not None:
         return [], False
     units = model._meta.get_field(field).related_model._default_manager
     ids = units.filter(**{f"{unit_path}__startswith": path}).values_list("pk", flat=True)
     return sorted(ids), policy.unitless_shared
+
+
+def report_units(user, model) -> tuple[list[int], bool] | None:
+    """`read_units` for a report (see `reports_whole_model`): the same rows as `report_rows`."""
+    if reports_whole_model(user):
+        return None
+    return read_units(user, model)
 
 
 def report_count(user, model) -> tuple[int, bool] | None:

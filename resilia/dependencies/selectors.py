@@ -14,6 +14,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, F, Q
 
+from resilia.core import access
 from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
 from resilia.engine import Gaps, RecoveryOrder, SpofReport, recovery_order
 from resilia.engine import gaps as engine_gaps
@@ -355,3 +356,48 @@ def links_of(node) -> Q:
     if isinstance(node, Activity):
         return Q(dependent_activity=node) | Q(dependency_activity=node)
     return Q(dependent_resource=node) | Q(dependency_resource=node)
+
+
+# The unit of a link's dependent, as `needed_by_scoped` keeps it: NO_UNIT for a resource with
+# none (a shared resource: every reader reads its links).
+NO_UNIT = -1
+
+
+def _needed_by_units(kind: str, pk: int):
+    """(link pks, the unit of each one's dependent) of the links that need node `pk`, in pk
+    order; read once per model state and node (every link or node change is a new state)."""
+
+    def read(_graph) -> tuple[np.ndarray, np.ndarray]:
+        rows = (
+            Dependency.objects.filter(**{f"dependency_{kind}_id": pk})
+            .order_by("pk")
+            .values_list("pk", "dependent_activity__unit_id", "dependent_resource__unit_id")
+        )
+        pairs = np.array(
+            [(link, NO_UNIT if a is None and r is None else a or r) for link, a, r in rows],
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+    return compiled_model().derived(f"needed_by:{kind}:{pk}", read)
+
+
+def needed_by_scoped(user, kind: str, pk: int) -> np.ndarray | None:
+    """The pks, in order, of the links that need node `pk` which `user` may read, or None when
+    the user reads every link (a plain query is then cheap). A link is read through its
+    dependent (dependencies.access): a hub needed by tens of thousands of nodes would join all
+    its links to their dependents' units on every page; here the units are kept once per model
+    state and only the reader's subtree is read (the unit tree itself is read live)."""
+    q = access.read_q(user, Dependency)
+    if q is None:
+        return np.zeros(0, dtype=np.int64)
+    if not q.children:
+        return None
+    # A dependent is an activity (always in a unit) or a resource, perhaps shared: the
+    # resources' read rule is the links' (dependencies.access: _link_scope, _LINK_SHARED).
+    ids, unitless = access.read_units(user, Resource) or ([], False)
+    links, units = _needed_by_units(kind, pk)
+    mask = np.isin(units, np.asarray(ids, dtype=np.int64))
+    if unitless:
+        mask |= units == NO_UNIT
+    return links[mask]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resilia.core import access
-from resilia.dependencies import rules, services
+from resilia.dependencies import rules, selectors, services
 from resilia.dependencies.filters import ActivityFilterSet, ResourceFilterSet
 from resilia.dependencies.forms import LinkEditForm, LinkForm, parse_node_key
 from resilia.dependencies.models import Activity, Dependency, Resource
@@ -72,6 +72,21 @@ def _shown(node, readable) -> object | None:
     return node if node is not None and node.pk in readable[node_kind(node)] else None
 
 
+def _needed_by(request, kind: str, node):
+    """The page of the links that need `node` and those links. For a scoped reader the page is
+    cut from the pks selectors.needed_by_scoped keeps per model state, and its links read
+    again through the choke point."""
+    user = request.user
+    links = Dependency.objects.for_user(user).select_related(*ENDS).order_by("pk")
+    scoped = selectors.needed_by_scoped(user, kind, node.pk)
+    if scoped is None:
+        rows = links.filter(**{f"dependency_{kind}": node})
+        page = Paginator(rows, NEEDED_BY_PER_PAGE).get_page(request.GET.get("needed_page"))
+        return page, list(page.object_list)
+    page = Paginator(scoped, NEEDED_BY_PER_PAGE).get_page(request.GET.get("needed_page"))
+    return page, list(links.filter(pk__in=[int(pk) for pk in page.object_list]))
+
+
 def links_context(request, node, *, needs_form=None, needed_by_form=None, edit=None) -> dict:
     """What the links section of a node's page shows: what it needs (AND links and OR groups,
     lonely groups flagged), what needs it, and the forms to add links from this end."""
@@ -82,14 +97,7 @@ def links_context(request, node, *, needs_form=None, needed_by_form=None, edit=N
         .select_related(*ENDS)
         .order_by("group", "pk")
     )
-    needed_page = Paginator(
-        Dependency.objects.for_user(user)
-        .filter(**{f"dependency_{kind}": node})
-        .select_related(*ENDS)
-        .order_by("pk"),
-        NEEDED_BY_PER_PAGE,
-    ).get_page(request.GET.get("needed_page"))
-    needed_by = list(needed_page.object_list)
+    needed_page, needed_by = _needed_by(request, kind, node)
     readable = _readable_ends(user, needs + needed_by)
     can_write = access.can_write(user, node)
     writable_in = set(

@@ -3,14 +3,18 @@ in the same number of queries whatever the size (benchmarks/pages.py times them 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resilia.core.context import request_context
-from resilia.dependencies import selectors, views_graph
+from resilia.dependencies import selectors, views_graph, views_links
 from resilia.dependencies import services as deps
+from resilia.dependencies.models import Dependency
+from resilia.org import services as org
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,90 @@ def test_it_keeps_the_graph_within_its_budget_checking_candidates_in_slices(
         q for q in sliced.captured_queries if '"dependencies_activity"."id" AS' in q["sql"]
     ]
     assert len(admission) <= 4
+
+
+def _needers(bank, org_tree, tag: str, unit, count: int, *, kind: str = "activity"):
+    """`count` activities (or resources) of `unit` (None: shared resources) needing the shared
+    backbone network, which every reader may open."""
+    actor = bank["actor"]
+    with request_context(source="test"):
+        items = [
+            {"code": f"{tag}{i:03d}", "name": f"{tag}依赖{i:03d}", "unit": unit}
+            for i in range(count)
+        ]
+        if kind == "activity":
+            nodes = deps.activity_create_many(actor=actor, items=items)
+        else:
+            for item in items:
+                item["kind"] = "application"
+            nodes = deps.resource_create_many(actor=actor, items=items)
+        deps.dependency_create_many(actor=actor, links=[(n, bank["net"], {}) for n in nodes])
+    selectors.forget_compiled()
+
+
+def _listed(client, url) -> tuple[list[str], int | None]:
+    """The dependents named on every page of "what needs it", and the total the pager gives."""
+    names, total, page = [], None, 1
+    while True:
+        html = client.get(url, {"needed_page": page}, **ZH).content.decode()
+        section = html.split('data-testid="needed-by"', 1)[1]
+        names += re.findall(r"[A-Z]依赖\d{3}", section)
+        found = re.search(r"共 (\d+) 条", html)
+        total = int(found.group(1)) if found else total
+        if 'data-testid="needed-by-next"' not in html:
+            return names, total
+        page += 1
+
+
+def test_it_shows_a_scoped_reader_exactly_the_links_of_its_scope_that_need_a_hub(
+    bank, org_tree, personas, client_for, monkeypatch
+):
+    """A link is read through its dependent (dependencies.access): each coordinator pages
+    through exactly the links whose dependent is in their subtree or is a shared resource,
+    and moving a unit (no new model revision) moves its links at once."""
+    monkeypatch.setattr(views_links, "NEEDED_BY_PER_PAGE", 7)
+    _needers(bank, org_tree, "A", org_tree["dept_a"], 12)
+    _needers(bank, org_tree, "B", org_tree["dept_b"], 9)
+    _needers(bank, org_tree, "T", org_tree["team_a"], 4, kind="resource")
+    _needers(bank, org_tree, "S", None, 3, kind="resource")
+    url = bank["net"].get_absolute_url()
+
+    def expected(name):
+        links = Dependency.objects.for_user(personas[name]).filter(dependency_resource=bank["net"])
+        return sorted(link.dependent.name for link in links)
+
+    for name in ("coord_a", "coord_b", "contrib_a", "admin"):
+        names, total = _listed(client_for(name), url)
+        assert sorted(set(names)) == expected(name), name
+        assert (
+            total
+            == Dependency.objects.for_user(personas[name])
+            .filter(dependency_resource=bank["net"])
+            .count()
+        ), name
+    b_names, _total = _listed(client_for("coord_b"), url)
+    assert "B依赖000" in b_names and "S依赖002" in b_names
+    assert not any(n.startswith(("A", "T")) for n in b_names)
+
+    with request_context(source="test"):
+        org.unit_update(actor=personas["admin"], unit=org_tree["team_a"], parent=org_tree["dept_b"])
+    for name in ("coord_a", "coord_b"):
+        names, _total = _listed(client_for(name), url)
+        assert sorted(set(names)) == expected(name), name
+    assert "T依赖003" in _listed(client_for("coord_b"), url)[0]
+
+
+def test_a_scoped_reader_pages_a_hub_without_joining_its_links_to_units(bank, org_tree, client_for):
+    """Once per model state the hub's links are read with their dependents' units; then each
+    page reads the reader's subtree and the page's links by pk only."""
+    _dependents(bank, 0, 60)
+    client, url = client_for("coord_a"), bank["dc1"].get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as repeat:
+        client.get(url, {"needed_page": 2})
+    joined = [
+        q["sql"]
+        for q in repeat.captured_queries
+        if re.search(r'"dependency_resource_id" = \d', q["sql"]) and "LIKE" in q["sql"]
+    ]
+    assert joined == []
