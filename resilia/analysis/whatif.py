@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from resilia.analysis.results import Analysis, Labels, minutes, teams_by_unit
 from resilia.analysis.scope import readable
 from resilia.dependencies.models import Activity, Resource
-from resilia.engine import whatif as engine_whatif
 from resilia.org.models import Site
 
 KINDS = ("activity", "resource", "site", "supplier")
@@ -114,7 +113,7 @@ class WhatIfReport:
     def run(cls, analysis: Analysis, failed: list[str], at: dt.datetime | None = None):
         check_t0(at)
         graph = analysis.graph
-        result = engine_whatif(graph, failed)
+        result = analysis.model.whatif(failed)
         positions = np.arange(len(result.nodes))
         visible = analysis.scope.filter(result.nodes) if len(result.nodes) else result.nodes
         mask = np.isin(result.nodes, visible)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,10 @@ from django.db.models import Count, F, Q
 
 from resilia.core import access
 from resilia.dependencies.models import Activity, Dependency, ModelRevision, Resource
-from resilia.engine import Gaps, RecoveryOrder, SpofReport, recovery_order
+from resilia.engine import Gaps, RecoveryOrder, SpofReport, WhatIf, recovery_order
 from resilia.engine import gaps as engine_gaps
 from resilia.engine import spof as engine_spof
+from resilia.engine import whatif as engine_whatif
 from resilia.engine.compile import KIND_ACTIVITY, KIND_RESOURCE, CompiledGraph, compile_arrays
 from resilia.engine.gaps import RecoveryBound
 from resilia.engine.gaps import recovery_bound as engine_recovery_bound
@@ -245,6 +247,10 @@ def compile_from_database() -> tuple[CompiledGraph, NodeIndex]:
     return graph, index
 
 
+# What-ifs kept per model state: each holds two arrays over every node (16 bytes a node).
+WHATIF_KEEP = 8
+
+
 @dataclass(eq=False)
 class CompiledModel:
     """One state of the dependency model, compiled for the engine, and every result derived
@@ -261,6 +267,8 @@ class CompiledModel:
     _results: dict[str, Any] = field(default_factory=dict, repr=False)
     # Reentrant: one derivation may build on another (the graph page's verdicts on the gaps).
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # The latest what-ifs, by their failed nodes (WHATIF_KEEP of them, the oldest dropped).
+    _whatifs: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     @property
     def revision(self) -> int:
@@ -273,6 +281,28 @@ class CompiledModel:
             if name not in self._results:
                 self._results[name] = compute(self.graph)
             return self._results[name]
+
+    def whatif(self, failed: Iterable[int | str]) -> WhatIf:
+        """The engine's what-if of `failed` (node ids or keys) in this model state, kept for
+        the latest WHATIF_KEEP sets of failed nodes: an incident's pages run the same failure
+        on every render (its clock, its grading facts, the plans it proposes). The result is
+        shared: read it, never change it."""
+        ids = tuple(sorted({self.graph.index(f) if isinstance(f, str) else int(f) for f in failed}))
+        with self._lock:
+            found = self._whatifs.get(ids)
+            if found is None:
+                found = engine_whatif(self.graph, ids)
+                self._whatifs[ids] = found
+                while len(self._whatifs) > WHATIF_KEEP:
+                    self._whatifs.popitem(last=False)
+            else:
+                self._whatifs.move_to_end(ids)
+            return found
+
+    def whatifs_kept(self) -> list[tuple[int, ...]]:
+        """The failed node ids of the what-ifs kept, oldest first."""
+        with self._lock:
+            return list(self._whatifs)
 
     def order(self) -> RecoveryOrder:
         return self.derived("order", recovery_order)

@@ -11,8 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from resilia.analysis.results import Analysis
+from resilia.analysis.whatif import WhatIfReport
 from resilia.audit.models import AuditEvent
 from resilia.core.context import request_context
+from resilia.dependencies import selectors
 from resilia.dependencies import services as deps
 from resilia.incidents import services
 from resilia.incidents.models import Incident, Report, Status
@@ -211,3 +214,27 @@ def test_the_incident_page_has_a_constant_number_of_queries(bank, client_as, per
     body = client.get(inc.get_absolute_url()).content.decode()
     assert len(re.findall('data-testid="clock-row"', body)) == 200  # PAY and A000-A198
     assert _queries(client, inc.get_absolute_url()) == few
+
+
+def test_the_incident_page_runs_its_failure_through_the_engine_once(bank, client_as, personas, t0):
+    """The clock, the grading facts and the plans proposed share one what-if of the
+    incident's failed nodes per model state; a change of the model runs it again."""
+    inc = services.incident_declare(
+        actor=personas["manager"], title="x", category="it", pack=pack("cn-bank-53"),
+        detected_at=t0, resources=[bank["swift"]], facts={"provinces": 1},
+    )  # fmt: skip
+    client = client_as("manager")
+    assert client.get(inc.get_absolute_url()).status_code == 200
+    model = selectors.compiled_model()
+    swift = model.graph.index("resource:SWIFT")
+    assert model.whatifs_kept() == [(swift,)]  # one run for the clock, facts and plans
+    shared = model.whatif(["resource:SWIFT"])
+    assert client.get(inc.get_absolute_url()).status_code == 200
+    assert model.whatifs_kept() == [(swift,)]
+    assert WhatIfReport.run(Analysis(None), ["resource:SWIFT"]).result is shared
+    assert {"resource:SWIFT", "activity:PAY"} <= {model.graph.key(int(v)) for v in shared.nodes}
+    with request_context(source="test"):
+        deps.resource_update(actor=None, resource=bank["swift"], recovery_time=30)
+    again = selectors.compiled_model().whatif(["resource:SWIFT"])
+    assert again is not shared
+    assert client.get(inc.get_absolute_url()).status_code == 200
