@@ -54,7 +54,7 @@ class Analysis:
         }
         self.model = model = compiled_model()
         self.graph, self.index, self.revision = model.graph, model.index, model.revision
-        self.scope: Scope = scope_for(user, self.index, self.graph.n)
+        self.scope: Scope = scope_for(user, self.index, self.graph.n, model)
 
     def derived(self, name: str, compute: Callable[[CompiledGraph], object]):
         """`compute(graph)` once per model state, shared by every user and page."""
