@@ -42,13 +42,13 @@ register_action("incident_activate", gettext_lazy("Plan activated"))
 register_action("incident_task", gettext_lazy("Task updated"))
 
 
-def proposed(user, incident: Incident) -> list:
+def proposed(user, incident: Incident, *, keys: list[str] | None = None) -> list:
     """The published plans whose scope holds a failed or stopped node (plans.selectors), not
-    activated yet for this incident."""
+    activated yet for this incident; `keys`: its failed nodes when the caller has them."""
     from resilia.analysis.results import Analysis
     from resilia.analysis.whatif import WhatIfReport
 
-    keys = set(incident_clock.failed_keys(incident))
+    keys = set(incident_clock.failed_keys(incident) if keys is None else keys)
     if keys:
         analysis = Analysis(user)
         known = incident_clock._known(analysis, sorted(keys))

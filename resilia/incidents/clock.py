@@ -160,12 +160,20 @@ def _impact_steps(activity_ids, downtime_of) -> dict[int, dict]:
     return out
 
 
-def clock(incident, user=None, *, now: dt.datetime | None = None, limit: int | None = None):
+def clock(
+    incident,
+    user=None,
+    *,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    keys: list[str] | None = None,
+):
     """The clock of `incident` as `user` may see it (None: the whole model), its rows ordered
-    by the soonest MTPD breach, then RTO breach, then stop (the what-if's order)."""
+    by the soonest MTPD breach, then RTO breach, then stop (the what-if's order). `keys`: the
+    incident's failed_keys when the caller has them already (one read a page)."""
     now = now or timezone.now()
     elapsed = elapsed_minutes(incident, now)
-    keys = failed_keys(incident)
+    keys = failed_keys(incident) if keys is None else keys
     result = Clock(at=now, elapsed=elapsed)
     if not keys:
         return result
@@ -203,11 +211,13 @@ def clock(incident, user=None, *, now: dt.datetime | None = None, limit: int | N
     return result
 
 
-def derived_facts(incident, *, now: dt.datetime | None = None) -> dict:
+def derived_facts(
+    incident, *, now: dt.datetime | None = None, keys: list[str] | None = None
+) -> dict:
     """The facts a pack may derive rather than ask: the elapsed duration, the number of
     activities the failure stops by now (whole model), and the number of sites affected."""
     elapsed = elapsed_minutes(incident, now)
-    keys = failed_keys(incident)
+    keys = failed_keys(incident) if keys is None else keys
     stopped = 0
     if keys:
         analysis = Analysis(None)

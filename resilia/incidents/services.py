@@ -162,9 +162,10 @@ def clean_facts(pack: GradingPack, facts: dict | None) -> dict:
     return out
 
 
-def all_facts(incident: Incident, *, now=None) -> dict:
-    """The entered facts with the derived ones (elapsed duration, activities stopped, sites)."""
-    derived = incident_clock.derived_facts(incident, now=now)
+def all_facts(incident: Incident, *, now=None, keys: list[str] | None = None) -> dict:
+    """The entered facts with the derived ones (elapsed duration, activities stopped, sites);
+    `keys`: the incident's failed nodes (clock.failed_keys) when the caller has them."""
+    derived = incident_clock.derived_facts(incident, now=now, keys=keys)
     facts = dict(incident.facts or {})
     for spec in _fact_specs(incident.pack):
         source = spec.get("derived")
@@ -175,8 +176,10 @@ def all_facts(incident: Incident, *, now=None) -> dict:
     return facts
 
 
-def evaluate(incident: Incident, *, now=None) -> tuple[grading.Grade, grading.Escalation | None]:
-    facts = all_facts(incident, now=now)
+def evaluate(
+    incident: Incident, *, now=None, keys: list[str] | None = None
+) -> tuple[grading.Grade, grading.Escalation | None]:
+    facts = all_facts(incident, now=now, keys=keys)
     pack = incident.pack.as_pack()
     return grading.grade(pack, facts), grading.next_escalation(pack, facts)
 

@@ -21,7 +21,7 @@ from resilia.core.trail import record
 from resilia.incidents import access as inc_access
 from resilia.incidents import activation as act
 from resilia.incidents import documents, intake, services
-from resilia.incidents.clock import clock
+from resilia.incidents.clock import clock, failed_keys
 from resilia.incidents.forms import (
     AchievedForm,
     ActionForm,
@@ -134,9 +134,10 @@ def _source_report(request):
     return row if row.status == IntakeStatus.NEW else None
 
 
-def _clock_context(request, incident) -> dict:
-    state = clock(incident, request.user, limit=CLOCK_ROWS)
-    grade, escalation = services.evaluate(incident)
+def _clock_context(request, incident, keys: list[str] | None = None) -> dict:
+    keys = failed_keys(incident) if keys is None else keys
+    state = clock(incident, request.user, limit=CLOCK_ROWS, keys=keys)
+    grade, escalation = services.evaluate(incident, keys=keys)
     return {
         "obj": incident,
         "clock": state,
@@ -163,7 +164,8 @@ def _named(incident) -> list:
 def detail(request, pk, forms=None, status=200):
     incident = _incident(request, pk)
     user = request.user
-    context = _clock_context(request, incident)
+    keys = failed_keys(incident)  # read once: the clock, the grading and the plans share it
+    context = _clock_context(request, incident, keys)
     can_run = inc_access.may_run(user, incident)
     forms = forms or {}
     context.update(
@@ -194,7 +196,9 @@ def detail(request, pk, forms=None, status=200):
         )
         by_code = {v.plan.code: v for v in versions}
         context["proposed"] = [
-            (p, by_code[p.code]) for p in act.proposed(user, incident) if p.code in by_code
+            (p, by_code[p.code])
+            for p in act.proposed(user, incident, keys=keys)
+            if p.code in by_code
         ]
         if versions.exists():
             context["activate_form"] = forms.get("activate_form") or ActivateForm(
