@@ -16,7 +16,7 @@ from resilia.core.durations import (
     human_minutes,
     parse_minutes,
 )
-from resilia.core.forms import StyledForm, autocomplete
+from resilia.core.forms import QuickSelect, StyledForm, autocomplete
 from resilia.dependencies.models import Activity
 from resilia.org.models import Site, Unit
 
@@ -203,7 +203,7 @@ class QuestionnaireForm(forms.Form):
                 choices=kinds,
                 required=False,
                 initial=row.get("kind", ""),
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                widget=QuickSelect(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[f"res__{n}__description"] = forms.CharField(
                 required=False,
@@ -234,11 +234,17 @@ class QuestionnaireForm(forms.Form):
             empty_value=None,
             required=False,
             initial=str(row[i]) if i < len(row) and row[i] is not None else "",
-            widget=forms.Select(
+            # Named for screen readers by the select itself: a label element a cell made the
+            # grid a tenth longer.
+            widget=QuickSelect(
                 attrs={
                     "class": "form-select form-select-sm bia-rating",
                     "data-category": category["code"],
-                    "data-index": i,
+                    "aria-label": _("%(category)s at %(time)s")
+                    % {
+                        "category": local_name(category),
+                        "time": human_minutes(self.framework.time_points[i]),
+                    },
                 }
             ),
         )

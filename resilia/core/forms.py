@@ -6,6 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from resilia.core.pickers import use_picker
 
@@ -75,3 +78,33 @@ def errors_onto_form(form: forms.BaseForm, exc: ValidationError, *, on_top=()) -
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class QuickSelect(forms.Select):
+    """A `Select` that writes its options in Python: Django's markup without its blank lines,
+    rather than one template include an option, for grids of small selects such as a BIA
+    questionnaire, where rendering a hundred of them through templates was most of the page's
+    time. Grouped choices fall back to Django's rendering."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if self.allow_multiple_selected or any(isinstance(c[1], list | tuple) for c in choices):
+            return super().render(name, value, attrs, renderer)
+        final = self.build_attrs(self.attrs, attrs)
+        wanted = self.format_value(value)
+        chosen = wanted[0] if wanted else None
+        options, marked = [], False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not marked and option_value == chosen
+            marked = marked or selected
+            options.append(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option_value,
+                    mark_safe(" selected") if selected else "",
+                    label,
+                )
+            )
+        head = format_html('<select name="{}"{}>', name, flatatt(final))
+        return mark_safe(head + "".join(options) + "</select>")

@@ -298,3 +298,32 @@ def test_the_campaign_edit_page_shows_its_dates_in_both_languages(
     campaign = bia_setup["campaign"]
     page = c.get(reverse("bia:campaign_edit", args=[campaign.pk])).content.decode()
     assert 'value="2026-12-20"' in page and 'value="2026-01-01"' in page
+
+
+def test_the_questionnaire_names_each_rating_and_keeps_its_answers(pay, client_for):
+    """Each rating of the grid is one select named for screen readers by its category and
+    time point (no label element a cell), its saved rating selected."""
+    import re
+
+    from django.utils import translation
+
+    from resilia.bia.models import local_name
+    from resilia.core.durations import human_minutes
+
+    c = client_for("coord_a")
+    assert c.post(pay.get_absolute_url(), _post(pay.framework, rto="4h")).status_code == 302
+    with CaptureQueriesContext(connection) as ctx:
+        html = c.get(pay.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    fw = pay.framework
+    ratings = re.findall(r'<select name="r__(\w+?)__(\d+)"[^>]*aria-label="([^"]+)"', html)
+    assert len(ratings) == len(fw.categories) * len(fw.time_points)
+    with translation.override("en"):
+        legal = next(c for c in fw.categories if c["code"] == "legal")
+        expected = f"{local_name(legal)} at {human_minutes(fw.time_points[2])}"
+    assert ("legal", "2", expected) in ratings
+    chosen = re.search(r'<select name="r__legal__2".*?</select>', html).group(0)
+    assert re.findall(r'<option value="(\d*)" selected>', chosen) == [str(LEGAL[2])]
+    zh = c.get(pay.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert re.search(r'name="r__legal__2"[^>]*aria-label="[^"]+（[^"]+）"', zh)
+    assert 'class="visually-hidden" for="id_r__' not in html
+    assert len(ctx) <= 12, len(ctx)
