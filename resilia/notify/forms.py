@@ -115,6 +115,9 @@ class CallTreeContactRow(forms.Form):
         people = Person.objects.for_user(user).order_by("full_name")
         self.fields["person"].queryset = people
         self.fields["deputy"].queryset = people.filter(is_active=True)
+        # Search as you type: a bank's 100,000 people are not a <select> on every row.
+        autocomplete(self.fields["person"], ("org:autocomplete", ["person"]))
+        autocomplete(self.fields["deputy"], ("org:autocomplete", ["person"]))
 
     def clean(self):
         data = super().clean()
@@ -202,6 +205,7 @@ class StepRow(forms.Form):
         self.fields["call_tree"].queryset = CallTree.objects.for_user(user)
         self.fields["team"].queryset = Team.objects.for_user(user).order_by("code")
         self.fields["people"].queryset = Person.objects.for_user(user).order_by("full_name")
+        autocomplete(self.fields["team"], ("org:autocomplete", ["team"]))
         autocomplete(self.fields["people"], ("org:autocomplete", ["person"]))
 
     def clean(self):

@@ -291,3 +291,35 @@ def test_it_starts_a_send_with_the_policy_preselected(personas, setup):
     form = _client(personas).get(link).content.decode()
     assert f'<option value="{policy.pk}" selected>' in form
     assert _client(personas).get(f"{reverse('notify:send_create')}?policy=x").status_code == 200
+
+
+def test_the_tree_and_policy_editors_do_not_list_every_person(
+    personas, people, setup, org_tree, django_assert_max_num_queries
+):
+    """No widget renders a whole table: with 300 more people, the editors' rows name people
+    through the search-as-you-type picker (the chosen ones only), so their pages and queries
+    stay the same size."""
+    tree = setup["dba"]
+    with request_context(source="test"):
+        policy = notify.policy_create(
+            actor=None, code="BIG", name="大名单", steps=[{"call_tree": setup["duty"]}]
+        )
+
+    def sizes():
+        client = _client(personas)
+        pages = [
+            client.get(reverse("notify:calltree_edit", args=[tree.pk])),
+            client.get(reverse("notify:policy_edit", args=[policy.pk])),
+        ]
+        return [len(p.content) for p in pages], [p.content.decode() for p in pages]
+
+    before, _ = sizes()
+    Person.objects.bulk_create(
+        [Person(full_name=f"员工{i:03}", unit=org_tree["dept_a"]) for i in range(300)]
+    )
+    after, bodies = sizes()
+    assert all("员工123" not in body for body in bodies)
+    assert all(abs(a - b) < 500 for a, b in zip(after, before, strict=True)), (before, after)
+    assert 'data-picker-name="contacts-0-person"' in bodies[0]
+    with django_assert_max_num_queries(40):
+        _client(personas).get(reverse("notify:calltree_edit", args=[tree.pk]))
