@@ -4,8 +4,8 @@ The endpoint never sends the whole model: it asks the engine for the neighbourho
 centre node in the compiled graph (cached per model state), both directions, up to `depth`
 links, layer by layer, admitting only nodes the user may read and that pass the unit and kind
 filters, and stopping at MAX_NODES. Each kept node carries a verdict from the engine (gap,
-single point of failure, unknown capability, OK) and the chain of links that leads to it from
-the centre.
+single point of failure, unknown capability, OK), the node it was reached from and the link
+it was reached over: the page follows them back to the centre to say why a node is there.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from resilia.dependencies import selectors
 from resilia.dependencies.forms import node_label
 from resilia.dependencies.models import Activity, Resource, priority_order
 from resilia.engine.neighbourhood import Neighbourhood, link_group, links_between
-from resilia.engine.neighbourhood import alternatives as engine_alternatives
 from resilia.engine.neighbourhood import neighbourhood as engine_neighbourhood
 from resilia.org.models import Unit
 
@@ -205,32 +204,6 @@ def _tolerance(graph, link: int) -> str:
     return human_minutes(value) if value > 0 else ""
 
 
-def _path(graph, found: Neighbourhood, kept: dict[int, dict], node: int) -> list[dict]:
-    """The chain of links from the centre to `node`, each with its OR alternatives."""
-    steps = []
-    for step in found.path(node):
-        src, dst = graph.link(step.link)
-        group = link_group(graph, step.link)
-        alternatives = []
-        if group:
-            alternatives = [
-                kept[member]["name"]
-                for member in engine_alternatives(graph, step.link).tolist()
-                if member in kept
-            ]
-        steps.append(
-            {
-                "from": kept[src]["name"],
-                "to": kept[dst]["name"],
-                "direction": "needs" if step.needs else "needed_by",
-                "group": group,
-                "alternatives": alternatives,
-                "tolerance": _tolerance(graph, step.link),
-            }
-        )
-    return steps
-
-
 def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> dict:
     model = selectors.compiled_model()
     graph, index = model.graph, model.index
@@ -242,30 +215,35 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
         return {"nodes": [], "links": [], "truncated": False}
     found, kept = walked
     verdict = verdicts(model)
-    nodes = []
-    for node, data in kept.items():
-        kind_name, pk = _db_ref(index, node)
-        data = {k: v for k, v in data.items() if k != "unit_path"}
-        path = _path(graph, found, kept, node)
-        data.update(
-            id=f"{kind_name}:{pk}",
-            verdict=VERDICT_NAMES[int(verdict[node])],
-            centre=node == centre,
-            distance=len(path),
-            path=path,
-        )
-        nodes.append(data)
-    links = []
+    ids = {node: "{}:{}".format(*_db_ref(index, node)) for node in found.nodes.tolist()}
+    links, position = [], {}
     for link in links_between(graph, found.nodes).tolist():
-        src_ref, dst_ref = (_db_ref(index, end) for end in graph.link(link))
+        source, target = graph.link(link)
+        position[link] = len(links)
         links.append(
             {
-                "source": f"{src_ref[0]}:{src_ref[1]}",
-                "target": f"{dst_ref[0]}:{dst_ref[1]}",
+                "source": ids[source],
+                "target": ids[target],
                 "group": link_group(graph, link),
                 "tolerance": _tolerance(graph, link),
             }
         )
+    nodes = []
+    for node, data in kept.items():
+        data = {k: v for k, v in data.items() if k != "unit_path"}
+        at = found.position(node)
+        via = int(found.via[at])
+        # The link it was reached over and the node it was reached from: the page follows
+        # these back to the centre ("why it is here"), so no node carries its whole path.
+        data.update(
+            id=ids[node],
+            verdict=VERDICT_NAMES[int(verdict[node])],
+            centre=node == centre,
+            distance=int(found.distance[at]),
+            parent=ids[int(found.previous[at])] if via >= 0 else None,
+            via=position[via] if via >= 0 else None,
+        )
+        nodes.append(data)
     return {
         "nodes": nodes,
         "links": links,

@@ -76,6 +76,16 @@ def test_the_manager_reads_groups_and_exports_the_graph(page_for, shot, bank, la
     assert f"SWIFT · {long_name}" in tooltip
     assert ("结论" if language == "zh-hans" else "Verdict") in tooltip
     shot(page, f"graph-layers-{language}")
+    # Why a node is here: the page follows each node's link back to the centre (the payload
+    # names only the node it was reached from), with the OR group's alternatives.
+    page.locator(f".graph-node[data-id='resource:{bank['dc1'].pk}']").click()
+    steps = page.get_by_test_id("graph-path").locator("li")
+    expect(steps).to_have_count(2)
+    pay, dc1, dc2 = (
+        bank[k].name if language == "zh-hans" else bank[k].name_en for k in ("pay", "dc1", "dc2")
+    )
+    expect(steps.nth(0)).to_contain_text(pay)
+    expect(steps.nth(1)).to_contain_text(f"{dc1} | {dc2}")
 
     # Grouping by unit: one labelled box per unit, the nodes inside theirs.
     page.get_by_label(words["group"], exact=True).select_option(label=words["unit"])

@@ -37,16 +37,22 @@ def test_it_returns_the_neighbourhood_with_verdicts_and_styles(bank, client_for)
     assert links[(f"activity:{bank['pay'].pk}", f"resource:{bank['core'].pk}")] == ""
 
 
-def test_it_explains_the_path_from_the_centre(bank, client_for):
+def test_it_names_the_node_and_link_each_node_was_reached_by(bank, client_for):
+    """Each node carries the node it was reached from and the link it was reached over (a
+    position in `links`), never its whole path: the page follows them back to the centre."""
     payload = data(client_for("coord_a"), f"activity:{bank['pay'].pk}", depth=2)
-    dc1 = next(n for n in payload["nodes"] if n["code"] == "DC1")
-    first, second = dc1["path"]
-    assert (first["from"], first["to"], first["group"]) == ("支付清算", "核心业务系统", "")
-    assert (second["to"], second["group"], second["alternatives"]) == (
-        "主数据中心",
-        "dc",
-        ["同城灾备中心"],
-    )
+    nodes = {n["code"]: n for n in payload["nodes"]}
+    assert nodes["PAY"]["parent"] is None and nodes["PAY"]["via"] is None
+    assert nodes["CORE"]["parent"] == nodes["PAY"]["id"]
+    assert nodes["DC1"]["parent"] == nodes["CORE"]["id"]
+    via = payload["links"][nodes["DC1"]["via"]]
+    core, dc1 = nodes["CORE"]["id"], nodes["DC1"]["id"]
+    assert (via["source"], via["target"], via["group"]) == (core, dc1, "dc")
+    # Its OR alternative is another link of the same dependent and group in the payload.
+    assert {
+        "source": nodes["CORE"]["id"], "target": nodes["DC2"]["id"], "group": "dc", "tolerance": ""
+    } in payload["links"]  # fmt: skip
+    assert "path" not in nodes["DC1"]
 
 
 def test_it_walks_both_directions_and_honours_depth(bank, client_for):
@@ -54,7 +60,8 @@ def test_it_walks_both_directions_and_honours_depth(bank, client_for):
     payload = data(client, f"resource:{bank['dc1'].pk}", depth=1)
     assert {n["code"] for n in payload["nodes"]} == {"DC1", "CORE"}
     core = next(n for n in payload["nodes"] if n["code"] == "CORE")
-    assert core["path"][0]["direction"] == "needed_by"
+    # Reached from DC1 over the link CORE → DC1 (DC1 is needed by CORE).
+    assert payload["links"][core["via"]]["source"] == core["id"]
     payload = data(client, f"resource:{bank['dc1'].pk}", depth=4)
     assert {n["code"] for n in payload["nodes"]} == {"DC1", "CORE", "PAY", "DC2"}
 

@@ -3,6 +3,7 @@ in the same number of queries whatever the size (benchmarks/pages.py times them 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -166,3 +167,27 @@ def test_a_scoped_reader_pages_a_hub_without_joining_its_links_to_units(bank, or
         if re.search(r'"dependency_resource_id" = \d', q["sql"]) and "LIKE" in q["sql"]
     ]
     assert joined == []
+
+
+def test_it_sends_each_graph_node_in_the_same_bytes_however_far_from_the_centre(bank, client_for):
+    """A node names the node it was reached from, not its whole path: a node four links out
+    weighs what a node one link out does (a hub's 300 nodes sent 227 KiB of paths)."""
+    actor, unit = bank["actor"], bank["pay"].unit
+    with request_context(source="test"):
+        chain = deps.resource_create_many(
+            actor=actor,
+            items=[
+                {"code": f"C{i}", "name": f"链路资源{i}", "kind": "application", "unit": unit}
+                for i in range(5)
+            ],
+        )
+        deps.dependency_create_many(
+            actor=actor, links=[(chain[i], chain[i + 1], {}) for i in range(4)]
+        )
+    selectors.forget_compiled()
+    url = reverse("dependencies:graph_data")
+    payload = client_for("admin").get(url, {"node": f"resource:{chain[0].pk}", "depth": 4}).json()
+    sizes = {n["code"]: len(json.dumps(n, ensure_ascii=False)) for n in payload["nodes"]}
+    assert set(sizes) == {"C0", "C1", "C2", "C3", "C4"}
+    assert [n["distance"] for n in payload["nodes"]] == [0, 1, 2, 3, 4]
+    assert abs(sizes["C4"] - sizes["C1"]) <= 2, sizes  # a link position of one more digit

@@ -103,6 +103,32 @@
     return { from: step.to, text: verb + " " + step.from + " (" + kind + ")" };
   }
 
+  /* The chain of links from the centre to `node`: each node names the node it was reached
+     from (`parent`) and the link it was reached over (`via`, a position in data.links); the
+     OR alternatives of a step are the other kept links of the same dependent and group. */
+  function pathOf(node) {
+    var steps = [];
+    var seen = {};
+    while (node && node.parent && !seen[node.id]) {
+      seen[node.id] = true;
+      var link = data.links[node.via];
+      var from = byId[link.source], to = byId[link.target];
+      var alternatives = !link.group ? [] : data.links.filter(function (l) {
+        return l.source === link.source && l.group === link.group && l.target !== link.target && byId[l.target];
+      }).map(function (l) { return byId[l.target].name; });
+      steps.unshift({
+        from: from ? from.name : "",
+        to: to ? to.name : "",
+        direction: link.source === node.parent ? "needs" : "needed_by",
+        group: link.group,
+        alternatives: alternatives,
+        tolerance: link.tolerance,
+      });
+      node = byId[node.parent];
+    }
+    return steps;
+  }
+
   function showPanel(node) {
     panel.innerHTML = "";
     var body = el("div", "card-body");
@@ -123,7 +149,7 @@
     } else {
       var list = el("ol", "small ps-3");
       list.setAttribute("data-testid", "graph-path");
-      node.path.forEach(function (step) {
+      pathOf(node).forEach(function (step) {
         var t = stepText(step);
         var li = el("li", "");
         li.appendChild(el("strong", "", t.from));
