@@ -1,8 +1,8 @@
 """Turning audit events into what a reader understands: labels, field names, links, values.
 
-Every lookup here goes through the access choke point: an object is linked, and a foreign key
-resolved to its name, only when the reader may read that object. Queries are batched per model
-so a page of events costs one query per kind of object, never one per row.
+Every lookup here goes through the access choke point: a foreign key is resolved to its name
+only when the reader may read that object, and an object's link checks access when followed.
+Queries are batched per model, one per kind of object named, never one per row.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -180,22 +180,26 @@ def _label_of(model, key: str, field):
     return key
 
 
-def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
-    """Rows for templates: translated action, link to the object, readable change table."""
+def object_link(event, model) -> str:
+    """The log's link for an event's object: the audit's own address for it, which sends the
+    reader on to the object's page when it still exists and they may read it, else to its
+    history (resilia.audit.views.open_object). It costs no query on the log, whatever the
+    kinds of objects a page of events names."""
+    if model is None or not event.object_id or clean_pk(model, event.object_id) is None:
+        return ""
+    return reverse("audit:open_object", args=[event.object_type, event.object_id])
+
+
+def present(user, events, *, link_objects: bool = True, changes: bool = True) -> list[EventRow]:
+    """Rows for templates: translated action, link to the object, readable change table.
+
+    `changes=False` leaves the change tables out (the log loads each on demand), and with them
+    the queries that name the foreign keys they hold."""
     events = list(events)
     models_by_label = {label: resolve_model(label) for label in {e.object_type for e in events}}
-    links: dict[tuple[str, str], str] = {}
-    if link_objects:
-        ids_by_label = defaultdict(set)
-        for event in events:
-            if models_by_label.get(event.object_type) is not None and event.object_id:
-                ids_by_label[event.object_type].add(event.object_id)
-        for label, ids in ids_by_label.items():
-            for pk, obj in _readable_objects(user, models_by_label[label], ids).items():
-                links[(label, pk)] = absolute_url(obj)
     # Foreign keys in the changes: collect every id per related model, then one query each.
     wanted = defaultdict(set)
-    for event in events:
+    for event in events if changes else ():
         model = models_by_label.get(event.object_type)
         for key, values in (event.changes or {}).items():
             fk = _field_of(model, key)
@@ -213,12 +217,14 @@ def present(user, events, *, link_objects: bool = True) -> list[EventRow]:
             EventRow(
                 event=event,
                 label=action_label(event.action),
-                url=links.get((event.object_type, event.object_id), ""),
+                url=object_link(event, model) if link_objects else "",
                 type_label=type_label,
                 name=name,
                 changes=_change_rows(
                     model, event.changes or {}, names, created=event.action == "create"
-                ),
+                )
+                if changes
+                else [],
             )
         )
     return rows

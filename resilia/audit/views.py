@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,11 +44,41 @@ def log(request):
     context = {
         "filterset": filterset,
         "page": page,
-        "rows": present(request.user, page.object_list),
+        # The change tables load when a row is opened (event_changes): a page of 50 events
+        # rendered every one, with a query per kind of object and of foreign key they named.
+        "rows": present(request.user, page.object_list, changes=False),
         "query": query.urlencode(),
         "can_verify": can_verify_chain(request.user),
     }
     return render(request, "audit/log.html", context)
+
+
+@login_required
+def event_changes(request, seq: int):
+    """One event's change table: the log's row, opened (a partial for htmx, else a page)."""
+    access.require_kind(request.user, AuditEvent)
+    event = get_object_or_404(AuditEvent.objects.for_user(request.user), seq=seq)
+    (row,) = present(request.user, [event])
+    template = "audit/_event_changes.html" if _is_htmx(request) else "audit/event.html"
+    return render(request, template, {"row": row})
+
+
+@login_required
+def open_object(request, object_type, object_id):
+    """The log's link to an event's object: its page when it exists and the reader may read
+    it, else its history (which says so). Access is checked here, when the link is followed,
+    so the log costs no query per kind of object it names."""
+    access.require_kind(request.user, AuditEvent)
+    model = resolve_model(object_type)
+    pk = clean_pk(model, object_id) if model is not None else None
+    if pk is None:
+        raise Http404
+    try:
+        obj = access.readable(request.user, model._default_manager.all()).filter(pk=pk).first()
+    except LookupError:  # no access policy: a system object, shown by its history only
+        obj = None
+    url = absolute_url(obj) if obj is not None else ""
+    return redirect(url or reverse("audit:object_history", args=[model._meta.label_lower, pk]))
 
 
 def _export(request, events, filterset, fmt):
