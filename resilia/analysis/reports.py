@@ -102,6 +102,50 @@ class OrderReport:
             rows.append(row)
         return rows
 
+    def visible_cycles(self) -> list[int]:
+        """The positions of the cycles the user is shown: those that involve or block a node
+        they may read (every cycle for the whole model)."""
+        scope, found = self.analysis.scope, []
+        for i, (members, blocked) in enumerate(
+            zip(self.order.cycles, self.blocked_by, strict=True)
+        ):
+            nodes = np.asarray(list(members) + list(blocked), dtype=np.int64)
+            if scope.whole or scope.visible[nodes].any():
+                found.append(i)
+        return found
+
+    def cycle_members(self, i: int) -> np.ndarray:
+        """The members of cycle `i`, all of them (a cycle is named whole where it is shown)."""
+        return np.asarray(self.order.cycles[i], dtype=np.int64)
+
+    def cycle_blocked(self, i: int) -> np.ndarray:
+        """The nodes cycle `i` blocks that the user may read."""
+        return self.analysis.scope.filter(np.asarray(self.blocked_by[i], dtype=np.int64))
+
+    def cycle_summaries(self, numbers: Sequence[int], cap: int) -> list[dict]:
+        """For these 1-based numbers among the visible cycles, the first `cap` members and
+        blocked nodes of each with how many more there are: one batch of labels in all."""
+        visible = self.visible_cycles()
+        picked = [(n, visible[n - 1]) for n in numbers]
+        parts = [(n, self.cycle_members(i), self.cycle_blocked(i)) for n, i in picked]
+        scope = self.analysis.scope
+        labels = self.analysis.labels(
+            int(v)
+            for _n, members, blocked in parts
+            for v in [*members[:cap], *blocked[:cap]]
+            if scope.sees(int(v))
+        )
+        return [
+            {
+                "number": n,
+                "members": [labels.node(int(v)) for v in members[:cap]],
+                "more_members": max(0, len(members) - cap),
+                "blocked": [labels.node(int(v)) for v in blocked[:cap]],
+                "more_blocked": max(0, len(blocked) - cap),
+            }
+            for n, members, blocked in parts
+        ]
+
     def cycles(self) -> list[dict]:
         """Every cycle with its members and the nodes blocked by it (outside the scope: None
         names); a scoped user sees the cycles that involve or block a node they may read."""

@@ -7,9 +7,11 @@ result, audited. Access: resilia.analysis.scope.
 
 from __future__ import annotations
 
+import numpy as np
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +29,11 @@ from resilia.ops.services import report_job_request
 from resilia.org.models import Site
 
 PER_PAGE = 50
+# The recovery order page names this many cycles, each with this many members and blocked
+# nodes at most; the cycles page lists CYCLES_PER_PAGE a page, cut as short.
+CYCLES_SHOWN = 5
+CYCLE_CAP = 10
+CYCLES_PER_PAGE = 20
 # The timeline draws up to this many activities (its height grows with them), paged beyond.
 TIMELINE_PER_PAGE = 200
 # A PDF or DOCX export longer than this many rows is rendered by a report job in the worker.
@@ -128,14 +135,60 @@ def order_page(request):
     if _wants_export(request):
         return _export(request, "order", report.as_json())
     page = positions_page(report.positions, request.GET.get("page"), PER_PAGE)
+    # The cycles on the order page: the first few, each cut short; the rest are paged
+    # (cycles_page, cycle_page). Every cycle and every node it blocks named on every request
+    # made this page grow with the model.
+    count = len(report.visible_cycles())
     context = {
         "tab": "order",
         "report": report,
         "page": page,
         "rows": report.rows(page.object_list),
-        "cycles": report.cycles(),
+        "cycles": report.cycle_summaries(range(1, min(count, CYCLES_SHOWN) + 1), CYCLE_CAP),
+        "cycle_count": count,
+        "more_cycles": max(0, count - CYCLES_SHOWN),
     }
     return render(request, "analysis/order.html", context)
+
+
+@login_required
+def cycles_page(request):
+    """Every dependency cycle the user is shown, paged, each cut short with a link to it."""
+    _guard(request)
+    report = OrderReport(Analysis(request.user, links=True))
+    numbers = np.arange(1, len(report.visible_cycles()) + 1)
+    page = positions_page(numbers, request.GET.get("page"), CYCLES_PER_PAGE)
+    context = {
+        "tab": "order",
+        "page": page,
+        "cycles": report.cycle_summaries([int(n) for n in page.object_list], CYCLE_CAP),
+    }
+    return render(request, "analysis/cycles.html", context)
+
+
+@login_required
+def cycle_page(request, number: int):
+    """One dependency cycle: its members and the nodes it blocks, each list paged."""
+    _guard(request)
+    report = OrderReport(Analysis(request.user, links=True))
+    visible = report.visible_cycles()
+    if not 1 <= number <= len(visible):
+        raise Http404
+    i = visible[number - 1]
+    mpage = positions_page(report.cycle_members(i), request.GET.get("page"), PER_PAGE)
+    bpage = positions_page(report.cycle_blocked(i), request.GET.get("bpage"), PER_PAGE)
+    scope = report.analysis.scope
+    shown = [int(v) for v in [*mpage.object_list, *bpage.object_list]]
+    labels = report.analysis.labels(v for v in shown if scope.sees(v))
+    context = {
+        "tab": "order",
+        "number": number,
+        "mpage": mpage,
+        "members": [labels.node(int(v)) for v in mpage.object_list],
+        "bpage": bpage,
+        "blocked": [labels.node(int(v)) for v in bpage.object_list],
+    }
+    return render(request, "analysis/cycle.html", context)
 
 
 @login_required
