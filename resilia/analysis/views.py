@@ -29,13 +29,16 @@ from resilia.ops.services import report_job_request
 from resilia.org.models import Site
 
 PER_PAGE = 50
+# A what-if row carries its times and its cause chain: 20 a page keeps the page small when a
+# hub's failure stops tens of thousands of nodes.
+WHATIF_PER_PAGE = 20
 # The recovery order page names this many cycles, each with this many members and blocked
 # nodes at most; the cycles page lists CYCLES_PER_PAGE a page, cut as short.
 CYCLES_SHOWN = 5
 CYCLE_CAP = 10
 CYCLES_PER_PAGE = 20
 # The timeline draws up to this many activities (its height grows with them), paged beyond.
-TIMELINE_PER_PAGE = 200
+TIMELINE_PER_PAGE = 50
 # A PDF or DOCX export longer than this many rows is rendered by a report job in the worker.
 INLINE_ROWS = 3000
 # The timeline chart's words, translated here and handed to the script as JSON.
@@ -48,6 +51,11 @@ CHART_LABELS = {
     "remove": _("Remove"),
 }
 AUTOCOMPLETE_LIMIT = 8
+
+
+def columns(rows: list[dict]) -> dict[str, list]:
+    """Rows as one list per key (the timeline's script data): the keys once, not per row."""
+    return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
 
 
 def _guard(request) -> None:
@@ -97,9 +105,10 @@ def whatif_page(request):
             extra = documents.whatif_meta(data, labels)
             changes = {"failed": report.failed, "at": data["at"]}
             return _export(request, "whatif", data, extra, changes)
-        page = positions_page(report.activities, request.GET.get("page"), PER_PAGE)
-        rpage = positions_page(report.resources, request.GET.get("rpage"), PER_PAGE)
+        page = positions_page(report.activities, request.GET.get("page"), WHATIF_PER_PAGE)
+        rpage = positions_page(report.resources, request.GET.get("rpage"), WHATIF_PER_PAGE)
         tpage = positions_page(report.activities, request.GET.get("tpage"), TIMELINE_PER_PAGE)
+        timeline = report.timeline(tpage.object_list)
         context.update(
             report=report,
             page=page,
@@ -107,7 +116,8 @@ def whatif_page(request):
             rpage=rpage,
             resource_rows=report.rows(rpage.object_list),
             tpage=tpage,
-            timeline=report.timeline(tpage.object_list),
+            timeline=timeline,
+            timeline_data=columns(timeline),
             activations=to_activate(request.user, report.affected_keys()),
         )
     return render(request, "analysis/whatif.html", context)

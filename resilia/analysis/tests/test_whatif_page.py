@@ -14,10 +14,13 @@ URL = "/analysis/whatif/"
 
 
 def timeline(response) -> list[dict]:
+    """The timeline's rows as the page's script rebuilds them from its one list per key."""
     html = response.content.decode()
     start = html.index('id="whatif-timeline-data"')
     start = html.index(">", start) + 1
-    return json.loads(html[start : html.index("</script>", start)])
+    columns = json.loads(html[start : html.index("</script>", start)])
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(columns, values, strict=True)) for values in rows]
 
 
 def test_it_is_the_analysis_entry_in_the_navigation(client_as, bank):

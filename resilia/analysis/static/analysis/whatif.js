@@ -49,7 +49,13 @@
   var holder = document.getElementById("whatif-timeline");
   var source = document.getElementById("whatif-timeline-data");
   if (!holder || !source || typeof echarts === "undefined") return;
-  var rows = JSON.parse(source.textContent);
+  // The server sends one list per key (the keys once, not per row): rebuild the rows.
+  var columns = JSON.parse(source.textContent);
+  var rows = (columns.name || []).map(function (_n, i) {
+    var row = {};
+    Object.keys(columns).forEach(function (k) { row[k] = columns[k][i]; });
+    return row;
+  });
   var hours = function (m) { return m === null ? null : Math.round(m / 6) / 10; };
   var finite = [];
   rows.forEach(function (r) {
