@@ -204,6 +204,12 @@ def _tolerance(graph, link: int) -> str:
     return human_minutes(value) if value > 0 else ""
 
 
+def _compact(item: dict) -> dict:
+    """`item` without its empty values (None, "", False): the page reads a missing key as
+    empty, and a few hundred nodes and links no longer carry them."""
+    return {k: v for k, v in item.items() if v is not None and v != "" and v is not False}
+
+
 def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> dict:
     model = selectors.compiled_model()
     graph, index = model.graph, model.index
@@ -221,12 +227,14 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
         source, target = graph.link(link)
         position[link] = len(links)
         links.append(
-            {
-                "source": ids[source],
-                "target": ids[target],
-                "group": link_group(graph, link),
-                "tolerance": _tolerance(graph, link),
-            }
+            _compact(
+                {
+                    "source": ids[source],
+                    "target": ids[target],
+                    "group": link_group(graph, link),
+                    "tolerance": _tolerance(graph, link),
+                }
+            )
         )
     nodes = []
     for node, data in kept.items():
@@ -243,7 +251,7 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
             parent=ids[int(found.previous[at])] if via >= 0 else None,
             via=position[via] if via >= 0 else None,
         )
-        nodes.append(data)
+        nodes.append(_compact(data))
     return {
         "nodes": nodes,
         "links": links,
@@ -278,7 +286,11 @@ def graph_data(request):
     """JSON neighbourhood of ?node=activity:<pk>|resource:<pk>, &depth=1-4, &unit=, &kind=."""
     _require_reader(request.user)
     depth, unit, kind = _params(request)
-    return JsonResponse(graph_payload(request.user, request.GET.get("node", ""), depth, unit, kind))
+    payload = graph_payload(request.user, request.GET.get("node", ""), depth, unit, kind)
+    # Compact and in UTF-8: the names are Chinese, six bytes each as \u escapes.
+    return JsonResponse(
+        payload, json_dumps_params={"separators": (",", ":"), "ensure_ascii": False}
+    )
 
 
 class GraphForm:
