@@ -32,10 +32,27 @@ def test_it_shows_the_log_to_audit_readers(client_for, persona):
 
 
 @pytest.mark.parametrize("persona", ["coord_a", "contrib_a", "executive"])
-def test_it_forbids_the_log_to_everyone_else(client_for, persona):
+def test_it_forbids_the_log_to_everyone_else(client_for, persona, org_tree):
     assert client_for(persona).get(LOG).status_code == 403
     assert client_for(persona).get(LOG + "?export=csv").status_code == 403
     assert not AuditEvent.objects.filter(action="export").exists()
+    # Nor a row of it: its changes, its object's link.
+    event = AuditEvent.objects.filter(object_type="org.unit").latest("seq")
+    changes = reverse("audit:event_changes", args=[event.seq])
+    link = reverse("audit:open_object", args=["org.unit", org_tree["dept_a"].pk])
+    assert client_for(persona).get(changes).status_code == 403
+    assert client_for(persona).get(link).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["admin", "manager", "auditor"])
+def test_it_opens_a_rows_changes_and_object_for_audit_readers(client_for, persona, org_tree):
+    event = AuditEvent.objects.filter(object_type="org.unit").latest("seq")
+    changes = reverse("audit:event_changes", args=[event.seq])
+    assert client_for(persona).get(changes, **HTMX).status_code == 200
+    link = reverse("audit:open_object", args=["org.unit", org_tree["dept_a"].pk])
+    response = client_for(persona).get(link)
+    assert response.status_code == 302
+    assert response["Location"] == org_tree["dept_a"].get_absolute_url()
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
