@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -260,6 +261,43 @@ def graph_payload(user, key: str, depth: int, unit: Unit | None, kind: str) -> d
     }
 
 
+# Per node, what the page rebuilds rather than receives: its id (type and pk), its page (from
+# the address of its type), its unit's and its kind's names (sent once each), whether it is the
+# centre (named once) and its parent (sent as a position).
+_REBUILT = {"id", "url", "unit", "kind_label", "centre", "parent"}
+
+
+def pack(payload: dict) -> dict:
+    """The payload as graph.js reads it: one list per key for the nodes and for the links (the
+    keys once, not per node), links and parents as positions in the nodes, and the strings a
+    few hundred nodes share (unit and kind names, the address of each type) once each. The
+    page unpacks it into the objects graph_payload built."""
+    nodes, links = payload["nodes"], payload["links"]
+    at = {n["id"]: i for i, n in enumerate(nodes)}
+    keys = list(dict.fromkeys(k for n in nodes for k in n if k not in _REBUILT))
+    columns = {k: [n.get(k) for n in nodes] for k in keys}
+    columns["pk"] = [int(n["id"].partition(":")[2]) for n in nodes]
+    columns["parent"] = [at.get(n.get("parent")) for n in nodes]
+    return {
+        "nodes": columns,
+        "centre": next((i for i, n in enumerate(nodes) if n.get("centre")), None),
+        "units": {n["unit_key"]: n.get("unit", "") for n in nodes if n.get("unit_key")},
+        "kind_labels": {n["kind"]: n.get("kind_label", "") for n in nodes},
+        "urls": {
+            kind: reverse(f"dependencies:{kind}_detail", args=[0])
+            for kind in ("activity", "resource")
+        },
+        "links": {
+            "source": [at[link["source"]] for link in links],
+            "target": [at[link["target"]] for link in links],
+            "group": [link.get("group", "") for link in links],
+            "tolerance": [link.get("tolerance", "") for link in links],
+        },
+        "truncated": payload["truncated"],
+        "revision": payload.get("revision"),
+    }
+
+
 def _params(request):
     try:
         depth = min(max(int(request.GET.get("depth", 2)), 1), MAX_DEPTH)
@@ -286,7 +324,7 @@ def graph_data(request):
     """JSON neighbourhood of ?node=activity:<pk>|resource:<pk>, &depth=1-4, &unit=, &kind=."""
     _require_reader(request.user)
     depth, unit, kind = _params(request)
-    payload = graph_payload(request.user, request.GET.get("node", ""), depth, unit, kind)
+    payload = pack(graph_payload(request.user, request.GET.get("node", ""), depth, unit, kind))
     # Compact and in UTF-8: the names are Chinese, six bytes each as \u escapes.
     return JsonResponse(
         payload, json_dumps_params={"separators": (",", ":"), "ensure_ascii": False}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from resilia.core.context import request_context
 from resilia.dependencies import services as deps
 from resilia.dependencies.models import ModelRevision, Resource
+from resilia.dependencies.tests.graph_wire import unpack
 from resilia.dependencies.views_graph import MAX_NODES
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ DATA = reverse("dependencies:graph_data")
 def data(client, node, **params):
     response = client.get(DATA, {"node": node, **params})
     assert response.status_code == 200
-    return response.json()
+    return unpack(response.json())
 
 
 def test_it_returns_the_neighbourhood_with_verdicts_and_styles(bank, client_for):
@@ -149,7 +150,7 @@ def test_each_node_carries_what_the_page_groups_it_by(bank, client_for, org_tree
     response = client.get(
         DATA, {"node": f"activity:{bank['pay'].pk}", "depth": 1}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    nodes = {n["code"]: n for n in response.json()["nodes"]}
+    nodes = {n["code"]: n for n in unpack(response.json())["nodes"]}
     dept_a = org_tree["dept_a"]
     assert (nodes["PAY"]["unit_key"], nodes["CORE"]["unit_key"]) == (str(dept_a.pk),) * 2
     assert nodes["PAY"]["unit"] == (dept_a.name_en or dept_a.name)

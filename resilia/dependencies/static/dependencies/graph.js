@@ -129,6 +129,38 @@
     return steps;
   }
 
+  /* The server sends one list per key (resilia.dependencies.views_graph.pack): rebuild the
+     objects, each node with its id, page, unit and kind names, parent id and centre flag;
+     empty values are left out, as a missing key reads as empty. */
+  function unpack(p) {
+    function rows(columns) {
+      var keys = Object.keys(columns || {});
+      var count = keys.length ? columns[keys[0]].length : 0;
+      var out = [];
+      for (var i = 0; i < count; i++) {
+        var row = {};
+        keys.forEach(function (k) {
+          var v = columns[k][i];
+          if (v !== null && v !== undefined && v !== "") { row[k] = v; }
+        });
+        out.push(row);
+      }
+      return out;
+    }
+    var nodes = rows(p.nodes);
+    nodes.forEach(function (n, i) {
+      n.id = n.type + ":" + n.pk;
+      n.url = p.urls[n.type].replace(/\/0\/$/, "/" + n.pk + "/");
+      if (n.unit_key) { n.unit = p.units[n.unit_key]; }
+      n.kind_label = p.kind_labels[n.kind];
+      if (i === p.centre) { n.centre = true; }
+    });
+    nodes.forEach(function (n) { if (n.parent !== undefined) { n.parent = nodes[n.parent].id; } });
+    var links = rows(p.links);
+    links.forEach(function (l) { l.source = nodes[l.source].id; l.target = nodes[l.target].id; });
+    return { nodes: nodes, links: links, truncated: p.truncated, revision: p.revision };
+  }
+
   function showPanel(node) {
     panel.innerHTML = "";
     var body = el("div", "card-body");
@@ -436,8 +468,9 @@
     var mine = ++run;
     fetch(form.getAttribute("data-url") + "?" + params.toString(), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (payload) {
+      .then(function (packed) {
         if (mine !== run) { return; }
+        var payload = unpack(packed);
         if (!payload.nodes.length) { clear(S.empty); return; }
         data = payload;
         byId = {};
