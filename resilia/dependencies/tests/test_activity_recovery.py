@@ -13,6 +13,7 @@ import pytest
 
 from resilia.dependencies import selectors
 from resilia.dependencies import services as deps
+from resilia.dependencies.tests.graph_wire import unpack
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +55,11 @@ def test_it_says_an_rto_that_needs_an_untested_capability_cannot_be_shown_met(cl
     assert [(a["code"], a["untested"]) for a in api if a["code"] == "YIB-OPS"] == [
         ("YIB-OPS", True)
     ]
-    graph = client.get(
-        "/dependencies/graph/data/", {"node": f"activity:{bank['ops'].pk}", "depth": 1}
-    ).json()
+    graph = unpack(
+        client.get(
+            "/dependencies/graph/data/", {"node": f"activity:{bank['ops'].pk}", "depth": 1}
+        ).json()
+    )
     verdicts = {n["code"]: n["verdict"] for n in graph["nodes"]}
     assert verdicts == {"YIB-OPS": "gap", "YIB-SYS": "gap"}
 
