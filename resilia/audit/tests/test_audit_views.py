@@ -25,10 +25,15 @@ def history_url(obj):
 
 
 @pytest.mark.parametrize("persona", ["admin", "manager", "auditor"])
-def test_it_shows_the_log_to_audit_readers(client_for, persona):
+def test_it_shows_the_log_to_audit_readers(client_for, persona, org_tree):
     response = client_for(persona).get(LOG)
     assert response.status_code == 200
-    assert "示例银行" in response.content.decode()
+    # The bank's creation, its kind in the reader's language; its name as it was recorded
+    # (in the language active then: the change table, loaded when the row opens, has both).
+    body = response.content.decode()
+    bank = org_tree["company"]
+    assert f'href="/audit/open/org.unit/{bank.pk}/"' in body and "组织单元" in body
+    assert "示例银行" in body or "Demo Bank" in body
 
 
 @pytest.mark.parametrize("persona", ["coord_a", "contrib_a", "executive"])
