@@ -10,13 +10,14 @@ channels switched off are shared by the lanes of a run.
 
 A worker killed with kill -9 leaves the rows of its batch SENDING: the next dispatcher takes
 those older than the claim lease back to QUEUED and sends them again with the same key
-(Message-ID, Idempotency-Key). E-mail and webhooks record the row as sent just before the last
-byte that makes the peer accept the message (`Transport.commits_before_accept`): a kill before
-the record leaves the peer an unfinished message, which it discards, and the row is sent
-again; a kill after it leaves the row sent and the message delivered, once. The window left is
-one write of a few bytes after a commit. The robots and SMS gateways, sent through one library
-call, are recorded right after the peer's answer: a kill between the two can send one of
-those again, at most one per lane, with the same key.
+(Message-ID, Idempotency-Key). E-mail and webhooks hold back the last bytes that make the
+peer keep the message (`Transport.commits_before_accept`); on PostgreSQL the record's COMMIT
+and those bytes are then written back to back, without a thread switch between them
+(notify.handover): a kill before leaves the peer an unfinished message, which it discards,
+and the row is sent again; a kill after leaves the row sent and the message delivered, once.
+On SQLite the last bytes go first, then the record. The robots and SMS gateways, sent through
+one library call, are recorded right after the peer's answer. In those two cases a kill
+between the two can send a message again, at most one per lane, with the same key.
 
 A caller inside a transaction (the tests, with a fixed clock), or on an in-memory SQLite
 database, is served by one lane in its own thread: other connections would not see its
@@ -28,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import queue
-import sys
 import threading
 import time
 import uuid
@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from resilia.core.context import request_context
+from resilia.notify import handover
 from resilia.notify.models import Acknowledgement, Attempt, Delivery, Send
 from resilia.notify.tokens import ack_url
 from resilia.notify.transports import Outgoing, TransportError, transport_for
@@ -206,16 +207,8 @@ class _Run:
 class _Pool:
     """The lanes: threads taking the deliveries of a batch from one queue."""
 
-    # How long a lane that holds the interpreter lock keeps it when another wants it (the
-    # default is 5 ms). A lane that has just committed a message's record needs the lock back
-    # to write the message's last line: a kill -9 while it waits loses that message, so the
-    # wait is kept short while lanes run.
-    SWITCH_INTERVAL = 0.0002
-
     def __init__(self, run: _Run, count: int):
         self.run = run
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self.switch_interval, self.SWITCH_INTERVAL))
         self.jobs: queue.Queue = queue.Queue()
         self.error: BaseException | None = None
         language = translation.get_language()
@@ -239,7 +232,6 @@ class _Pool:
             self.jobs.put(None)
         for thread in self.threads:
             thread.join()
-        sys.setswitchinterval(self.switch_interval)
 
     def _lane(self, language) -> None:
         sender = _Sender(self.run)
@@ -316,18 +308,21 @@ class _Sender:
         started = time.monotonic()
         recorded = False
 
-        def record_sent() -> bool:
+        def record_sent(last=None) -> bool:
             nonlocal recorded
             ms = int((time.monotonic() - started) * 1000)
-            recorded = _record(
-                delivery,
-                status=Delivery.Status.SENT,
-                attempts=number,
-                sent_at=moment if run.fixed else timezone.now(),
-                duration_ms=ms,
-                error="",
-                attempt=(number, True, "", ms),
-            )
+            fields = {
+                "status": Delivery.Status.SENT,
+                "attempts": number,
+                "sent_at": moment if run.fixed else timezone.now(),
+                "duration_ms": ms,
+                "error": "",
+            }
+            attempt = (number, True, "", ms)
+            if last is None:
+                recorded = _record(delivery, attempt=attempt, **fields)
+            else:
+                recorded = _record_handing_over(delivery, last, attempt=attempt, **fields)
             return recorded
 
         before_accept = transport.commits_before_accept
@@ -336,7 +331,7 @@ class _Sender:
         except Withdrawn:
             return "skipped"  # taken back after its lease: another dispatcher's row now
         except TransportError as exc:
-            if recorded:  # refused after its last byte: not sent after all
+            if recorded:  # refused after its last bytes: not sent after all
                 _unrecord(delivery, number)
             return self._failed(delivery, transport, exc, number, started, moment)
         if not before_accept:
@@ -437,21 +432,102 @@ def _unrecord(delivery, number: int) -> None:
         )
 
 
+def _record_handing_over(delivery, last, *, attempt, **fields) -> bool:
+    """Record a message sent and write its `last` bytes (notify.handover.LastBytes); False,
+    with nothing written, if the row no longer holds its claim.
+
+    On PostgreSQL the record's statements run in a transaction of their own, then its COMMIT
+    and the last bytes are written back to back (`handover.hand_over`): a kill before leaves
+    the row unsent and the peer an unfinished message; after, both done. Elsewhere (SQLite,
+    a caller's transaction) the last bytes go inside the record's transaction, before its
+    commit: a kill between the two sends the message again, with the same key.
+    """
+    conn = transaction.get_connection()
+    conn.ensure_connection()
+    send_commit = None if conn.in_atomic_block else handover.commit_sender(conn)
+    if send_commit is None:
+        return _record(delivery, attempt=attempt, then=last.send_all, **fields)
+    insert, update = _statements()
+    held, values = _prepared(delivery, fields, conn)
+    with conn.cursor() as cursor:
+        cursor.execute("BEGIN")
+        try:
+            at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
+            cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
+            cursor.execute(update, [*values, *held])
+            mine = cursor.rowcount == 1
+        except BaseException:
+            _abandon(conn)
+            raise
+        if not mine:
+            cursor.execute("ROLLBACK")
+            return False
+    queued, written = handover.hand_over(send_commit, last)
+    try:
+        last.send_rest(written)
+    except OSError:
+        # The peer never had the message's end: its record must not say sent (taking it back
+        # does nothing if the COMMIT did not take).
+        if queued:
+            _committed(conn)
+            _unrecord(delivery, attempt[0])
+        raise
+    if not (queued and _committed(conn)):
+        # The message went and its record did not: record it again, as any other.
+        _abandon(conn)
+        _record(delivery, attempt=attempt, **fields)
+    return True
+
+
+def _committed(conn) -> bool:
+    """The COMMIT's answer; False when none came (the connection is then closed: recording
+    again writes nothing if it did commit, the record holding only for a row still claimed)."""
+    try:
+        return handover.commit_answer(conn)
+    except (OSError, TimeoutError):
+        _abandon(conn)
+        return False
+
+
+def _abandon(conn) -> None:
+    """Close a connection whose transaction state is not known (the server rolls back)."""
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001 (already broken: a new one opens on the next query)
+        conn.connection = None
+
+
 # The fields an outcome sets; those it does not name keep the claimed row's values.
 _FIELDS = ("status", "attempts", "sent_at", "duration_ms", "error", "next_attempt_at", "claimed_at")
 
 
-def _record(delivery, *, attempt=None, **fields) -> bool:
+def _record(delivery, *, attempt=None, then=None, **fields) -> bool:
     """Record one outcome at once, in one short transaction on this thread's connection;
     False if the row no longer holds its claim (taken back after its lease: not written).
 
     Two statements, both only for the row still SENDING under its batch's claim token, so a
     row taken back and claimed again is not written over: the attempt (`attempt` is its
     number, ok, error, duration), then the row's outcome. Every outcome takes the row out of
-    SENDING, so the update also clears the claim.
+    SENDING, so the update also clears the claim. `then`: called inside the transaction once
+    the row is written (not if it is no longer held); an error from it rolls the record back.
     """
     insert, update = _statements()
     conn = transaction.get_connection()  # the real one, not the proxy
+    held, values = _prepared(delivery, fields, conn)
+    with transaction.atomic(), conn.cursor() as cursor:
+        if attempt is not None:
+            at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
+            cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
+        cursor.execute(update, [*values, *held])
+        if cursor.rowcount != 1:
+            return False
+        if then is not None:
+            then()
+        return True
+
+
+def _prepared(delivery, fields, conn) -> tuple[list, list]:
+    """The parameters of a record: the row as claimed, then the values of `_FIELDS`."""
     held = [
         delivery.pk,
         Delivery.Status.SENDING.value,
@@ -461,12 +537,7 @@ def _record(delivery, *, attempt=None, **fields) -> bool:
         field.get_db_prep_save(fields.get(field.name, getattr(delivery, field.attname)), conn)
         for field in (Delivery._meta.get_field(name) for name in _FIELDS)
     ]
-    with transaction.atomic(), conn.cursor() as cursor:
-        if attempt is not None:
-            at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
-            cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
-        cursor.execute(update, [*values, *held])
-        return cursor.rowcount == 1
+    return held, values
 
 
 @functools.cache

@@ -29,14 +29,15 @@ class TransportError(Exception):
 
 class Withdrawn(Exception):
     """The dispatcher's `commit` refused (the row is no longer this worker's): the transport
-    dropped the message before its last byte, so the peer keeps nothing."""
+    dropped the message before its last bytes, so the peer keeps nothing."""
 
 
-def commit_or_drop(commit, drop, key: str) -> None:
-    """Run the dispatcher's `commit` before a message's last byte; if it refuses or fails,
-    `drop` the connection (the peer discards the unfinished message) and raise."""
+def commit_or_drop(commit, last, drop, key: str) -> None:
+    """Hand the message's `last` bytes (a `LastBytes`) to the dispatcher's `commit`, which
+    records the delivery and writes them; if it refuses or fails, `drop` the connection
+    (the peer discards the unfinished message) and raise."""
     try:
-        held = commit()
+        held = commit(last)
     except BaseException:
         drop()
         raise
@@ -84,14 +85,13 @@ class Transport:
     max_attempts = 4
     backoff_seconds = 30
     timeout = 10
-    # True: `send(message, commit=...)` calls `commit()` once everything but the last byte
-    # the peer needs to accept the message has gone out, and sends that byte only if
-    # `commit()` returned True (else it drops the connection and raises Withdrawn). The
-    # dispatcher records the delivery as sent in `commit()`: a worker killed before it leaves
-    # the peer an unfinished message, which it discards; killed after it, the row says sent
-    # and the peer has the message (the kernel still delivers what was written). Transports
-    # that go through a library's one-call send (the robots, SMS) cannot split it: they are
-    # recorded right after the peer's answer.
+    # True: `send(message, commit=...)` sends everything but the last bytes the peer needs
+    # to keep the message, then calls `commit(last)` with those bytes (a
+    # `notify.handover.LastBytes`) instead of writing them: the dispatcher records the
+    # delivery and writes them back to back with the record's COMMIT (see notify.handover).
+    # `commit` returning False (the row is no longer this worker's): the transport drops the
+    # connection and raises Withdrawn. Transports that go through a library's one-call send
+    # (the robots, SMS) cannot split it: they are recorded right after the peer's answer.
     commits_before_accept = False
 
     def __init__(self, channel):
