@@ -628,6 +628,7 @@ def sends_tick(*, now: dt.datetime | None = None) -> dict:
             | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale_before(now)),
             send__status=Send.Status.RUNNING,
         )
+        .order_by()  # not the model's ordering: DISTINCT would then keep one row a delivery
         .values_list("send_id", flat=True)
         .distinct()
     )

@@ -154,3 +154,24 @@ def test_it_refuses_a_call_tree_contact_whose_deputies_form_a_cycle(setup, perso
                 actor=personas["manager"], tree=setup["dba"], person=people["alice"]
             )
     assert not setup["dba"].contacts.filter(person=people["alice"]).exists()
+
+
+def test_the_minute_dispatches_a_send_with_work_left_once(setup, personas, people):
+    """A send with many rows still due (queued, or left claimed by a dead worker) is
+    dispatched once by the scheduler's minute, not once a row: a worker killed during a
+    large fan-out would otherwise find thousands of tasks for one send on its queue."""
+    with request_context(source="test"):
+        send = notify.send_start(
+            actor=personas["manager"],
+            title="演练",
+            template=setup["tpl"],
+            channels=[setup["email"], setup["hook"]],
+            people=[people["alice"], people["bob"], people["carol"], setup["dave"]],
+            now=T0,
+        )
+    assert Delivery.objects.filter(send=send, status="queued").count() == 8
+    Delivery.objects.filter(send=send, person=people["bob"]).update(
+        status="sending", claimed_at=T0 - dt.timedelta(hours=1)
+    )
+    with request_context(source="test"):
+        assert notify.sends_tick(now=minutes(1))["dispatched"] == [send.pk]
