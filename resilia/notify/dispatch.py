@@ -15,9 +15,9 @@ peer keep the message (`Transport.commits_before_accept`); on PostgreSQL the rec
 and those bytes are then written back to back, without a thread switch between them
 (notify.handover): a kill before leaves the peer an unfinished message, which it discards,
 and the row is sent again; a kill after leaves the row sent and the message delivered, once.
-On SQLite the last bytes go first, then the record. The robots and SMS gateways, sent through
-one library call, are recorded right after the peer's answer. In those two cases a kill
-between the two can send a message again, at most one per lane, with the same key.
+On SQLite the last bytes go first, then the record's commit, as close. The robots and SMS
+gateways, sent through one library call, are recorded right after the peer's answer: a kill
+between the two can send one of those again, at most one per lane, with the same key.
 
 A caller inside a transaction (the tests, with a fixed clock), or on an in-memory SQLite
 database, is served by one lane in its own thread: other connections would not see its
@@ -438,13 +438,22 @@ def _record_handing_over(delivery, last, *, attempt, **fields) -> bool:
 
     On PostgreSQL the record's statements run in a transaction of their own, then its COMMIT
     and the last bytes are written back to back (`handover.hand_over`): a kill before leaves
-    the row unsent and the peer an unfinished message; after, both done. Elsewhere (SQLite,
-    a caller's transaction) the last bytes go inside the record's transaction, before its
-    commit: a kill between the two sends the message again, with the same key.
+    the row unsent and the peer an unfinished message; after, both done. On SQLite the last
+    bytes, then the commit, back to back (`handover.end_and_commit`). Inside a caller's
+    transaction the last bytes go just before the record's end.
     """
     conn = transaction.get_connection()
     conn.ensure_connection()
-    send_commit = None if conn.in_atomic_block else handover.commit_sender(conn)
+    if conn.in_atomic_block:  # a caller's transaction: the last bytes just before its end
+        return _record(delivery, attempt=attempt, then=last.send_all, **fields)
+    if conn.vendor == "sqlite":
+        end = functools.partial(handover.end_and_commit, last, conn.connection.commit)
+        try:
+            return _record(delivery, attempt=attempt, then=end, **fields)
+        except handover.Unended as gone:
+            _unrecord(delivery, attempt[0])
+            raise gone.__cause__ from None
+    send_commit = handover.commit_sender(conn)
     if send_commit is None:
         return _record(delivery, attempt=attempt, then=last.send_all, **fields)
     insert, update = _statements()

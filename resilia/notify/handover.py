@@ -15,10 +15,12 @@ calls), so no other thread runs and no bytecode is evaluated between them. What 
 between the COMMIT's write and the last bytes' write is a few microseconds of C.
 
 The COMMIT's answer is then read through psycopg as any other, so the connection's state
-stays psycopg's. Where this cannot be done (SQLite, a caller's transaction, a libpq not in
-reach, a peer over TLS whose bytes the kernel cannot be handed raw) the dispatcher falls
-back to sending the last bytes, then recording (a kill between the two sends the message
-once more, with the same key).
+stays psycopg's. On SQLite: the last bytes through write(2), then at once the sqlite3
+connection's own commit; that module gives the lock up and takes it back once inside its
+commit (between preparing the statement and running it), so a copy stays possible there,
+rarely. Where neither can be done (a caller's transaction, a libpq not in reach) the last
+bytes go just before the commit, with Python code between: a kill there sends the message
+once more, with the same key. Over TLS the last bytes go through the TLS layer's code.
 """
 
 from __future__ import annotations
@@ -124,6 +126,26 @@ def hand_over(send_commit, last: LastBytes) -> tuple[int, int]:
         return queued, len(last.data)
     queued, written = map(operator.call, (send_commit, writer))
     return queued, written
+
+
+class Unended(Exception):  # noqa: N818 (a state, raised to be caught)
+    """The record committed and the peer never had the last bytes (it went away)."""
+
+
+def end_and_commit(last: LastBytes, commit) -> None:
+    """SQLite: write the last bytes, then `commit` (the sqlite3 connection's own, which
+    gives up the interpreter lock before its work, not after), with nothing in between.
+    Raises Unended (from the OSError) if the bytes could not all be written."""
+    writer = last.raw_writer()
+    if writer is None:
+        last.sock.sendall(last.data)
+        commit()
+        return
+    written, _none = map(operator.call, (writer, commit))
+    try:
+        last.send_rest(written)
+    except OSError as exc:
+        raise Unended() from exc
 
 
 def commit_answer(conn, timeout: float = 30.0) -> bool:
