@@ -16,7 +16,7 @@ from resilia.core.durations import (
     human_minutes,
     parse_minutes,
 )
-from resilia.core.forms import QuickSelect, StyledForm, autocomplete
+from resilia.core.forms import KeepsUnseen, QuickSelect, StyledForm, autocomplete
 from resilia.dependencies.models import Activity
 from resilia.org.models import Site, Unit
 
@@ -36,7 +36,9 @@ class UnitsField(forms.ModelMultipleChoiceField):
         return "\u2003" * obj.depth + obj.display_name
 
 
-class CampaignForm(StyledForm):
+class CampaignForm(KeepsUnseen, StyledForm):
+    keeps_unseen = ("units",)
+
     units = UnitsField(
         label=_("units in scope"),
         queryset=Unit.objects.none(),
@@ -71,8 +73,8 @@ class CampaignForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.for_user(user).order_by("path")
         autocomplete(self.fields["units"], ("org:autocomplete", ["unit"]))
+        self.show_readable()
         if self.instance.pk:
-            self.initial.setdefault("units", list(self.instance.units.all()))
             self.initial.setdefault(
                 "activity_codes",
                 ", ".join(self.instance.activities.values_list("code", flat=True)),

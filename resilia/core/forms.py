@@ -29,6 +29,38 @@ def keep_unseen(chosen, saved, readable) -> list:
     return [*chosen, *unseen]
 
 
+class KeepsUnseen:
+    """A form whose multiple pickers (`keeps_unseen`, field names) edit saved selections
+    holding rows its user may not all read: the picker shows only the readable saved rows
+    (the others would read as bare ids and fail the field's own check), and `clean` adds the
+    unseen ones back (`keep_unseen`). The saved rows of a field are `saved_rows(name)`: by
+    default the form's instance's relation of that name, once the instance exists. Call
+    `show_readable()` at the end of `__init__`, once the fields' querysets are set."""
+
+    keeps_unseen: tuple[str, ...] = ()
+
+    def saved_rows(self, name):
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return None
+        return getattr(instance, name).all()
+
+    def show_readable(self) -> None:
+        for name in self.keeps_unseen:
+            saved = self.saved_rows(name)
+            if saved is not None:
+                readable = saved.filter(pk__in=self.fields[name].queryset.values("pk"))
+                self.initial[name] = list(readable.values_list("pk", flat=True))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.keeps_unseen:
+            saved = self.saved_rows(name)
+            if saved is not None and cleaned.get(name) is not None:
+                cleaned[name] = keep_unseen(cleaned[name], saved, self.fields[name].queryset)
+        return cleaned
+
+
 def autocomplete(field: forms.Field, url, *, write: bool = False, labels=None) -> None:
     """Show `field` as the kit's picker (core/pickers.py), fed by the endpoint at `url`.
 

@@ -9,7 +9,13 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from resilia.core.forms import StyledForm, TreeUnitChoiceField, autocomplete, style_widgets
+from resilia.core.forms import (
+    KeepsUnseen,
+    StyledForm,
+    TreeUnitChoiceField,
+    autocomplete,
+    style_widgets,
+)
 from resilia.dependencies.models import Activity, Resource
 from resilia.org.models import Person, Site, Team, Unit
 from resilia.plans import blueprints
@@ -61,7 +67,9 @@ class PlanCreateForm(StyledForm):
         self.order_fields(["blueprint"])
 
 
-class PlanForm(StyledForm):
+class PlanForm(KeepsUnseen, StyledForm):
+    keeps_unseen = ("distribution",)
+
     distribution = forms.ModelMultipleChoiceField(
         label=_("distribution list"), queryset=Person.objects.none(), required=False
     )
@@ -78,9 +86,11 @@ class PlanForm(StyledForm):
         self.fields["distribution"].queryset = people
         autocomplete(self.fields["owner"], ORG_PERSON)
         autocomplete(self.fields["distribution"], ORG_PERSON)
+        self.show_readable()
 
 
-class VersionForm(Styled):
+class VersionForm(KeepsUnseen, Styled):
+    keeps_unseen = ("activities", "resources", "sites")
     change_note = forms.CharField(label=_("change note"), widget=forms.Textarea)
     activities = forms.ModelMultipleChoiceField(
         label=_("activities in scope"), queryset=Activity.objects.none(), required=False
@@ -122,8 +132,9 @@ class VersionForm(Styled):
         label=_("transactions that pile up"), widget=forms.Textarea, required=False
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, version=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.version = version
         self.fields["activities"].queryset = Activity.objects.for_user(user).order_by("code")
         self.fields["resources"].queryset = Resource.objects.for_user(user).order_by("code")
         sites = Site.objects.for_user(user).order_by("code")
@@ -133,6 +144,11 @@ class VersionForm(Styled):
         autocomplete(self.fields["resources"], NODES["resource"])
         autocomplete(self.fields["sites"], ORG_SITE)
         autocomplete(self.fields["alternate_site"], ORG_SITE)
+        self.show_readable()
+
+    def saved_rows(self, name):
+        """The draft's own scope (the version edited)."""
+        return None if self.version is None else getattr(self.version, name).all()
 
     @staticmethod
     def initial_for(version) -> dict:

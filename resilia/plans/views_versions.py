@@ -85,13 +85,13 @@ def _bind(request, v):
     user = request.user
     if data is None:
         initial = f.formset_initial(v)
-        form = f.VersionForm(initial=f.VersionForm.initial_for(v), user=user)
+        form = f.VersionForm(initial=f.VersionForm.initial_for(v), user=user, version=v)
         steps = f.StepFormSet(initial=initial["steps"], prefix="steps")
         roles = f.RoleFormSet(initial=initial["roles"], prefix="roles", form_kwargs={"user": user})
         comms = f.CommunicationFormSet(initial=initial["communications"], prefix="comms")
         levels = f.LevelFormSet(initial=initial["levels"], prefix="levels")
     else:
-        form = f.VersionForm(data, user=user)
+        form = f.VersionForm(data, user=user, version=v)
         steps = f.StepFormSet(data, prefix="steps")
         roles = f.RoleFormSet(data, prefix="roles", form_kwargs={"user": user})
         comms = f.CommunicationFormSet(data, prefix="comms")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from resilia.bia.models import local_name
 from resilia.core.durations import DurationMinutesField
 from resilia.core.forms import (
+    KeepsUnseen,
     StyledForm,
     TreeUnitChoiceField,
     keep_unseen,
@@ -126,9 +127,9 @@ class RiskForm(StyledForm):
             self.readable[name] = model.objects.for_user(user)
             self.fields[name].queryset = self.readable[name].order_by("code")
             kit_autocomplete(self.fields[name], url)
+        self.readable["units"] = self.fields["units"].queryset
         if self.instance.pk:
-            self.initial["units"] = list(self.instance.units.values_list("pk", flat=True))
-            for name in PICKED:
+            for name in SCOPE:
                 # Only what the user may read is shown (and so submitted) as chosen; the rest
                 # is kept by clean(): an edit never drops what lies outside its editor's scope.
                 saved = getattr(self.instance, name).filter(pk__in=self.readable[name].values("pk"))
@@ -143,8 +144,8 @@ class RiskForm(StyledForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            for name in PICKED:
-                if name in cleaned:
+            for name in SCOPE:
+                if cleaned.get(name) is not None:
                     cleaned[name] = keep_unseen(
                         cleaned[name], getattr(self.instance, name), self.readable[name]
                     )
@@ -209,7 +210,9 @@ class ThreatForm(StyledForm):
         )
 
 
-class AssessmentForm(StyledForm):
+class AssessmentForm(KeepsUnseen, StyledForm):
+    keeps_unseen = ("units",)
+
     units = UnitsField(
         label=_("units in scope"),
         queryset=Unit.objects.none(),
@@ -226,5 +229,4 @@ class AssessmentForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.for_user(user).order_by("path")
         autocomplete(self.fields["units"], "unit")
-        if self.instance.pk:
-            self.initial.setdefault("units", list(self.instance.units.all()))
+        self.show_readable()

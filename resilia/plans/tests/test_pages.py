@@ -25,7 +25,7 @@ def edit_payload(client, v):
         for name in form.fields:
             value = form.initial.get(name, "")
             if name in ("activities", "resources", "sites"):
-                data[name] = [x.pk for x in value]
+                data[name] = [getattr(x, "pk", x) for x in value]
             elif name == "alternate_site":
                 data[name] = value.pk if value else ""
             else:

@@ -129,21 +129,27 @@ def test_an_out_of_scope_or_unknown_choice_is_refused_and_nothing_saved(
 
 
 def test_what_the_editor_may_not_see_is_neither_shown_nor_dropped(
-    client_for, risk_setup, scope, personas
+    client_for, risk_setup, scope, personas, org_tree
 ):
+    """DEPT-A's coordinator edits a risk whose scope also holds DEPT-B's branch system and
+    DEPT-B itself: neither is shown (not even as a bare id), both are kept."""
     risk = risk_setup["dc"]
+    a, b = org_tree["dept_a"], org_tree["dept_b"]
     with request_context(source="test"):
         services.risk_update(
-            actor=personas["manager"], risk=risk, resources=[scope["core"], scope["branch"]]
-        )
+            actor=personas["manager"], risk=risk, resources=[scope["core"], scope["branch"]],
+            units=[a, b],
+        )  # fmt: skip
     client = client_for("coord_a")
     body = client.get(_edit(risk)).content.decode()
     assert _chosen(body, "resources") == [str(scope["core"].pk)]
-    assert "BR-SYS" not in body
+    assert _chosen(body, "units") == [str(a.pk)]
+    assert "BR-SYS" not in body and b.name not in body
     assert client.post(_edit(risk), _data(risk, body, title="只改标题")).status_code == 302
     risk.refresh_from_db()
     assert risk.title == "只改标题"
     assert set(risk.resources.all()) == {scope["core"], scope["branch"]}
+    assert set(risk.units.all()) == {a, b}
 
 
 def _queries(client, url) -> int:
