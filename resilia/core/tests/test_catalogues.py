@@ -24,6 +24,10 @@ GLOSSARY = {
     # A risk's, an incident's, a hazard's, a send's title; a person's job title takes the
     # context "a person's job" (职务): the risk form once read 职务 for the risk's name.
     "title": "标题",
+    # The site register's word; 场地 stays for the plans' 备用场地 and 迁回固定场地 (the seeds').
+    "site": "场所",
+    "Site": "场所",
+    "Affected sites": "受影响场所",
 }
 
 
