@@ -28,6 +28,17 @@ DATABASE_FIXTURES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test ends back in the default language: one that activated another (a test
+    client's request through the locale middleware, translation.override left open) must not
+    decide which language the next test in the same process reads its messages in."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def pytest_collection_modifyitems(config, items):
     """RESILIA_TESTS_DATABASE_ONLY=1 keeps only the tests that use the database.
 
