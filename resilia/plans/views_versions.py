@@ -222,8 +222,8 @@ def version_calltree(request, pk, number):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        done = _("The call tree %(name)s was created from the plan.") if created else None
-        done = done or _("The call tree %(name)s was updated from the plan.")
+        done = _("The call tree “%(name)s” was created from the plan.") if created else None
+        done = done or _("The call tree “%(name)s” was updated from the plan.")
         messages.success(request, done % {"name": tree.display_name})
         return redirect(tree)
     return redirect(v)

@@ -76,7 +76,7 @@ def test_it_creates_the_call_tree_in_the_plans_order_with_the_roles(staffed, web
         (4, "刘洋", "技术恢复组"),
     ]
     shown = client.get(response["Location"]).content.decode()
-    assert "was created from the plan" in shown
+    assert "The call tree “Network interruption plan” was created from the plan." in shown
     events = AuditEvent.objects.filter(action="build_calltree", object_id=str(v.pk))
     assert events.get().actor_id == personas["manager"].pk
     assert AuditEvent.objects.filter(
