@@ -103,6 +103,15 @@ def test_it_shows_the_auditor_every_change_with_its_author_and_before_after(
     expect(active_change.locator("td").nth(2)).to_have_text("是")
     shot(page, "04-person-history-zh")
 
+    # An event's object is a link through the log's own address (/audit/open/...), which
+    # checks access when followed and lands on the object's page.
+    page.get_by_role("link", name="审计日志").first.click()
+    unit_link = audit_row(page, action="创建", object_text=UNIT_NAME).locator("summary a")
+    expect(unit_link).to_have_attribute("href", re.compile(r"^/audit/open/org\.unit/\d+/$"))
+    unit_link.click()
+    expect(page).to_have_url(re.compile(re.escape(unit.get_absolute_url()) + "$"))
+    expect(page.locator("h2.page-title")).to_contain_text(UNIT_NAME)
+
     assert AuditEvent.objects.filter(action="import", actor=personas["manager"]).count() == 1
     assert (
         AuditEvent.objects.filter(
