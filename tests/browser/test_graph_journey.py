@@ -257,3 +257,35 @@ def test_it_lays_out_on_the_page_when_the_worker_cannot_start(page_for, bank):  
     expect(chart).to_have_attribute("data-layout", "page")
     expect(page.locator("#graph-status")).to_have_text("")
     assert_layered(page)
+
+
+def test_a_resized_window_keeps_the_readers_zoom(page_for, bank):  # noqa: F811
+    """The picture is fitted again when the window changes size only while the reader has
+    not zoomed or moved it; "Fit to view" fits it, and from then on a resize fits it again."""
+    page = page_for("en")
+    login(page, "manager")
+    page.goto(f"{page.base_url}/dependencies/graph/")
+    chart = page.get_by_test_id("graph-chart")
+    expect(chart).to_have_attribute("data-state", "ready")
+
+    def transform():
+        return page.locator(".graph-viewport").get_attribute("transform")
+
+    def resized(width):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(400)  # the page waits 150 ms for the resizing to settle
+
+    resized(1100)
+    fitted = transform()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -300)
+    zoomed = transform()
+    assert zoomed != fitted
+    resized(900)
+    assert transform() == zoomed  # the reader's view, kept
+    page.get_by_test_id("graph-fit").click()
+    refitted = transform()
+    assert refitted != zoomed
+    resized(1200)
+    assert transform() != refitted  # not moved since the fit: fitted to the new width

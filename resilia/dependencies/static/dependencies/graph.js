@@ -371,8 +371,12 @@
   function apply() {
     if (drawn) { drawn.viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
   }
+  // Whether the reader has zoomed or moved the picture since it was last fitted: a resized
+  // window then keeps their view instead of fitting the picture again.
+  var moved = false;
   function fitView() {
     if (!drawn) { return; }
+    moved = false;
     var w = chartEl.clientWidth || 800, h = chartEl.clientHeight || 600;
     view.k = Math.min(w / drawn.width, h / drawn.height, 1.25);
     view.x = (w - drawn.width * view.k) / 2;
@@ -404,6 +408,7 @@
     view.x = px - (px - view.x) * k / view.k;
     view.y = py - (py - view.y) * k / view.k;
     view.k = k;
+    moved = true;
     apply();
   }, { passive: false });
   var drag = null;
@@ -416,6 +421,7 @@
     if (!drag) { return; }
     view.x = e.clientX - drag.x;
     view.y = e.clientY - drag.y;
+    moved = true;
     apply();
   });
   chartEl.addEventListener("pointerup", function () { drag = null; });
@@ -555,6 +561,9 @@
     }
   });
   var resizing = null;
-  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(fitView, 150); });
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { if (!moved) { fitView(); } }, 150);
+  });
   load();
 })();
