@@ -118,12 +118,13 @@ def commit_sender(conn):
 
 def hand_over(send_commit, last: LastBytes) -> tuple[int, int]:
     """Write the COMMIT, then the last bytes, with nothing in between; returns what
-    `PQsendQuery` returned (1: queued and pushed) and the bytes written (-1: none)."""
+    `PQsendQuery` returned (1: queued and pushed) and the bytes written (-1: none), the rest
+    for `LastBytes.send_rest` to write."""
     writer = last.raw_writer()
     if writer is None:
-        queued = send_commit()
-        last.sock.sendall(last.data)  # through TLS: a bytecode or two, and the TLS layer
-        return queued, len(last.data)
+        # Through TLS: `send_rest` writes them all, right after (its errors are handled as
+        # those of a raw write).
+        return send_commit(), 0
     queued, written = map(operator.call, (send_commit, writer))
     return queued, written
 
