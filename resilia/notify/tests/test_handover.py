@@ -212,3 +212,92 @@ def test_a_fan_out_over_real_lanes_ends_every_message_once(setup, people):
     rows = Delivery.objects.filter(send=send)
     assert set(rows.values_list("status", flat=True)) == {"sent"}
     assert Attempt.objects.filter(delivery__send=send, ok=True).count() == 6
+
+
+@pytest.fixture
+def tls_smtp(tmp_path, monkeypatch):
+    """A real SMTP server that requires STARTTLS, with a certificate for 127.0.0.1 that this
+    test's processes trust (SSL_CERT_FILE, read by OpenSSL's default paths)."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from resilia.conftest import _SMTPRecorder
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = _SMTPRecorder()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+def test_over_starttls_every_message_is_ended_once(tls_smtp, setup, people):
+    """A server that refuses mail before STARTTLS (as a bank's relay would): the lanes hand
+    their messages over through the TLS layer, and each arrives once, its row sent."""
+    with request_context(source="test"):
+        channel = notify.channel_create(
+            actor=None,
+            name="加密邮件",
+            kind="email",
+            config={"host": "127.0.0.1", "port": tls_smtp.port, "from_email": "bcm@example.com",
+                    "use_tls": True},
+        )  # fmt: skip
+        send = notify.send_start(
+            actor=None,
+            title="演练",
+            template=setup["tpl"],
+            channels=[channel],
+            people=[people["alice"], people["bob"], people["carol"], setup["dave"]],
+        )
+    counts = dispatching.dispatch(send.pk, parallel=2)
+    assert counts["sent"] == 4, counts
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(tls_smtp.messages) < 4:
+        time.sleep(0.02)
+    ids = [m["Message-ID"] for m in tls_smtp.messages]
+    assert len(ids) == len(set(ids)) == 4
+    rows = Delivery.objects.filter(send=send)
+    assert set(rows.values_list("status", flat=True)) == {"sent"}
+    assert Attempt.objects.filter(delivery__send=send, ok=True).count() == 4
