@@ -214,6 +214,19 @@ def test_a_fan_out_over_real_lanes_ends_every_message_once(setup, people):
     assert Attempt.objects.filter(delivery__send=send, ok=True).count() == 6
 
 
+class MessageIds:
+    """The Message-ID of each message an aiosmtpd server takes."""
+
+    def __init__(self):
+        self.ids: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+
+        self.ids.append(email.message_from_bytes(envelope.content)["Message-ID"])
+        return "250 Message accepted for delivery"
+
+
 @pytest.fixture
 def tls_smtp(tmp_path, monkeypatch):
     """A real SMTP server that requires STARTTLS, with a certificate for 127.0.0.1 that this
@@ -227,8 +240,6 @@ def tls_smtp(tmp_path, monkeypatch):
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-
-    from resilia.conftest import _SMTPRecorder
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
@@ -263,7 +274,7 @@ def tls_smtp(tmp_path, monkeypatch):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    handler = _SMTPRecorder()
+    handler = MessageIds()
     controller = Controller(
         handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
     )
@@ -294,9 +305,9 @@ def test_over_starttls_every_message_is_ended_once(tls_smtp, setup, people):
     counts = dispatching.dispatch(send.pk, parallel=2)
     assert counts["sent"] == 4, counts
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and len(tls_smtp.messages) < 4:
+    while time.monotonic() < deadline and len(tls_smtp.ids) < 4:
         time.sleep(0.02)
-    ids = [m["Message-ID"] for m in tls_smtp.messages]
+    ids = tls_smtp.ids
     assert len(ids) == len(set(ids)) == 4
     rows = Delivery.objects.filter(send=send)
     assert set(rows.values_list("status", flat=True)) == {"sent"}
