@@ -456,15 +456,10 @@ def _record_handing_over(delivery, last, *, attempt, **fields) -> bool:
     send_commit = handover.commit_sender(conn)
     if send_commit is None:
         return _record(delivery, attempt=attempt, then=last.send_all, **fields)
-    insert, update = _statements()
-    held, values = _prepared(delivery, fields, conn)
     with conn.cursor() as cursor:
         cursor.execute("BEGIN")
         try:
-            at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
-            cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
-            cursor.execute(update, [*values, *held])
-            mine = cursor.rowcount == 1
+            mine = _write_record(cursor, conn, delivery, attempt, fields)
         except BaseException:
             _abandon(conn)
             raise
@@ -520,23 +515,19 @@ def _record(delivery, *, attempt=None, then=None, **fields) -> bool:
     SENDING, so the update also clears the claim. `then`: called inside the transaction once
     the row is written (not if it is no longer held); an error from it rolls the record back.
     """
-    insert, update = _statements()
     conn = transaction.get_connection()  # the real one, not the proxy
-    held, values = _prepared(delivery, fields, conn)
     with transaction.atomic(), conn.cursor() as cursor:
-        if attempt is not None:
-            at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
-            cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
-        cursor.execute(update, [*values, *held])
-        if cursor.rowcount != 1:
+        if not _write_record(cursor, conn, delivery, attempt, fields):
             return False
         if then is not None:
             then()
         return True
 
 
-def _prepared(delivery, fields, conn) -> tuple[list, list]:
-    """The parameters of a record: the row as claimed, then the values of `_FIELDS`."""
+def _write_record(cursor, conn, delivery, attempt, fields) -> bool:
+    """The record's two statements on `cursor`, inside the caller's transaction; False if
+    the row no longer holds its claim (neither statement then writes anything)."""
+    insert, update = _statements()
     held = [
         delivery.pk,
         Delivery.Status.SENDING.value,
@@ -546,7 +537,11 @@ def _prepared(delivery, fields, conn) -> tuple[list, list]:
         field.get_db_prep_save(fields.get(field.name, getattr(delivery, field.attname)), conn)
         for field in (Delivery._meta.get_field(name) for name in _FIELDS)
     ]
-    return held, values
+    if attempt is not None:
+        at = Attempt._meta.get_field("at").get_db_prep_save(timezone.now(), conn)
+        cursor.execute(insert, [delivery.pk, attempt[0], at, *attempt[1:], *held])
+    cursor.execute(update, [*values, *held])
+    return cursor.rowcount == 1
 
 
 @functools.cache
